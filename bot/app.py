@@ -1,0 +1,144 @@
+"""Production wiring. Tests build the very same objects through these factories."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.commands import register_commands
+from bot.config import Settings
+from bot.handlers import routers
+from bot.i18n import Translator
+from bot.middlewares.db import DbSessionMiddleware
+from bot.middlewares.partner import PartnerLocaleMiddleware
+from bot.middlewares.requests import CommitBeforeSend
+from bot.polling import DurablePolling
+from bot.services import Services
+from storage.db import create_engine, create_sessionmaker
+from storage.fsm_storage import SQLAlchemyStorage
+from storage.repo.campaigns_base import ensure_ongoing_campaign
+
+log = logging.getLogger(__name__)
+
+# Hooks other parts register to start/stop with the app (sending engine, scheduler).
+Starter = Callable[["App"], Awaitable[None]]
+
+
+def create_bot(settings: Settings, *, request_timeout: float = 60) -> Bot:
+    """The Bot, pointed at TELEGRAM_API_URL, committing before every request."""
+    session = AiohttpSession(
+        api=TelegramAPIServer.from_base(settings.telegram_api_url), timeout=request_timeout
+    )
+    session.middleware(CommitBeforeSend())
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def create_dispatcher(services: Services) -> Dispatcher:
+    """Dispatcher with storage, middlewares and every router; dependencies as keyword data."""
+    dp = Dispatcher(
+        storage=SQLAlchemyStorage(services.sessionmaker),
+        services=services,
+        settings=services.settings,
+        translator=services.translator,
+        sessionmaker=services.sessionmaker,
+    )
+    dp.update.outer_middleware(DbSessionMiddleware(services.sessionmaker))
+    dp.update.outer_middleware(PartnerLocaleMiddleware(services.translator))
+    dp.include_routers(*routers())
+    return dp
+
+
+@dataclass
+class App:
+    """A built application: run() is what ``nps-bot run`` does after migrations."""
+
+    services: Services
+    dispatcher: Dispatcher
+    engine: AsyncEngine
+    polling: DurablePolling
+    starters: list[Starter] = field(default_factory=list)
+    stoppers: list[Starter] = field(default_factory=list)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def bot(self) -> Bot:
+        """The bot."""
+        return self.services.bot
+
+    async def run(self) -> None:
+        """Start polling, sending and the scheduler; return after :meth:`stop`."""
+        async with self.services.sessionmaker() as session:
+            await ensure_ongoing_campaign(session)
+            await session.commit()
+        me = await self.bot.me()
+        log.info("Starting @%s (id=%s)", me.username, me.id)
+        await register_commands(self.bot, self.services.settings, self.services.translator)
+        for start in self.starters:
+            await start(self)
+        try:
+            await self.polling.run()
+        finally:
+            for stop in reversed(self.stoppers):
+                try:
+                    await stop(self)
+                except Exception:
+                    log.exception("Error while stopping")
+            await self.bot.session.close()
+            await self.engine.dispose()
+
+    def stop(self) -> None:
+        """Begin a clean shutdown."""
+        self.polling.stop()
+
+
+def build_app(settings: Settings, *, polling_timeout: int = 25, **options: Any) -> App:
+    """Build every part of the bot from settings (no I/O yet)."""
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    bot = create_bot(settings, request_timeout=options.get("request_timeout", 60))
+    services = Services(
+        settings=settings,
+        bot=bot,
+        sessionmaker=sessionmaker,
+        translator=Translator(settings.default_locale),
+    )
+    dp = create_dispatcher(services)
+    polling = DurablePolling(bot, dp, sessionmaker, polling_timeout=polling_timeout)
+    app = App(services=services, dispatcher=dp, engine=engine, polling=polling)
+    for install in _installers():
+        install(app)
+    return app
+
+
+def _installers() -> list[Callable[[App], None]]:
+    """Parts that attach themselves to the app (sending engine, scheduler)."""
+    from scheduler.setup import install as install_scheduler
+    from bot.sending.install import install as install_sender
+
+    return [install_sender, install_scheduler]
+
+
+async def run_forever(app: App) -> None:
+    """Run until SIGINT/SIGTERM."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, app.stop)
+        except NotImplementedError:  # pragma: no cover - non-Unix
+            pass
+    await app.run()

@@ -1,0 +1,75 @@
+"""``nps-bot`` command line: run the bot, import partners, export answers, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import Settings, SettingsError, load_settings
+
+log = logging.getLogger("nps-bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nps-bot", description="partner-pulse: NPS surveys in Telegram")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="apply migrations, then run long polling and the scheduler")
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    imp = sub.add_parser("import-partners", help="import or update partners from a CSV file")
+    imp.add_argument("file")
+    exp = sub.add_parser("export", help="export answers to CSV or XLSX")
+    exp.add_argument("--out", required=True, help="output file (.csv or .xlsx)")
+    exp.add_argument("--campaign", type=int, default=None, help="only this campaign id")
+    return parser
+
+
+async def _run(settings: Settings) -> None:
+    from bot.app import build_app, run_forever
+    from storage.migrate import upgrade_async
+
+    await upgrade_async(settings.database_url)
+    app = build_app(settings)
+    await run_forever(app)
+
+
+async def _migrate(settings: Settings) -> None:
+    from storage.migrate import upgrade_async
+
+    await upgrade_async(settings.database_url)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``nps-bot`` script and ``python -m bot``."""
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"nps-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    from bot.logging_setup import setup_logging
+
+    setup_logging(settings.bot_token.get_secret_value())
+    try:
+        if command == "run":
+            asyncio.run(_run(settings))
+        elif command == "migrate":
+            asyncio.run(_migrate(settings))
+        elif command == "import-partners":
+            from bot.cli_tools import import_partners_command
+
+            return asyncio.run(import_partners_command(settings, args.file))
+        elif command == "export":
+            from bot.cli_tools import export_command
+
+            return asyncio.run(export_command(settings, args.out, args.campaign))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

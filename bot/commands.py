@@ -1,0 +1,66 @@
+"""Command menus (setMyCommands) in both languages; admin commands only in admins' scope."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+
+from bot.config import Settings
+from bot.i18n import LOCALES, Translator
+
+log = logging.getLogger(__name__)
+
+PARTNER_COMMANDS = ("survey", "language", "stop", "start", "forget_me", "cancel", "help")
+MANAGER_COMMANDS = ("nps", "report", "digest", "alerts", "export")
+ADMIN_COMMANDS = (
+    "partners",
+    "import",
+    "invite",
+    "invites",
+    "newcampaign",
+    "campaigns",
+    "launch",
+    "pause",
+    "resume",
+    "close",
+    "remind",
+    "announce",
+    "schedule",
+)
+
+
+def _menu(translator: Translator, locale: str, names: tuple[str, ...]) -> list[BotCommand]:
+    return [
+        BotCommand(command=name, description=translator.get(locale, f"cmd-{name.replace('_', '-')}"))
+        for name in names
+    ]
+
+
+async def register_commands(bot: Bot, settings: Settings, translator: Translator) -> None:
+    """Publish the menus; a failure here is logged, it must not stop the bot."""
+    try:
+        for locale in LOCALES:
+            await bot.set_my_commands(
+                _menu(translator, locale, PARTNER_COMMANDS), BotCommandScopeDefault(), locale
+            )
+            for admin in sorted(settings.admin_ids):
+                await bot.set_my_commands(
+                    _menu(translator, locale, PARTNER_COMMANDS + MANAGER_COMMANDS + ADMIN_COMMANDS),
+                    BotCommandScopeChat(chat_id=admin),
+                    locale,
+                )
+            if settings.manager_chat_id is not None:
+                await bot.set_my_commands(
+                    _menu(translator, locale, MANAGER_COMMANDS),
+                    BotCommandScopeChat(chat_id=settings.manager_chat_id),
+                    locale,
+                )
+        # Users whose Telegram language is neither get the default locale's menu.
+        await bot.set_my_commands(
+            _menu(translator, settings.default_locale, PARTNER_COMMANDS), BotCommandScopeDefault()
+        )
+    except TelegramAPIError as exc:
+        log.warning("Could not register command menus: %s", exc)

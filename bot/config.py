@@ -1,0 +1,115 @@
+"""Settings from the environment and an optional ``.env``; built once in ``main()``."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+TELEGRAM_API_URL = "https://api.telegram.org"
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot; names match the environment variables (case-insensitive)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr
+    telegram_api_url: str = TELEGRAM_API_URL
+    database_url: str = "sqlite+aiosqlite:///data/nps.db"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    manager_chat_id: int | None = None
+    default_locale: str = "ru"
+    timezone: str = "UTC"
+    referral_url: str | None = None
+
+    # campaigns (issue: campaigns at Telegram scale)
+    min_days_between_surveys: int = Field(60, ge=0)
+    send_rate: float = Field(25.0, gt=0, le=1000)
+    paid_broadcast: bool = False
+    reminder_after_days: float = Field(3, ge=0)
+    campaign_days: float = Field(14, gt=0)
+    quarterly_campaign: bool = True
+    quarterly_cron: str = "0 11 1-7 1,4,7,10 tue"
+
+    # managers' insight
+    min_group_size: int = Field(5, ge=1)
+    anonymous_digests: bool = False
+    weekly_digest: bool = True
+    digest_cron: str = "0 9 * * mon"
+    detractor_alert_delay_minutes: float = Field(15, ge=0)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError as exc:
+                raise ValueError("must be comma-separated numeric Telegram user ids") from exc
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("manager_chat_id", "referral_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("ru", "en"):
+            raise ValueError("must be 'ru' or 'en'")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value().strip()
+        left, _, right = token.partition(":")
+        if not left.isdigit() or not right:
+            raise ValueError("does not look like a bot token (expected <digits>:<secret>)")
+        return SecretStr(token)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """True when ``user_id`` may run admin commands."""
+        return user_id is not None and user_id in self.admin_ids
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning validation errors into one clear line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]).upper() if err["loc"] else "?"
+            if err["type"] == "missing":
+                lines.append(f"{name} is required but not set")
+            else:
+                msg = str(err["msg"]).removeprefix("Value error, ")
+                lines.append(f"{name} is invalid: {msg}")
+        raise SettingsError("; ".join(lines)) from None

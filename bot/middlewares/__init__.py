@@ -1,0 +1,1 @@
+"""Middlewares: database session per update, partner and locale, Telegram request policy."""

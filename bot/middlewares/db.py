@@ -1,0 +1,85 @@
+"""One database session per update, and the journal mark that says the update was handled.
+
+The mark is written by the first commit of the update's session, so an answer and the fact that
+its update was handled are committed together: after ``kill -9`` an update is either replayed
+from the journal or its effects are already stored, never neither.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update
+from sqlalchemy import event, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from storage.models import InboxUpdate, utcnow
+from storage.repo import inbox
+from storage.session_context import current_session
+
+log = logging.getLogger(__name__)
+
+
+class _JournalMark:
+    """Adds "processed" to the first commit of the session, once."""
+
+    def __init__(self, update_id: int) -> None:
+        self.update_id = update_id
+        self.done = False
+
+    def __call__(self, sync_session: Session) -> None:
+        if self.done:
+            return
+        self.done = True
+        sync_session.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.update_id == self.update_id)
+            .values(processed_at=utcnow())
+        )
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    """Outer update middleware: ``session`` in handler data, committed when the handler ends."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.sessionmaker = sessionmaker
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event_: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        assert isinstance(event_, Update)
+        journaled = bool(data.get("journaled"))
+        async with self.sessionmaker() as session:
+            mark = _JournalMark(event_.update_id)
+            if journaled:
+                event.listen(session.sync_session, "before_commit", mark)
+            token = current_session.set(session)
+            data["session"] = session
+            try:
+                result = await handler(event_, data)
+                if journaled and not mark.done:
+                    await inbox.mark_processed(session, event_.update_id)
+                    mark.done = True
+                await session.commit()
+                return result
+            except Exception as exc:
+                await session.rollback()
+                if journaled and not mark.done:
+                    await self._park(event_.update_id, exc)
+                raise
+            finally:
+                current_session.reset(token)
+
+    async def _park(self, update_id: int, exc: Exception) -> None:
+        """A handler bug must not replay forever: keep the update with its error instead."""
+        async with self.sessionmaker() as session:
+            await inbox.mark_processed(session, update_id, error=f"{type(exc).__name__}: {exc}"[:2000])
+            await session.commit()
+        log.warning("Update %s parked after error %s", update_id, type(exc).__name__)

@@ -1,0 +1,168 @@
+"""Long polling that never loses an update.
+
+aiogram's own polling confirms updates to Telegram (the next ``offset``) before handlers finish.
+Here each batch is written to the ``inbox_updates`` journal and committed *before* the next
+``getUpdates`` confirms it; the handler's transaction marks it processed. At start-up, journaled
+but unprocessed updates are replayed first. Updates of one user are handled in order; different
+users run concurrently up to ``max_concurrency``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import GetUpdates
+from aiogram.types import Update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repo import inbox
+
+log = logging.getLogger(__name__)
+
+_EVENT_KEYS = (
+    "message",
+    "edited_message",
+    "callback_query",
+    "my_chat_member",
+    "chat_member",
+    "channel_post",
+    "inline_query",
+)
+
+
+def ordering_key(raw: dict[str, Any]) -> int:
+    """Updates with the same key are handled one after another: the user, else the chat."""
+    for name in _EVENT_KEYS:
+        obj = raw.get(name)
+        if isinstance(obj, dict):
+            sender = obj.get("from") or {}
+            chat = obj.get("chat") or (obj.get("message") or {}).get("chat") or {}
+            return int(sender.get("id") or chat.get("id") or 0)
+    return 0
+
+
+class DurablePolling:
+    """Journal-first polling loop; see module docstring."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        dispatcher: Dispatcher,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        polling_timeout: int = 25,
+        max_concurrency: int = 64,
+        backoff_max: float = 10.0,
+    ) -> None:
+        self.bot = bot
+        self.dp = dispatcher
+        self.sessionmaker = sessionmaker
+        self.polling_timeout = polling_timeout
+        self.backoff_max = backoff_max
+        self._sem = asyncio.Semaphore(max_concurrency)
+        self._tails: dict[int, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._in_flight: set[int] = set()
+        self._stop = asyncio.Event()
+
+    def stop(self) -> None:
+        """Ask the loop to finish after the current request."""
+        self._stop.set()
+
+    async def run(self) -> None:
+        """Replay the journal, then poll until :meth:`stop`; waits for in-flight handlers."""
+        # Keep what Telegram queued while we were down.
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        await self.replay()
+        offset: int | None = None
+        delay = 0.5
+        allowed = self.dp.resolve_used_update_types()
+        stop_wait = asyncio.create_task(self._stop.wait())
+        try:
+            while not self._stop.is_set():
+                request = asyncio.create_task(
+                    self.bot(
+                        GetUpdates(offset=offset, timeout=self.polling_timeout, allowed_updates=allowed),
+                        request_timeout=self.polling_timeout + 15,
+                    )
+                )
+                done, _ = await asyncio.wait({request, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+                if request not in done:
+                    # Not journaled, so not confirmed either: Telegram will send these again.
+                    request.cancel()
+                    break
+                try:
+                    updates = request.result()
+                except TelegramRetryAfter as exc:
+                    await asyncio.sleep(exc.retry_after)
+                    continue
+                except (TelegramNetworkError, TelegramServerError) as exc:
+                    log.warning("getUpdates failed (%s); retrying in %.1f s", type(exc).__name__, delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, self.backoff_max)
+                    continue
+                delay = 0.5
+                if not updates:
+                    continue
+                raw = [u.model_dump(mode="json", by_alias=True, exclude_none=True) for u in updates]
+                async with self.sessionmaker() as session:
+                    fresh = set(await inbox.journal(session, raw))
+                    await session.commit()
+                # Only now may Telegram forget them: the next request carries the new offset.
+                offset = max(u.update_id for u in updates) + 1
+                for item in raw:
+                    if item["update_id"] in fresh:
+                        self._schedule(item)
+        finally:
+            stop_wait.cancel()
+            await self.drain()
+
+    async def replay(self) -> None:
+        """Handle journaled updates left unprocessed by a crash, in order."""
+        while True:
+            async with self.sessionmaker() as session:
+                rows = await inbox.pending(session)
+                await session.commit()
+            rows = [(uid, raw) for uid, raw in rows if uid not in self._in_flight]
+            if not rows:
+                return
+            log.info("Replaying %d journaled update(s)", len(rows))
+            for _uid, raw in rows:
+                self._schedule(raw)
+            await self.drain()
+
+    async def drain(self) -> None:
+        """Wait until every scheduled handler has finished."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _schedule(self, raw: dict[str, Any]) -> None:
+        key = ordering_key(raw)
+        previous = self._tails.get(key)
+        uid = int(raw["update_id"])
+        self._in_flight.add(uid)
+        task = asyncio.create_task(self._handle(raw, previous))
+        self._tails[key] = task
+        self._tasks.add(task)
+
+        def _done(t: asyncio.Task[None]) -> None:
+            self._tasks.discard(t)
+            self._in_flight.discard(uid)
+            if self._tails.get(key) is t:
+                del self._tails[key]
+
+        task.add_done_callback(_done)
+
+    async def _handle(self, raw: dict[str, Any], previous: asyncio.Task[None] | None) -> None:
+        if previous is not None:
+            await asyncio.wait({previous})
+        async with self._sem:
+            try:
+                update = Update.model_validate(raw, context={"bot": self.bot})
+                await self.dp.feed_update(self.bot, update, journaled=True)
+            except Exception:  # the error handler logged it; keep serving others
+                log.exception("Update %s failed", raw.get("update_id"))

@@ -1,0 +1,1 @@
+"""Bulk sending engine: global rate limit, per-chat spacing, durable outbox."""

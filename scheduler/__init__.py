@@ -1,0 +1,1 @@
+"""Time-driven jobs: quarterly campaigns, reminders, auto-close, weekly digest."""

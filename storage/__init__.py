@@ -1,0 +1,1 @@
+"""Persistence: models, queries, analytics and migrations."""

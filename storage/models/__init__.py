@@ -1,0 +1,27 @@
+"""ORM models. Importing this package registers every table on ``Base.metadata``."""
+
+from storage.models.alert import Alert, AlertMessage
+from storage.models.announcement import Announcement
+from storage.models.base import Base, utcnow
+from storage.models.campaign import Campaign
+from storage.models.delivery import Delivery
+from storage.models.fsm import FsmRecord
+from storage.models.inbox import InboxUpdate
+from storage.models.partner import Partner
+from storage.models.response import Response, ResponseDriver, category_of
+
+__all__ = [
+    "Alert",
+    "AlertMessage",
+    "Announcement",
+    "Base",
+    "Campaign",
+    "Delivery",
+    "FsmRecord",
+    "InboxUpdate",
+    "Partner",
+    "Response",
+    "ResponseDriver",
+    "category_of",
+    "utcnow",
+]

@@ -1,0 +1,22 @@
+"""Journal of raw Telegram updates, written before Telegram is told we have them."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index, Integer, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, UTCDateTime, utcnow
+
+
+class InboxUpdate(Base):
+    """One update as Telegram sent it; processed_at is set in the handler's own transaction."""
+
+    __tablename__ = "inbox_updates"
+    __table_args__ = (Index("ix_inbox_updates_pending", "processed_at"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error: Mapped[str | None] = mapped_column(Text)

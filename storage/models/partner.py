@@ -1,0 +1,46 @@
+"""A partner of the affiliate program: who they are and whether we may message them."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Boolean, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, UTCDateTime, utcnow
+
+
+class Partner(Base):
+    """One partner; linked to a Telegram user once they press /start."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Id in the affiliate platform / CRM; None for partners who came to the bot on their own.
+    external_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    username: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(256))
+    segment: Mapped[str | None] = mapped_column(String(64), index=True)
+    tier: Mapped[str | None] = mapped_column(String(64))
+    geo: Mapped[str | None] = mapped_column(String(64))
+    niche: Mapped[str | None] = mapped_column(String(64))
+    monthly_revenue: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    language: Mapped[str | None] = mapped_column(String(8))
+    invite_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    invite_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @property
+    def reachable(self) -> bool:
+        """True when the bot may send this partner a survey."""
+        return (
+            self.telegram_id is not None
+            and not self.opted_out
+            and self.blocked_at is None
+            and self.erased_at is None
+        )

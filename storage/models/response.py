@@ -1,0 +1,69 @@
+"""A partner's answer to a campaign: score, comment and the areas behind the score."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.models.base import Base, UTCDateTime, utcnow
+
+# stage of the conversation the response is at
+STAGE_COMMENT = "comment"
+STAGE_DRIVERS = "drivers"
+STAGE_DONE = "done"
+
+PROMOTER = "promoter"
+PASSIVE = "passive"
+DETRACTOR = "detractor"
+
+
+def category_of(score: int) -> str:
+    """NPS category of a 0-10 score."""
+    if score >= 9:
+        return PROMOTER
+    if score >= 7:
+        return PASSIVE
+    return DETRACTOR
+
+
+class Response(Base):
+    """One response per partner per campaign; answering again updates it."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "partner_id"),
+        Index("ix_responses_campaign_score", "campaign_id", "score"),
+        Index("ix_responses_answered_at", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    score: Mapped[int] = mapped_column(SmallInteger)
+    comment: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(16), default=STAGE_COMMENT)
+    # The message holding the 0-10 keyboard, edited to show the chosen score.
+    question_message_id: Mapped[int | None] = mapped_column()
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    drivers: Mapped[list["ResponseDriver"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="ResponseDriver.area"
+    )
+
+    @property
+    def category(self) -> str:
+        """promoter, passive or detractor."""
+        return category_of(self.score)
+
+
+class ResponseDriver(Base):
+    """An area the partner said influenced the score."""
+
+    __tablename__ = "response_drivers"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    area: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)

@@ -1,0 +1,119 @@
+"""Partner lookups and the partner's own choices (language, opt-out, erasure)."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AlertMessage, Partner, Response, utcnow
+from storage.models.alert import Alert
+
+INVITE_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_invite_code() -> str:
+    """Unguessable code for a /start deep link (~95 bits; deep links allow [A-Za-z0-9_-], 64 chars)."""
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(16))
+
+
+async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Partner | None:
+    """The partner linked to a Telegram user."""
+    return await session.scalar(select(Partner).where(Partner.telegram_id == telegram_id))
+
+
+async def by_invite_code(session: AsyncSession, code: str) -> Partner | None:
+    """The partner an invite code was made for."""
+    return await session.scalar(select(Partner).where(Partner.invite_code == code))
+
+
+async def register(
+    session: AsyncSession,
+    telegram_id: int,
+    *,
+    name: str | None,
+    username: str | None,
+    language: str | None,
+) -> Partner:
+    """Create (or re-activate) the partner record of a Telegram user who pressed /start."""
+    partner = await by_telegram_id(session, telegram_id)
+    now = utcnow()
+    if partner is None:
+        partner = Partner(telegram_id=telegram_id, language=language, started_at=now)
+        session.add(partner)
+    partner.name = partner.name or name
+    partner.username = username
+    partner.opted_out = False
+    partner.blocked_at = None
+    partner.started_at = partner.started_at or now
+    await session.flush()
+    return partner
+
+
+async def link_invite(
+    session: AsyncSession,
+    partner: Partner,
+    telegram_id: int,
+    *,
+    name: str | None,
+    username: str | None,
+    language: str | None,
+) -> Partner:
+    """Attach a Telegram user to the admin-created ``partner``; a self-registered twin is merged."""
+    twin = await by_telegram_id(session, telegram_id)
+    if twin is not None and twin.id != partner.id:
+        # Answers given before the invite was used move to the real record (unless it has its own).
+        taken = set(
+            (await session.scalars(select(Response.campaign_id).where(Response.partner_id == partner.id))).all()
+        )
+        await session.execute(
+            update(Response)
+            .where(Response.partner_id == twin.id, Response.campaign_id.not_in(taken or {-1}))
+            .values(partner_id=partner.id)
+        )
+        await session.delete(twin)
+        await session.flush()
+    now = utcnow()
+    partner.telegram_id = telegram_id
+    partner.username = username
+    partner.name = partner.name or name
+    partner.language = partner.language or language
+    partner.invite_used_at = now
+    partner.started_at = partner.started_at or now
+    partner.opted_out = False
+    partner.blocked_at = None
+    await session.flush()
+    return partner
+
+
+async def set_language(session: AsyncSession, partner: Partner, language: str) -> None:
+    """Remember the partner's language."""
+    partner.language = language
+    await session.flush()
+
+
+async def set_opted_out(session: AsyncSession, partner: Partner, opted_out: bool) -> None:
+    """Stop or resume surveys for the partner."""
+    partner.opted_out = opted_out
+    await session.flush()
+
+
+async def erase(session: AsyncSession, partner: Partner) -> None:
+    """Forget a partner: personal data and comments go, scores stay as anonymous figures."""
+    await session.execute(
+        update(Response).where(Response.partner_id == partner.id).values(comment=None)
+    )
+    alert_ids = select(Alert.id).join(Response, Response.id == Alert.response_id).where(
+        Response.partner_id == partner.id
+    )
+    await session.execute(delete(AlertMessage).where(AlertMessage.alert_id.in_(alert_ids)))
+    partner.external_id = None
+    partner.telegram_id = None
+    partner.username = None
+    partner.name = None
+    partner.invite_code = None
+    partner.monthly_revenue = None
+    partner.opted_out = True
+    partner.erased_at = utcnow()
+    await session.flush()
