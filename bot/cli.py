@@ -59,11 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif command == "migrate":
             asyncio.run(_migrate(settings))
         elif command == "import-partners":
-            from bot.cli_tools import import_partners_command
+            from bot.cli_import import import_partners_command
 
             return asyncio.run(import_partners_command(settings, args.file))
         elif command == "export":
-            from bot.cli_tools import export_command
+            from bot.cli_export import export_command
 
             return asyncio.run(export_command(settings, args.out, args.campaign))
     except KeyboardInterrupt:
