@@ -127,8 +127,8 @@ def build_app(settings: Settings, *, polling_timeout: int = 25, **options: Any) 
 
 def _installers() -> list[Callable[[App], None]]:
     """Parts that attach themselves to the app (sending engine, scheduler)."""
-    from scheduler.setup import install as install_scheduler
     from bot.sending.install import install as install_sender
+    from scheduler.setup import install as install_scheduler
 
     return [install_sender, install_scheduler]
 

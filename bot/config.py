@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 TELEGRAM_API_URL = "https://api.telegram.org"
 

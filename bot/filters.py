@@ -24,7 +24,9 @@ class IsManager(Filter):
         if user is not None and settings.is_admin(user.id):
             return True
         chat = event.chat if isinstance(event, Message) else (event.message.chat if event.message else None)
-        return chat is not None and settings.manager_chat_id is not None and chat.id == settings.manager_chat_id
+        return (
+            chat is not None and settings.manager_chat_id is not None and chat.id == settings.manager_chat_id
+        )
 
 
 class PrivateChat(Filter):

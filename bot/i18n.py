@@ -22,8 +22,7 @@ class Translator:
         loader = FluentResourceLoader(str(root / "{locale}"))
         files = sorted(p.name for p in (root / "ru").glob("*.ftl"))
         self._bundles = {
-            lang: FluentLocalization([lang], files, loader, use_isolating=False)
-            for lang in LOCALES
+            lang: FluentLocalization([lang], files, loader, use_isolating=False) for lang in LOCALES
         }
 
     def resolve_locale(self, language: str | None) -> str:

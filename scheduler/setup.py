@@ -82,18 +82,18 @@ def remove_unwanted(scheduler: AsyncIOScheduler, settings: Settings) -> None:
             job.remove()
 
 
-def install(app: "App", **kwargs: Any) -> None:
+def install(app: App, **kwargs: Any) -> None:
     """Attach the scheduler to the app's start/stop."""
     settings = app.services.settings
     scheduler = create_scheduler(settings)
     app.services.extras["scheduler"] = scheduler
 
-    async def start(app: "App") -> None:
+    async def start(app: App) -> None:
         runtime.bind(app.services)
         scheduler.start()
         remove_unwanted(scheduler, settings)
 
-    async def stop(app: "App") -> None:
+    async def stop(app: App) -> None:
         if scheduler.running:
             scheduler.shutdown(wait=False)
         runtime.bind(None)

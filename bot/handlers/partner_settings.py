@@ -1,5 +1,102 @@
-"""Placeholder: filled in by its owner."""
+"""The partner's own choices: /cancel, /stop, /language, /forget_me."""
+
+from __future__ import annotations
 
 from aiogram import Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import ConfirmCb, LanguageCb
+from bot.filters import PrivateChat
+from bot.i18n import Translate, Translator
+from bot.keyboards.settings import confirm_keyboard, language_keyboard
+from storage.models import Partner
+from storage.repo import partners
 
 router = Router(name=__name__)
+router.message.filter(PrivateChat())
+router.callback_query.filter(PrivateChat())
+
+
+@router.message(Command("cancel"))
+async def cancel(message: Message, state: FSMContext, _: Translate) -> None:
+    """Leave the survey; what was answered stays."""
+    if await state.get_state() is None:
+        await message.answer(_("cancel-nothing"))
+        return
+    await state.clear()
+    await message.answer(_("cancel-done"))
+
+
+@router.message(Command("stop"))
+async def stop(message: Message, _: Translate) -> None:
+    """Ask before opting out of surveys."""
+    await message.answer(_("stop-confirm"), reply_markup=confirm_keyboard(_, "stop"))
+
+
+@router.message(Command("forget_me"))
+async def forget_me(message: Message, partner: Partner | None, _: Translate) -> None:
+    """Ask before erasing personal data, saying exactly what happens."""
+    if partner is None:
+        await message.answer(_("forget-nothing"))
+        return
+    await message.answer(_("forget-confirm"), reply_markup=confirm_keyboard(_, "forget"))
+
+
+@router.callback_query(ConfirmCb.filter())
+async def confirmed(
+    callback: CallbackQuery,
+    callback_data: ConfirmCb,
+    session: AsyncSession,
+    state: FSMContext,
+    partner: Partner | None,
+    _: Translate,
+) -> None:
+    """Apply (or drop) a confirmed /stop or /forget_me."""
+    if callback_data.action not in ("stop", "forget") or partner is None:
+        await callback.answer(_("confirm-stale"), show_alert=True)
+        return
+    if callback_data.action == "stop":
+        if callback_data.yes:
+            await partners.set_opted_out(session, partner, True)
+            await state.clear()
+        key = "stop-done" if callback_data.yes else "stop-kept"
+    else:
+        if callback_data.yes:
+            await partners.erase(session, partner)
+            await state.clear()
+        key = "forget-done" if callback_data.yes else "forget-kept"
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await callback.message.edit_text(_(key))
+
+
+@router.message(Command("language"))
+async def language(message: Message, _: Translate) -> None:
+    """Offer Russian or English."""
+    await message.answer(_("language-choose"), reply_markup=language_keyboard())
+
+
+@router.callback_query(LanguageCb.filter())
+async def language_chosen(
+    callback: CallbackQuery,
+    callback_data: LanguageCb,
+    session: AsyncSession,
+    partner: Partner | None,
+    translator: Translator,
+) -> None:
+    """Switch the language and confirm in the new one."""
+    if callback_data.lang not in ("ru", "en"):
+        await callback.answer(translator.get("ru", "bad-button"), show_alert=True)
+        return
+    user = callback.from_user
+    if partner is None:
+        partner = await partners.register(
+            session, user.id, name=user.full_name, username=user.username, language=callback_data.lang
+        )
+    await partners.set_language(session, partner, callback_data.lang)
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await callback.message.edit_text(translator.get(callback_data.lang, "language-set"))

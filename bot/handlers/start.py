@@ -1,5 +1,56 @@
-"""Placeholder: filled in by its owner."""
+"""/start (with or without an invite code) and /help."""
 
-from aiogram import Router
+from __future__ import annotations
+
+from aiogram import Router, html
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.filters import PrivateChat
+from bot.i18n import Translate
+from storage.models import Partner
+from storage.repo import partners
 
 router = Router(name=__name__)
+router.message.filter(PrivateChat())
+
+
+@router.message(CommandStart(deep_link=True))
+async def start_with_code(
+    message: Message, command: CommandObject, session: AsyncSession, locale: str, _: Translate
+) -> None:
+    """Link the user to the partner record an admin created (invite code)."""
+    user = message.from_user
+    assert user is not None
+    code = (command.args or "").strip()
+    target = await partners.by_invite_code(session, code) if code else None
+    used_by_other = target is not None and target.invite_used_at is not None and target.telegram_id != user.id
+    if target is None or used_by_other or target.erased_at is not None:
+        await message.answer(_("start-bad-code"))
+        return
+    partner = await partners.link_invite(
+        session, target, user.id, name=user.full_name, username=user.username, language=locale
+    )
+    await message.answer(_("start-linked", partner=html.quote(partner.name or partner.external_id or "")))
+    await message.answer(_("start-welcome", name=html.quote(user.first_name)))
+
+
+@router.message(CommandStart())
+async def start(
+    message: Message, session: AsyncSession, partner: Partner | None, locale: str, _: Translate
+) -> None:
+    """Register the user as a partner (or opt them back in)."""
+    user = message.from_user
+    assert user is not None
+    was_out = partner is not None and (partner.opted_out or partner.blocked_at is not None)
+    await partners.register(session, user.id, name=user.full_name, username=user.username, language=locale)
+    if was_out:
+        await message.answer(_("start-resubscribed"))
+    await message.answer(_("start-welcome", name=html.quote(user.first_name)))
+
+
+@router.message(Command("help"))
+async def help_(message: Message, _: Translate) -> None:
+    """What the partner can do."""
+    await message.answer(_("help"))

@@ -1,5 +1,373 @@
-"""Placeholder: filled in by its owner."""
+"""The survey: score (tap or typed), open question, driver areas, thanks.
 
-from aiogram import Router
+Every write happens before the first reply of a handler: the request middleware commits before
+each Telegram call, so what the partner answered is durable before they see our reaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from aiogram import F, Router, html
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import insight_hooks
+from bot.callbacks import DoneCb, DriverCb, ScoreCb, SkipCb
+from bot.config import Settings
+from bot.filters import PrivateChat
+from bot.i18n import Translate
+from bot.keyboards.survey import drivers_keyboard, score_chosen, score_keyboard, score_question, skip_keyboard
+from bot.services import Services
+from bot.states import Survey
+from storage.models import Campaign, Partner, Response
+from storage.models.campaign import ONGOING
+from storage.models.response import PROMOTER, STAGE_COMMENT, STAGE_DRIVERS, category_of
+from storage.repo import campaigns_base, partners, responses
 
 router = Router(name=__name__)
+router.message.filter(PrivateChat())
+router.callback_query.filter(PrivateChat())
+log = logging.getLogger(__name__)
+
+MAX_COMMENT = 1000
+INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
+
+
+async def _edit_text(
+    message: Message | None, bot_chat: int, message_id: int | None, text: str, **kw: object
+) -> None:
+    """Edit a message we sent; "not modified" and vanished messages are not errors here."""
+    if message_id is None or message is None or message.bot is None:
+        return
+    try:
+        await message.bot.edit_message_text(text=text, chat_id=bot_chat, message_id=message_id, **kw)  # type: ignore[arg-type]
+    except TelegramBadRequest as exc:
+        log.debug("edit skipped: %s", exc)
+
+
+async def _ask_comment(message: Message, _: Translate, response: Response, state: FSMContext) -> None:
+    key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
+    sent = await message.answer(_(key), reply_markup=skip_keyboard(_, response.id))
+    await state.update_data(comment_message_id=sent.message_id)
+
+
+async def _take_score(
+    *,
+    session: AsyncSession,
+    state: FSMContext,
+    partner: Partner,
+    campaign: Campaign,
+    score: int,
+    question_message_id: int | None,
+) -> tuple[Response, bool]:
+    """Store the score and move the FSM on; returns the response and whether to (re)ask question 2."""
+    data = await state.get_data()
+    previous = await responses.owned(session, int(data.get("response_id", 0) or 0), partner.id)
+    same_step = (
+        previous is not None
+        and previous.campaign_id == campaign.id
+        and previous.stage == STAGE_COMMENT
+        and category_of(previous.score) == category_of(score)
+        and await state.get_state() == Survey.comment.state
+    )
+    response = await responses.record_score(session, campaign.id, partner.id, score, question_message_id)
+    await state.set_state(Survey.comment)
+    await state.update_data(
+        campaign_id=campaign.id, response_id=response.id, question_message_id=response.question_message_id
+    )
+    return response, not same_step
+
+
+async def _check_campaign(
+    session: AsyncSession, partner: Partner, campaign_id: int
+) -> tuple[Campaign | None, str | None]:
+    """The campaign if this partner may answer it, else the locale key explaining why not."""
+    campaign = await campaigns_base.get(session, campaign_id)
+    if campaign is None:
+        return None, "bad-button"
+    if not campaign.accepts_answers:
+        return None, "survey-closed"
+    if campaign.kind != ONGOING and not await campaigns_base.is_invited(session, campaign.id, partner.id):
+        return None, "survey-not-yours"
+    return campaign, None
+
+
+@router.message(Command("survey"))
+async def start_survey(
+    message: Message,
+    session: AsyncSession,
+    state: FSMContext,
+    partner: Partner | None,
+    _: Translate,
+    locale: str,
+) -> None:
+    """Send question 1 for the pending invitation, else for ongoing feedback."""
+    user = message.from_user
+    assert user is not None
+    if partner is None:
+        partner = await partners.register(
+            session, user.id, name=user.full_name, username=user.username, language=locale
+        )
+    campaign = await campaigns_base.pending_invitation(session, partner.id)
+    if campaign is None:
+        campaign = await campaigns_base.ensure_ongoing_campaign(session)
+    await state.set_state(Survey.score)
+    await state.set_data({"campaign_id": campaign.id})
+    await message.answer(score_question(_), reply_markup=score_keyboard(campaign.id))
+
+
+@router.callback_query(ScoreCb.filter())
+async def score_tapped(
+    callback: CallbackQuery,
+    callback_data: ScoreCb,
+    session: AsyncSession,
+    state: FSMContext,
+    partner: Partner | None,
+    _: Translate,
+) -> None:
+    """A 0-10 button: validate, store at once, show the choice, ask question 2."""
+    if not 0 <= callback_data.score <= 10:
+        await callback.answer(_("bad-button"), show_alert=True)
+        return
+    if partner is None:
+        await callback.answer(_("survey-not-registered"), show_alert=True)
+        return
+    campaign, problem = await _check_campaign(session, partner, callback_data.campaign_id)
+    if campaign is None:
+        await callback.answer(_(problem or "bad-button"), show_alert=True)
+        return
+    message_id = callback.message.message_id if callback.message else None
+    response, ask = await _take_score(
+        session=session,
+        state=state,
+        partner=partner,
+        campaign=campaign,
+        score=callback_data.score,
+        question_message_id=message_id,
+    )
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await _edit_text(
+            callback.message,
+            callback.message.chat.id,
+            message_id,
+            score_chosen(_, response.score),
+            reply_markup=score_keyboard(campaign.id),
+        )
+        if ask:
+            await _ask_comment(callback.message, _, response, state)
+
+
+@router.message(Survey.score, F.text)
+async def score_typed(
+    message: Message, session: AsyncSession, state: FSMContext, partner: Partner | None, _: Translate
+) -> None:
+    """A typed 0-10 counts as a tap; anything else gets a clear hint."""
+    await _typed_score(message, session, state, partner, _)
+
+
+@router.message(StateFilter(None), F.text.regexp(INTEGER))
+async def score_typed_for_invitation(
+    message: Message, session: AsyncSession, state: FSMContext, partner: Partner | None, _: Translate
+) -> None:
+    """A bare number from a partner with an open invitation answers that invitation."""
+    campaign = await campaigns_base.pending_invitation(session, partner.id) if partner else None
+    if campaign is None:
+        raise SkipHandler  # not an answer: let the managers' relay or the fallback see it
+    await state.set_data({"campaign_id": campaign.id})
+    await _typed_score(message, session, state, partner, _)
+
+
+async def _typed_score(
+    message: Message, session: AsyncSession, state: FSMContext, partner: Partner | None, _: Translate
+) -> None:
+    text = message.text or ""
+    if not INTEGER.match(text) or not 0 <= int(text) <= 10:
+        await message.answer(_("bad-score"))
+        return
+    if partner is None:
+        await message.answer(_("survey-not-registered"))
+        return
+    data = await state.get_data()
+    campaign, problem = await _check_campaign(session, partner, int(data.get("campaign_id", 0)))
+    if campaign is None:
+        await state.clear()
+        await message.answer(_(problem or "bad-button"))
+        return
+    response, _ask = await _take_score(
+        session=session,
+        state=state,
+        partner=partner,
+        campaign=campaign,
+        score=int(text),
+        question_message_id=None,
+    )
+    await _edit_text(
+        message,
+        message.chat.id,
+        response.question_message_id,
+        score_chosen(_, response.score),
+        reply_markup=score_keyboard(campaign.id),
+    )
+    await _ask_comment(message, _, response, state)
+
+
+@router.message(Survey.score)
+async def score_not_text(message: Message, _: Translate) -> None:
+    """Stickers, photos, voice where a score is expected."""
+    await message.answer(_("bad-score-buttons"))
+
+
+async def _to_drivers(message: Message, _: Translate, response: Response, state: FSMContext) -> None:
+    await state.set_state(Survey.drivers)
+    sent = await message.answer(
+        _("q-drivers"), reply_markup=drivers_keyboard(_, response.id, [d.area for d in response.drivers])
+    )
+    await state.update_data(drivers_message_id=sent.message_id)
+
+
+@router.message(Survey.comment, F.text)
+async def comment_given(
+    message: Message, session: AsyncSession, state: FSMContext, partner: Partner | None, _: Translate
+) -> None:
+    """Store the open answer (plain text, at most MAX_COMMENT characters)."""
+    text = (message.text or "").strip()
+    if len(text) > MAX_COMMENT:
+        await message.answer(_("bad-comment-long", length=str(len(text)), max=str(MAX_COMMENT)))
+        return
+    data = await state.get_data()
+    response = (
+        await responses.owned(session, int(data.get("response_id", 0)), partner.id) if partner else None
+    )
+    if response is None:
+        await state.clear()
+        await message.answer(_("unknown-input"))
+        return
+    await responses.set_comment(session, response, text or None)
+    await state.set_state(Survey.drivers)
+    key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
+    await _edit_text(message, message.chat.id, data.get("comment_message_id"), _(key))
+    await _to_drivers(message, _, response, state)
+
+
+@router.message(Survey.comment)
+async def comment_not_text(message: Message, _: Translate) -> None:
+    """Only text is a comment."""
+    await message.answer(_("bad-comment-type"))
+
+
+@router.callback_query(SkipCb.filter())
+async def comment_skipped(
+    callback: CallbackQuery,
+    callback_data: SkipCb,
+    session: AsyncSession,
+    state: FSMContext,
+    partner: Partner | None,
+    _: Translate,
+) -> None:
+    """Skip the open question."""
+    response = await responses.owned(session, callback_data.response_id, partner.id) if partner else None
+    if response is None:
+        await callback.answer(_("bad-button"), show_alert=True)
+        return
+    if response.stage != STAGE_COMMENT:
+        await callback.answer(_("survey-already-done"), show_alert=True)
+        return
+    await responses.set_comment(session, response, None)
+    await state.set_state(Survey.drivers)
+    await state.update_data(response_id=response.id, campaign_id=response.campaign_id)
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
+        await _edit_text(
+            callback.message,
+            callback.message.chat.id,
+            callback.message.message_id,
+            f"{_(key)}\n\n<i>{_('q-comment-skipped')}</i>",
+        )
+        await _to_drivers(callback.message, _, response, state)
+
+
+@router.callback_query(DriverCb.filter())
+async def driver_toggled(
+    callback: CallbackQuery,
+    callback_data: DriverCb,
+    session: AsyncSession,
+    partner: Partner | None,
+    _: Translate,
+) -> None:
+    """Toggle one area; the keyboard shows ✓ on the chosen ones."""
+    response = await responses.owned(session, callback_data.response_id, partner.id) if partner else None
+    if response is None:
+        await callback.answer(_("bad-button"), show_alert=True)
+        return
+    if response.stage != STAGE_DRIVERS:
+        await callback.answer(_("survey-already-done"), show_alert=True)
+        return
+    try:
+        chosen = await responses.toggle_driver(session, response, callback_data.area)
+    except ValueError:
+        await callback.answer(_("bad-button"), show_alert=True)
+        return
+    await callback.answer()
+    if isinstance(callback.message, Message) and callback.message.bot:
+        try:
+            await callback.message.edit_reply_markup(reply_markup=drivers_keyboard(_, response.id, chosen))
+        except TelegramBadRequest as exc:
+            log.debug("drivers keyboard not edited: %s", exc)
+
+
+@router.callback_query(DoneCb.filter())
+async def drivers_done(
+    callback: CallbackQuery,
+    callback_data: DoneCb,
+    session: AsyncSession,
+    state: FSMContext,
+    partner: Partner | None,
+    _: Translate,
+    settings: Settings,
+    services: Services,
+) -> None:
+    """Finish: thank the partner, close the keyboards, tell the managers' side."""
+    response = await responses.owned(session, callback_data.response_id, partner.id) if partner else None
+    if response is None:
+        await callback.answer(_("bad-button"), show_alert=True)
+        return
+    if response.stage != STAGE_DRIVERS:
+        await callback.answer(_("survey-already-done"), show_alert=True)
+        return
+    await responses.complete(session, response)
+    await state.clear()
+    areas = [d.area for d in response.drivers]
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        chat_id = callback.message.chat.id
+        summary = (
+            _("q-drivers-chosen", areas=", ".join(_(f"area-{a}") for a in areas))
+            if areas
+            else _("q-drivers-none")
+        )
+        await _edit_text(
+            callback.message, chat_id, callback.message.message_id, f"{_('q-drivers')}\n\n<i>{summary}</i>"
+        )
+        await _edit_text(
+            callback.message, chat_id, response.question_message_id, _("q-score-final", score=response.score)
+        )
+        text = _("thanks")
+        if response.category == PROMOTER and settings.referral_url:
+            text += "\n\n" + _("thanks-referral", url=html.quote(settings.referral_url))
+        await callback.message.answer(text)
+    await session.commit()  # the hook opens its own session; ours must not hold the connection
+    await insight_hooks.on_response_completed(services, response.id)
+
+
+@router.message(Survey.drivers)
+async def drivers_expected(message: Message, _: Translate) -> None:
+    """Text (or anything) while the areas keyboard is open."""
+    await message.answer(_("bad-drivers-text"))

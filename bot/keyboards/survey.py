@@ -33,7 +33,9 @@ def score_chosen(_: Translate, score: int) -> str:
 def skip_keyboard(_: Translate, response_id: int) -> InlineKeyboardMarkup:
     """A single Skip button under the open question."""
     return InlineKeyboardMarkup(
-        inline_keyboard=[[InlineKeyboardButton(text=_("btn-skip"), callback_data=SkipCb(response_id=response_id).pack())]]
+        inline_keyboard=[
+            [InlineKeyboardButton(text=_("btn-skip"), callback_data=SkipCb(response_id=response_id).pack())]
+        ]
     )
 
 
@@ -50,5 +52,7 @@ def drivers_keyboard(_: Translate, response_id: int, chosen: Collection[str]) ->
                 for area in AREAS[i : i + 2]
             ]
         )
-    rows.append([InlineKeyboardButton(text=_("btn-done"), callback_data=DoneCb(response_id=response_id).pack())])
+    rows.append(
+        [InlineKeyboardButton(text=_("btn-done"), callback_data=DoneCb(response_id=response_id).pack())]
+    )
     return InlineKeyboardMarkup(inline_keyboard=rows)

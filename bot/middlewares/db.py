@@ -36,9 +36,7 @@ class _JournalMark:
             return
         self.done = True
         sync_session.execute(
-            update(InboxUpdate)
-            .where(InboxUpdate.update_id == self.update_id)
-            .values(processed_at=utcnow())
+            update(InboxUpdate).where(InboxUpdate.update_id == self.update_id).values(processed_at=utcnow())
         )
 
 

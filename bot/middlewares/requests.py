@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramRetryAfter
@@ -48,5 +47,3 @@ class CommitBeforeSend(BaseRequestMiddleware):
                     raise
                 log.info("429 on %s, retrying in %s s", type(method).__name__, exc.retry_after)
                 await asyncio.sleep(exc.retry_after)
-
-

@@ -63,7 +63,5 @@ class ResponseDriver(Base):
 
     __tablename__ = "response_drivers"
 
-    response_id: Mapped[int] = mapped_column(
-        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
-    )
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
     area: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)

@@ -47,9 +47,7 @@ async def is_invited(session: AsyncSession, campaign_id: int, partner_id: int) -
 
 async def pending_invitation(session: AsyncSession, partner_id: int) -> Campaign | None:
     """Newest running campaign the partner was invited to and has not finished answering."""
-    done = select(Response.campaign_id).where(
-        Response.partner_id == partner_id, Response.stage == STAGE_DONE
-    )
+    done = select(Response.campaign_id).where(Response.partner_id == partner_id, Response.stage == STAGE_DONE)
     return await session.scalar(
         select(Campaign)
         .join(Delivery, Delivery.campaign_id == Campaign.id)

@@ -70,9 +70,7 @@ async def record_failure(session: AsyncSession, update_id: int, error: str) -> b
 
 async def is_processed(session: AsyncSession, update_id: int) -> bool:
     """True when the update was handled already."""
-    value = await session.scalar(
-        select(InboxUpdate.processed_at).where(InboxUpdate.update_id == update_id)
-    )
+    value = await session.scalar(select(InboxUpdate.processed_at).where(InboxUpdate.update_id == update_id))
     return value is not None
 
 

@@ -65,7 +65,9 @@ async def link_invite(
     if twin is not None and twin.id != partner.id:
         # Answers given before the invite was used move to the real record (unless it has its own).
         taken = set(
-            (await session.scalars(select(Response.campaign_id).where(Response.partner_id == partner.id))).all()
+            (
+                await session.scalars(select(Response.campaign_id).where(Response.partner_id == partner.id))
+            ).all()
         )
         await session.execute(
             update(Response)
@@ -101,11 +103,11 @@ async def set_opted_out(session: AsyncSession, partner: Partner, opted_out: bool
 
 async def erase(session: AsyncSession, partner: Partner) -> None:
     """Forget a partner: personal data and comments go, scores stay as anonymous figures."""
-    await session.execute(
-        update(Response).where(Response.partner_id == partner.id).values(comment=None)
-    )
-    alert_ids = select(Alert.id).join(Response, Response.id == Alert.response_id).where(
-        Response.partner_id == partner.id
+    await session.execute(update(Response).where(Response.partner_id == partner.id).values(comment=None))
+    alert_ids = (
+        select(Alert.id)
+        .join(Response, Response.id == Alert.response_id)
+        .where(Response.partner_id == partner.id)
     )
     await session.execute(delete(AlertMessage).where(AlertMessage.alert_id.in_(alert_ids)))
     partner.external_id = None

@@ -1,0 +1,82 @@
+"""Survey answers: one response per partner per campaign, updated in place."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.areas import is_area
+from storage.models import Response, ResponseDriver, utcnow
+from storage.models.response import STAGE_COMMENT, STAGE_DONE, STAGE_DRIVERS
+
+
+async def record_score(
+    session: AsyncSession, campaign_id: int, partner_id: int, score: int, question_message_id: int | None
+) -> Response:
+    """Store a score; a second score for the same campaign replaces the first and reopens follow-ups."""
+    response = await session.scalar(
+        select(Response).where(Response.campaign_id == campaign_id, Response.partner_id == partner_id)
+    )
+    now = utcnow()
+    if response is None:
+        response = Response(campaign_id=campaign_id, partner_id=partner_id, score=score, answered_at=now)
+        session.add(response)
+    else:
+        response.score = score
+        response.answered_at = now
+        response.completed_at = None
+    response.stage = STAGE_COMMENT
+    if question_message_id is not None:
+        response.question_message_id = question_message_id
+    await session.flush()
+    return response
+
+
+async def owned(session: AsyncSession, response_id: int, partner_id: int) -> Response | None:
+    """The response if it belongs to the partner, else None (callback ids are never trusted)."""
+    response = await session.get(Response, response_id)
+    if response is None or response.partner_id != partner_id:
+        return None
+    return response
+
+
+async def set_comment(session: AsyncSession, response: Response, comment: str | None) -> None:
+    """Store (or skip) the open answer and move on to the drivers question."""
+    response.comment = comment
+    response.stage = STAGE_DRIVERS
+    await session.flush()
+
+
+async def toggle_driver(session: AsyncSession, response: Response, area: str) -> list[str]:
+    """Add or remove one area; returns the chosen areas."""
+    if not is_area(area):
+        raise ValueError(area)
+    current = {d.area for d in response.drivers}
+    if area in current:
+        await session.execute(
+            delete(ResponseDriver).where(
+                ResponseDriver.response_id == response.id, ResponseDriver.area == area
+            )
+        )
+    else:
+        session.add(ResponseDriver(response_id=response.id, area=area))
+    await session.flush()
+    await session.refresh(response, ["drivers"])
+    return [d.area for d in response.drivers]
+
+
+async def complete(session: AsyncSession, response: Response) -> None:
+    """Mark the survey finished."""
+    response.stage = STAGE_DONE
+    response.completed_at = utcnow()
+    await session.flush()
+
+
+async def latest_open(session: AsyncSession, partner_id: int) -> Response | None:
+    """The partner's most recent unfinished response, if any."""
+    return await session.scalar(
+        select(Response)
+        .where(Response.partner_id == partner_id, Response.stage != STAGE_DONE)
+        .order_by(Response.updated_at.desc())
+        .limit(1)
+    )
