@@ -1,0 +1,147 @@
+"""Fixtures: a fake Telegram server and the production app wired to it over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import App, build_app
+from bot.config import Settings
+from scheduler import runtime
+from storage.db import create_engine, create_sessionmaker
+from storage.migrate import upgrade_async
+from tests.fakebot import FakeTelegram, SimUser
+from tests.helpers import ADMIN_ID, BOT_ID, BOT_USERNAME, MANAGER_CHAT_ID, TOKEN
+
+MakeSettings = Callable[..., Settings]
+MakeApp = Callable[..., Awaitable[App]]
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    """A running fake Bot API server enforcing Telegram's limits."""
+    srv = FakeTelegram(token=TOKEN, bot_id=BOT_ID, bot_username=BOT_USERNAME)
+    await srv.start()
+    try:
+        yield srv
+    finally:
+        await srv.stop()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A fresh SQLite file per test."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'nps.db'}"
+
+
+@pytest.fixture
+def make_settings(tg: FakeTelegram, db_url: str) -> MakeSettings:
+    """Settings pointed at the fake server; keyword overrides win."""
+
+    def _make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "bot_token": TOKEN,
+            "telegram_api_url": tg.base_url,
+            "database_url": db_url,
+            "admin_ids": str(ADMIN_ID),
+            "manager_chat_id": MANAGER_CHAT_ID,
+            "default_locale": "ru",
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return _make
+
+
+@pytest.fixture
+def _running_apps() -> list[tuple[App, asyncio.Task[None]]]:
+    return []
+
+
+@pytest.fixture
+async def make_app(
+    tg: FakeTelegram, make_settings: MakeSettings, _running_apps: list[tuple[App, asyncio.Task[None]]]
+) -> AsyncIterator[MakeApp]:
+    """Build and run the production app (same factory as ``nps-bot run``) in the background."""
+    running = _running_apps
+
+    async def _make(**overrides: Any) -> App:
+        build_opts = {k: overrides.pop(k) for k in ("request_timeout",) if k in overrides}
+        settings = make_settings(**overrides)
+        await upgrade_async(settings.database_url)
+        app = build_app(settings, polling_timeout=1, **build_opts)
+        polls_before = len(tg.calls_for("getUpdates"))
+        task = asyncio.create_task(app.run())
+        running.append((app, task))
+        await tg.wait_until(lambda: len(tg.calls_for("getUpdates")) > polls_before or task.done(), timeout=10)
+        if task.done():
+            task.result()
+        runtime.bind(app.services)
+        return app
+
+    yield _make
+    for app, task in reversed(running):
+        app.stop()
+        try:
+            await asyncio.wait_for(task, timeout=15)
+        except TimeoutError:
+            task.cancel()
+    runtime.bind(None)
+
+
+@pytest.fixture
+def stop_app(_running_apps: list[tuple[App, asyncio.Task[None]]]) -> Callable[[App], Awaitable[None]]:
+    """Stop one running app cleanly (as SIGTERM would) and wait for it."""
+
+    async def _stop(app: App) -> None:
+        for item in list(_running_apps):
+            if item[0] is app:
+                app.stop()
+                await asyncio.wait_for(item[1], timeout=15)
+                _running_apps.remove(item)
+
+    return _stop
+
+
+@pytest.fixture
+async def app(make_app: MakeApp) -> App:
+    """The app with default test settings."""
+    return await make_app()
+
+
+@pytest.fixture
+async def sessionmaker(app: App) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the running app's database (same engine, so no lock fights)."""
+    return app.services.sessionmaker
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A migrated database without the bot, for storage-level tests."""
+    await upgrade_async(db_url)
+    engine = create_engine(db_url)
+    try:
+        yield create_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def admin(tg: FakeTelegram) -> SimUser:
+    """The admin, in a private chat with the bot."""
+    return SimUser(tg, user_id=ADMIN_ID, first_name="Admin", language_code="ru")
+
+
+@pytest.fixture
+def make_user(tg: FakeTelegram) -> Callable[..., SimUser]:
+    """Partners in private chats: make_user(1001, language_code="en")."""
+
+    def _make(user_id: int, first_name: str = "Партнер", language_code: str | None = "ru", **kw: Any) -> SimUser:
+        return SimUser(tg, user_id=user_id, first_name=first_name, language_code=language_code, **kw)
+
+    return _make

@@ -1,0 +1,83 @@
+"""``kill -9`` the real bot process in the middle of conversations; no answer may be lost."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.callbacks import ScoreCb
+from storage.db import create_engine, create_sessionmaker
+from storage.models import Partner, Response
+from tests.e2e.botprocess import BotProcess
+from tests.fakebot import FakeTelegram, SimUser
+from tests.helpers import TOKEN
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
+
+USERS = 30
+
+
+async def _stored(db_url: str) -> dict[int, tuple[int, str | None]]:
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as s:
+            rows = await s.execute(
+                select(Partner.telegram_id, Response.score, Response.comment).join(
+                    Response, Response.partner_id == Partner.id
+                )
+            )
+            return {int(t): (score, comment) for t, score, comment in rows.all()}
+    finally:
+        await engine.dispose()
+
+
+async def test_kill9_mid_conversations_loses_no_answer(tg: FakeTelegram, tmp_path: Path) -> None:
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'nps.db'}"
+    bot = BotProcess(tg.base_url, db_url, tmp_path)
+    bot.start()
+    try:
+        users = [SimUser(tg, user_id=50_000 + i, first_name=f"P{i}", language_code="ru") for i in range(USERS)]
+        for u in users:
+            await u.send_text("/survey")
+        await asyncio.gather(*(u.wait_text("Насколько вероятно", timeout=30) for u in users))
+        campaign_id = ScoreCb.unpack(users[0].buttons_data()[0]).campaign_id
+
+        rng = random.Random(7)
+        expected: dict[int, tuple[int, str]] = {}
+        kills = 0
+        for i, u in enumerate(users):
+            score = rng.randint(0, 10)
+            comment = f"ответ партнера {i} <ok> & done"
+            expected[u.user_id] = (score, comment)
+            q1 = next(m for m in u.messages() if m.get("reply_markup"))
+            u.push_callback_nowait(ScoreCb(campaign_id=campaign_id, score=score).pack(), q1["message_id"])
+            u.push_text_nowait(comment)
+            if i in (8, 19):
+                # Let the bot get into the middle of this batch, then kill it without mercy.
+                await asyncio.sleep(0.15)
+                bot.kill9()
+                kills += 1
+                await asyncio.sleep(0.2)
+                bot.start()
+        assert kills == 2
+
+        async def all_stored() -> bool:
+            stored = await _stored(db_url)
+            return all(stored.get(uid) == exp for uid, exp in expected.items())
+
+        for _ in range(300):
+            if await all_stored():
+                break
+            await asyncio.sleep(0.1)
+        stored = await _stored(db_url)
+        missing = {uid: exp for uid, exp in expected.items() if stored.get(uid) != exp}
+        assert not missing, f"lost answers: {missing}\n{bot.logs()[-3000:]}"
+        assert len(stored) == USERS  # one response per partner, no duplicates
+    finally:
+        code = await bot.terminate()
+    assert code == 0, bot.logs()[-2000:]
+    assert TOKEN not in bot.logs() and TOKEN.split(":")[1] not in bot.logs()
