@@ -15,9 +15,18 @@ from bot.handlers import (
 )
 
 
+def _detached(router: Router) -> Router:
+    """Module routers are singletons; a new dispatcher (tests, restarts in one process) takes them over."""
+    parent = router.parent_router
+    if parent is not None:
+        parent.sub_routers.remove(router)
+        router._parent_router = None
+    return router
+
+
 def routers() -> list[Router]:
     """All routers; commands first, state-bound conversation next, catch-alls last."""
-    return [
+    ordered = [
         errors.router,
         start.router,
         partner_settings.router,
@@ -28,3 +37,4 @@ def routers() -> list[Router]:
         alerts.router,
         fallback.router,
     ]
+    return [_detached(r) for r in ordered]

@@ -80,7 +80,7 @@ async def test_full_survey_each_category(app: App, make_user, score: int, questi
 
 
 async def has_button(user, label: str) -> None:
-    await user.server.wait_until(lambda: label in user.buttons(), timeout=5)
+    await user.srv.wait_until(lambda: label in user.buttons(), timeout=5)
 
 
 def q1_index(user, q1) -> int:
