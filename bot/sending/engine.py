@@ -1,0 +1,303 @@
+"""The sending engine: drains the ``deliveries`` outbox as fast as Telegram allows, exactly once.
+
+How a row travels: a short transaction flips up to ``window - in_flight`` pending rows to
+``sending`` (the claim); each row then waits for its chat's one-per-second turn and a global
+slot (bot.sending.limiter), is sent, and its outcome is stored with others in another short
+transaction. No session is ever open during a Telegram call.
+
+Errors: 429 pauses ALL bulk sending for retry_after and the row is retried; 5xx, timeouts and
+dropped connections are retried with capped exponential backoff (``max_attempts`` in all), then
+the row is ``failed`` with the reason; 403 makes it ``blocked`` and stamps Partner.blocked_at;
+any other error (400 chat not found, ...) fails it at once.
+
+Crash safety and the duplicate bound: at start-up every row left in ``sending`` is put back to
+pending and sent again. Only those rows can be messaged twice, so after a ``kill -9`` at most
+``window`` partners get a duplicate, where ``window = clamp(ceil(SEND_RATE * 0.5), 8, 200)``
+(13 at the default 25/s; in practice fewer: rows still waiting for their slot were never sent).
+Nobody is skipped: a row only leaves ``sending`` with a recorded outcome. A clean stop waits
+briefly for in-flight sends and returns never-sent rows to the queue, so it duplicates nothing.
+The engine assumes one running bot per database (as long polling does anyway).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import random
+import time
+from dataclasses import dataclass
+
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.keyboards.survey import score_keyboard
+from bot.sending.limiter import RateLimiter
+from bot.sending.progress import ProgressBoard
+from bot.sending.texts import announcement_text, invitation_text, reminder_text
+from bot.services import Services
+from storage.models import delivery as d
+from storage.repo import deliveries
+from storage.repo.deliveries import Claimed, Outcome
+
+log = logging.getLogger(__name__)
+
+FREE_TIER_RATE = 30  # Telegram's global limit without paid broadcast
+MAX_RATE_LIMITED = 20  # 429s one row may absorb before it is failed (a stuck limit, not traffic)
+RETRY_AFTER_MARGIN = 0.2  # seconds added to retry_after: Telegram rounds it to whole seconds
+
+
+def default_window(rate: float) -> int:
+    """Rows in flight: half a second of sending, at least 8, at most 200 (the duplicate bound)."""
+    return max(8, min(200, math.ceil(rate * 0.5)))
+
+
+@dataclass
+class EngineStats:
+    """Counters since start (for logs, tests and the benchmark)."""
+
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+
+
+class SendingEngine:
+    """Background task sending pending deliveries; see module docstring."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        window: int | None = None,
+        poll_interval: float = 1.0,
+        flush_interval: float = 0.1,
+        max_attempts: int = 4,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        progress_interval: float = 2.0,
+    ) -> None:
+        settings = services.settings
+        self.services = services
+        self.paid = settings.paid_broadcast
+        self.limiter = RateLimiter(settings.send_rate)
+        self.window = window or default_window(settings.send_rate)
+        self.poll_interval = poll_interval
+        self.flush_interval = flush_interval
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.progress = ProgressBoard(services, interval=progress_interval)
+        self.stats = EngineStats()
+        self._flush_batch = max(1, self.window // 4)
+        self._running: dict[int, asyncio.Task[None]] = {}  # delivery id -> its send task
+        self._touched_telegram: set[int] = set()  # rows whose request may have reached Telegram
+        self._done: list[Outcome] = []
+        self._done_kinds: dict[int, tuple[str, int]] = {}  # delivery id -> (kind, campaign id)
+        self._texts: dict[int, str] = {}  # announcement id -> text
+        self._kick = asyncio.Event()
+        self._flush_now = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._claim_after = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    # -- control ------------------------------------------------------------
+
+    def notify(self) -> None:
+        """New rows were queued (launch, remind, resume, announcement): look now, not at next poll."""
+        self._claim_after = 0.0
+        self._kick.set()
+
+    def watch(self, campaign_id: int, chat_id: int, message_id: int, locale: str | None = None) -> None:
+        """Keep this message updated with the campaign's launch progress."""
+        self.progress.watch(campaign_id, chat_id, message_id, locale)
+        self._kick.set()
+
+    async def start(self) -> None:
+        """Recover rows a crash left in ``sending`` and start the background task."""
+        if self.services.settings.send_rate > FREE_TIER_RATE and not self.paid:
+            log.warning(
+                "SEND_RATE=%s is above Telegram's %s/s without PAID_BROADCAST; expect 429s",
+                self.services.settings.send_rate,
+                FREE_TIER_RATE,
+            )
+        async with self.services.sessionmaker() as session:
+            recovered = await deliveries.recover_in_flight(session)
+            await session.commit()
+        if recovered:
+            log.warning("Re-sending %s deliveries interrupted by a crash", recovered)
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._loop(), name="sending-engine")
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop claiming, let in-flight sends finish (up to ``grace`` s), store what is known."""
+        self._stopping.set()
+        self._kick.set()
+        self._flush_now.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        # Rows still waiting for a slot were never offered to Telegram: back to the queue.
+        unsent = [i for i in self._running if i not in self._touched_telegram]
+        waiting = [self._running[i] for i in unsent]
+        for task in waiting:
+            task.cancel()
+        await asyncio.gather(*waiting, return_exceptions=True)
+        if self._running:
+            await asyncio.wait(list(self._running.values()), timeout=grace)
+        # Whatever is still in a request stays ``sending`` and is re-sent at the next start.
+        leftovers = list(self._running.values())
+        for task in leftovers:
+            task.cancel()
+        await asyncio.gather(*leftovers, return_exceptions=True)
+        await self._flush()
+        if unsent:
+            async with self.services.sessionmaker() as session:
+                await deliveries.release(session, unsent)
+                await session.commit()
+        await self.progress.report(force=True)
+
+    # -- the loop -----------------------------------------------------------
+
+    async def _loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self._step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("Sending engine step failed; retrying in a second")
+                await asyncio.sleep(1.0)
+
+    async def _step(self) -> None:
+        await self._fill()
+        if not self._running and not self._done:
+            await self.progress.report(force=self.progress.active)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._kick.wait(), timeout=self.poll_interval)
+            self._kick.clear()
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._flush_now.wait(), timeout=self.flush_interval)
+        self._flush_now.clear()
+        await self._flush()
+        await self.progress.report()
+
+    async def _fill(self) -> None:
+        """Claim rows while the window has room (and the queue looked non-empty lately)."""
+        if self._stopping.is_set():
+            return
+        room = self.window - len(self._running) - len(self._done)
+        if room < self._flush_batch and self._running:
+            return
+        if room <= 0 or time.monotonic() < self._claim_after:
+            return
+        async with self.services.sessionmaker() as session:
+            claimed = await deliveries.claim(session, room)
+            wanted = {c.ref for c in claimed if c.kind == d.ANNOUNCEMENT and c.ref not in self._texts}
+            if wanted:
+                self._texts.update(await deliveries.announcement_texts(session, wanted))
+            await session.commit()
+        if len(claimed) < room:
+            # Queue drained (or only paused rows left): next look after a notify or a poll.
+            self._claim_after = time.monotonic() + self.poll_interval * 0.9
+        for job in claimed:
+            self._running[job.id] = asyncio.create_task(self._deliver(job), name=f"delivery-{job.id}")
+
+    async def _flush(self) -> None:
+        """Store finished outcomes in one transaction."""
+        if not self._done:
+            return
+        batch, self._done = self._done, []
+        async with self.services.sessionmaker() as session:
+            await deliveries.record(session, batch)
+            await session.commit()
+        campaigns = set()
+        for o in batch:
+            kind, cid = self._done_kinds.pop(o.id, ("", 0))
+            if kind == d.INVITATION:
+                campaigns.add(cid)
+        self.progress.touched(campaigns)
+
+    # -- one delivery -------------------------------------------------------
+
+    async def _deliver(self, job: Claimed) -> None:
+        try:
+            outcome = await self._send(job)
+        except asyncio.CancelledError:
+            self._running.pop(job.id, None)
+            raise
+        except Exception as exc:  # a bug must fail the row, not wedge the queue
+            log.exception("Delivery %s crashed", job.id)
+            outcome = Outcome(job.id, job.partner_id, d.FAILED, error=f"{type(exc).__name__}: {exc}")
+        self._running.pop(job.id, None)
+        self._touched_telegram.discard(job.id)
+        self._done.append(outcome)
+        self._done_kinds[job.id] = (job.kind, job.campaign_id)
+        if outcome.status == d.SENT:
+            self.stats.sent += 1
+        elif outcome.status == d.BLOCKED:
+            self.stats.blocked += 1
+        else:
+            self.stats.failed += 1
+        if len(self._done) >= self._flush_batch or not self._running:
+            self._flush_now.set()
+
+    def _content(self, job: Claimed) -> tuple[str, InlineKeyboardMarkup | None]:
+        translator = self.services.translator
+        _ = translator.bind(translator.resolve_locale(job.language))
+        if job.kind == d.INVITATION:
+            return invitation_text(_), score_keyboard(job.campaign_id)
+        if job.kind == d.REMINDER:
+            return reminder_text(_), score_keyboard(job.campaign_id)
+        return announcement_text(self._texts.get(job.ref, "")), None
+
+    def _backoff(self, attempt: int) -> float:
+        """Capped exponential backoff with jitter, so retries of many rows do not align."""
+        return min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
+
+    async def _send(self, job: Claimed) -> Outcome:
+        text, markup = self._content(job)
+        if not text:
+            return Outcome(job.id, job.partner_id, d.FAILED, error="announcement text missing")
+        failures = 0
+        limited = 0
+        while True:
+            await self.limiter.acquire(job.chat_id)
+            self._touched_telegram.add(job.id)
+            try:
+                message = await self.services.bot.send_message(
+                    chat_id=job.chat_id,
+                    text=text,
+                    reply_markup=markup,
+                    allow_paid_broadcast=True if self.paid else None,
+                )
+                return Outcome(job.id, job.partner_id, d.SENT, message_id=message.message_id)
+            except TelegramRetryAfter as exc:
+                self.stats.rate_limited += 1
+                self.limiter.pause(exc.retry_after + RETRY_AFTER_MARGIN)
+                log.warning("429 from Telegram: all bulk sending paused for %s s", exc.retry_after)
+                limited += 1
+                if limited > MAX_RATE_LIMITED:
+                    return Outcome(job.id, job.partner_id, d.FAILED, error=f"429 x{limited}")
+            except TelegramForbiddenError as exc:
+                return Outcome(job.id, job.partner_id, d.BLOCKED, error=exc.message)
+            except (TelegramServerError, TelegramNetworkError) as exc:
+                failures += 1
+                reason = f"{type(exc).__name__}: {exc.message}"
+                if failures >= self.max_attempts:
+                    return Outcome(job.id, job.partner_id, d.FAILED, error=f"{reason} ({failures} attempts)")
+                self.stats.retries += 1
+                log.info("Delivery %s: %s; retry %s", job.id, reason, failures)
+                await asyncio.sleep(self._backoff(failures))
+            except TelegramAPIError as exc:
+                return Outcome(job.id, job.partner_id, d.FAILED, error=exc.message)

@@ -1,0 +1,349 @@
+"""The bulk-send outbox: enqueueing, claiming, recording outcomes, counting.
+
+Rows move pending -> sending -> sent | blocked | failed. Enqueueing is always one INSERT ... SELECT
+per call with ON CONFLICT DO NOTHING, so the unique key (kind, campaign, partner, ref) turns a
+second enqueue of the same step (a reminder job firing twice, a double-pressed Launch) into a
+no-op instead of a second message.
+
+Claim rules, applied when the sending engine takes a batch:
+- announcements are sent whatever the campaign's status (they are a separate admin action,
+  usually after the campaign closed);
+- invitations and reminders wait while their campaign is paused and are marked failed
+  ("campaign closed") if the campaign is no longer running;
+- a partner who became unreachable since the row was queued (opted out, erased, blocked) is
+  not messaged; a reminder to a partner who answered meanwhile is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Announcement, Campaign, Delivery, Partner, Response, utcnow
+from storage.models import campaign as c
+from storage.models import delivery as d
+from storage.models.base import UTCDateTime
+
+CHUNK = 500  # ids per IN (...) list, far below any backend's bound-parameter limit
+
+REASON_CLOSED = "campaign closed"
+REASON_UNREACHABLE = "partner unreachable"
+REASON_ANSWERED = "already answered"
+REASON_BLOCKED = "partner blocked the bot"
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A delivery taken for sending, with what the sender needs to build the message."""
+
+    id: int
+    kind: str
+    campaign_id: int
+    ref: int
+    partner_id: int
+    chat_id: int
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one claimed delivery."""
+
+    id: int
+    partner_id: int
+    status: str  # d.SENT | d.BLOCKED | d.FAILED
+    message_id: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Invitation rows of one campaign by status."""
+
+    total: int = 0
+    pending: int = 0
+    sending: int = 0
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+
+    @property
+    def outstanding(self) -> int:
+        """Rows not finished yet."""
+        return self.pending + self.sending
+
+    @property
+    def done(self) -> int:
+        """Rows with a final status."""
+        return self.sent + self.blocked + self.failed
+
+
+def _insert_ignore(session: AsyncSession) -> Any:
+    """INSERT INTO deliveries ... ON CONFLICT DO NOTHING for the session's backend."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return sqlite.insert(Delivery).on_conflict_do_nothing()
+    if dialect == "postgresql":
+        return postgresql.insert(Delivery).on_conflict_do_nothing()
+    raise NotImplementedError(f"no INSERT ... ON CONFLICT DO NOTHING for {dialect}")
+
+
+def _rows_select(kind: str, campaign_id: int, ref: int, partner_ids: Select[Any]) -> Select[Any]:
+    """SELECT producing delivery rows for the partners ``partner_ids`` selects."""
+    sub = partner_ids.subquery()
+    now = utcnow()
+    # SQLite needs a WHERE in an INSERT ... SELECT followed by ON CONFLICT (parser ambiguity).
+    return select(
+        literal(kind),
+        literal(campaign_id),
+        sub.c[0],
+        literal(ref),
+        literal(d.PENDING),
+        literal(0),
+        literal(now, UTCDateTime()),
+    ).where(sub.c[0].is_not(None))
+
+
+_COLUMNS = ("kind", "campaign_id", "partner_id", "ref", "status", "attempts", "created_at")
+
+
+async def enqueue_select(
+    session: AsyncSession, kind: str, campaign_id: int, partner_ids: Select[Any], ref: int = 0
+) -> int:
+    """Queue one ``kind`` row per partner id the select yields; returns rows actually added."""
+    stmt = _insert_ignore(session).from_select(_COLUMNS, _rows_select(kind, campaign_id, ref, partner_ids))
+    result = await session.execute(stmt)
+    return max(int(getattr(result, "rowcount", 0) or 0), 0)
+
+
+async def enqueue_announcement(
+    session: AsyncSession, campaign_id: int, announcement_id: int, partner_ids: Iterable[int]
+) -> int:
+    """Queue announcement ``announcement_id`` for the given partners; returns rows added.
+
+    Unknown partner ids are ignored and a partner already queued for this announcement is not
+    queued twice. Call ``services.extras["sender"].notify()`` after committing to send at once
+    (the sender also polls every second).
+    """
+    ids = sorted(set(partner_ids))
+    added = 0
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        added += await enqueue_select(
+            session,
+            d.ANNOUNCEMENT,
+            campaign_id,
+            select(Partner.id).where(Partner.id.in_(chunk)),
+            ref=announcement_id,
+        )
+    return added
+
+
+def _answered(campaign_id: Any, partner_id: Any) -> Any:
+    return exists().where(Response.campaign_id == campaign_id, Response.partner_id == partner_id)
+
+
+def _reachable() -> Any:
+    return and_(
+        Partner.telegram_id.is_not(None),
+        Partner.opted_out.is_(False),
+        Partner.blocked_at.is_(None),
+        Partner.erased_at.is_(None),
+    )
+
+
+async def enqueue_reminders(
+    session: AsyncSession, campaign_id: int, *, invited_before: datetime | None
+) -> int:
+    """Queue the one reminder of a campaign for invited, reachable partners who have not answered.
+
+    ``invited_before`` limits it to invitations sent before that moment (None: all sent ones).
+    The unique key makes a second reminder to the same partner impossible.
+    """
+    conditions = [
+        Delivery.kind == d.INVITATION,
+        Delivery.campaign_id == campaign_id,
+        Delivery.status == d.SENT,
+        _reachable(),
+        ~_answered(campaign_id, Partner.id),
+    ]
+    if invited_before is not None:
+        conditions.append(Delivery.sent_at <= invited_before)
+    partner_ids = select(Partner.id).join(Delivery, Delivery.partner_id == Partner.id).where(*conditions)
+    return await enqueue_select(session, d.REMINDER, campaign_id, partner_ids)
+
+
+async def recover_in_flight(session: AsyncSession) -> int:
+    """At start-up: rows left in ``sending`` by a crash go back to pending (they are re-sent)."""
+    result = await session.execute(
+        update(Delivery).where(Delivery.status == d.SENDING).values(status=d.PENDING)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def release(session: AsyncSession, ids: Sequence[int]) -> None:
+    """Put claimed rows that were never handed to Telegram back in the queue."""
+    for i in range(0, len(ids), CHUNK):
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids[i : i + CHUNK]), Delivery.status == d.SENDING)
+            .values(status=d.PENDING, attempts=Delivery.attempts - 1)
+        )
+
+
+async def claim(session: AsyncSession, limit: int) -> list[Claimed]:
+    """Flip up to ``limit`` sendable pending rows to ``sending`` (oldest first) and return them.
+
+    Rows that must not be sent any more are finished here (see module docstring).
+    """
+    query = (
+        select(
+            Delivery.id,
+            Delivery.kind,
+            Delivery.campaign_id,
+            Delivery.ref,
+            Delivery.partner_id,
+            Partner.telegram_id,
+            Partner.language,
+            Partner.opted_out,
+            Partner.blocked_at,
+            Partner.erased_at,
+            Campaign.status,
+            case(
+                (Delivery.kind == d.REMINDER, _answered(Delivery.campaign_id, Delivery.partner_id)),
+                else_=False,
+            ),
+        )
+        .join(Partner, Partner.id == Delivery.partner_id)
+        .join(Campaign, Campaign.id == Delivery.campaign_id)
+        .where(
+            Delivery.status == d.PENDING,
+            or_(Delivery.kind == d.ANNOUNCEMENT, Campaign.status != c.PAUSED),
+        )
+        .order_by(Delivery.id)
+        .limit(limit)
+    )
+    rows = (await session.execute(query)).all()
+    claimed: list[Claimed] = []
+    finished: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        (did, kind, cid, ref, pid, chat, lang, opted_out, blocked_at, erased_at, status, answered) = row
+        verdict: tuple[str, str] | None = None
+        if kind != d.ANNOUNCEMENT and status != c.RUNNING:
+            verdict = (d.FAILED, REASON_CLOSED)
+        elif blocked_at is not None and erased_at is None:
+            verdict = (d.BLOCKED, REASON_BLOCKED)
+        elif chat is None or opted_out or erased_at is not None:
+            verdict = (d.FAILED, REASON_UNREACHABLE)
+        elif answered:
+            verdict = (d.FAILED, REASON_ANSWERED)
+        if verdict is None and chat is not None:
+            claimed.append(Claimed(did, kind, cid, ref, pid, int(chat), lang))
+        else:
+            finished.setdefault(verdict or (d.FAILED, REASON_UNREACHABLE), []).append(did)
+    for (status_, reason), ids in finished.items():
+        await session.execute(
+            update(Delivery).where(Delivery.id.in_(ids)).values(status=status_, error=reason)
+        )
+    if claimed:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_([x.id for x in claimed]))
+            .values(status=d.SENDING, attempts=Delivery.attempts + 1)
+        )
+    return claimed
+
+
+async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> None:
+    """Store final statuses; a 403 also marks the partner as having blocked the bot."""
+    if not outcomes:
+        return
+    now = utcnow()
+    await session.execute(
+        update(Delivery),
+        [
+            {
+                "id": o.id,
+                "status": o.status,
+                "message_id": o.message_id,
+                "error": o.error[:500] if o.error else None,
+                "sent_at": now if o.status == d.SENT else None,
+            }
+            for o in outcomes
+        ],
+    )
+    blocked = sorted({o.partner_id for o in outcomes if o.status == d.BLOCKED})
+    if blocked:
+        await session.execute(
+            update(Partner)
+            .where(Partner.id.in_(blocked), Partner.blocked_at.is_(None))
+            .values(blocked_at=now)
+        )
+
+
+async def fail_outstanding(session: AsyncSession, campaign_id: int, reason: str = REASON_CLOSED) -> int:
+    """Mark a campaign's pending invitations and reminders failed (the campaign is over)."""
+    result = await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.campaign_id == campaign_id,
+            Delivery.kind.in_((d.INVITATION, d.REMINDER)),
+            Delivery.status == d.PENDING,
+        )
+        .values(status=d.FAILED, error=reason)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def counts(
+    session: AsyncSession, campaign_ids: Sequence[int], kind: str = d.INVITATION
+) -> dict[int, Counts]:
+    """Rows of ``kind`` by status for each campaign (campaigns without rows get zeros)."""
+    result: dict[int, Counts] = {cid: Counts() for cid in campaign_ids}
+    if not campaign_ids:
+        return result
+
+    def n(status: str) -> Any:
+        return func.sum(case((Delivery.status == status, 1), else_=0))
+
+    stmt = (
+        select(
+            Delivery.campaign_id,
+            func.count(),
+            n(d.PENDING),
+            n(d.SENDING),
+            n(d.SENT),
+            n(d.BLOCKED),
+            n(d.FAILED),
+        )
+        .where(Delivery.kind == kind, Delivery.campaign_id.in_(list(campaign_ids)))
+        .group_by(Delivery.campaign_id)
+    )
+    for row in (await session.execute(stmt)).all():
+        result[int(row[0])] = Counts(*(int(v or 0) for v in row[1:]))
+    return result
+
+
+async def has_outstanding(session: AsyncSession) -> bool:
+    """True while any row is pending or sending (the sender has work, or is waiting on a pause)."""
+    found = await session.scalar(
+        select(Delivery.id).where(Delivery.status.in_((d.PENDING, d.SENDING))).limit(1)
+    )
+    return found is not None
+
+
+async def announcement_texts(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """Texts of announcements by id."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Announcement.id, Announcement.text).where(Announcement.id.in_(wanted))
+    )
+    return {int(i): str(t) for i, t in rows.all()}
