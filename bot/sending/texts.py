@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram import html
 
 from bot.i18n import Translate
@@ -68,3 +70,25 @@ def progress_text(
         rate=f"{rate:.1f}" if rate else "—",
         eta=eta(left / rate if rate else None),
     )
+
+
+def split_text(parts: Sequence[str], *, limit: int = 4000, separator: str = "\n") -> list[str]:
+    """Join ``parts`` into as few messages as fit under Telegram's 4096 characters."""
+    chunks: list[str] = []
+    current = ""
+    for part in parts:
+        while len(part) > limit:  # a single oversized part: cut it (never happens with our lines)
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(part[:limit])
+            part = part[limit:]
+        candidate = f"{current}{separator}{part}" if current else part
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = part
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks

@@ -1,0 +1,129 @@
+## Кампании, справочник партнеров, рассылка (админы; приглашения и напоминания — партнерам)
+
+campaign-invite = 👋 Мы проводим короткий опрос партнеров — один вопрос, одно нажатие.
+campaign-reminder = 🔔 Напоминаем об опросе: нам очень важен ваш ответ — это одно нажатие.
+campaign-quarterly-title = Квартальный NPS { $period }
+
+admin-only = ⛔ Эта команда доступна только администраторам программы. Ничего не изменено.
+
+## прогресс запуска (сообщение редактируется)
+camp-progress =
+    🚀 Кампания #{ $id } «{ $title }» рассылается
+    { $bar }
+    Отправлено { $sent } из { $total } · заблокировали { $blocked } · ошибки { $failed }
+    Скорость { $rate } сообщ./с · осталось { $eta }
+camp-progress-paused =
+    ⏸ Кампания #{ $id } «{ $title }» на паузе
+    { $bar }
+    Отправлено { $sent } из { $total } · заблокировали { $blocked } · ошибки { $failed }
+    Продолжить: /resume { $id }
+camp-progress-stopped =
+    ⏹ Кампания #{ $id } «{ $title }»: { $status }
+    { $bar }
+    Отправлено { $sent } из { $total } · заблокировали { $blocked } · ошибки { $failed }
+camp-progress-done =
+    ✅ Кампания #{ $id } «{ $title }»: рассылка завершена
+    Доставлено { $sent } из { $total } · заблокировали бота { $blocked } · ошибки { $failed }
+    Ответы — в /campaigns.
+
+camp-status-draft = черновик
+camp-status-running = идет
+camp-status-paused = на паузе
+camp-status-closed = закрыта
+camp-status-cancelled = отменена
+
+## /newcampaign и другие
+newcamp-usage =
+    Формат: <code>/newcampaign Название [segment=a,b] [sample=10%|200] [force=yes]</code>
+    • <code>segment</code> — только эти сегменты (через запятую){ $segments }
+    • <code>sample</code> — случайная пилотная группа: процент или число партнеров
+    • <code>force=yes</code> — включить тех, кто отвечал на опрос за последние { $days } дн.
+    Пример: <code>/newcampaign Весенний опрос segment=gold sample=10%</code>
+newcamp-known-segments = ; есть: { $segments }
+newcamp-bad-arg = Не понял параметр <code>{ $arg }</code>.
+newcamp-created =
+    📝 Создан черновик кампании #{ $id } «{ $title }».
+    Аудитория сейчас: <b>{ $audience }</b> партнеров{ $filters }
+    Запустите, посмотрите приглашение или отмените.
+newcamp-filter-segments = Сегменты: { $segments }
+newcamp-filter-sample = Пилотная выборка: { $sample }
+newcamp-filter-force = Без правила усталости (force=yes)
+btn-camp-launch = 🚀 Запустить
+btn-camp-preview = 👁 Предпросмотр
+btn-camp-cancel = ✖ Отменить
+
+camp-usage = Формат: <code>/{ $command } &lt;номер кампании&gt;</code>. Номера — в /campaigns.
+camp-err-unknown = Кампании #{ $id } нет. Список — /campaigns.
+camp-err-not-draft = Кампания #{ $id } уже не черновик (статус: { $status }).
+camp-err-not-running = Кампания #{ $id } сейчас не идет (статус: { $status }).
+camp-err-not-paused = Кампания #{ $id } не на паузе (статус: { $status }).
+camp-err-not-open = Кампания #{ $id } не идет и не на паузе (статус: { $status }).
+camp-err-empty = В кампанию #{ $id } сейчас некого пригласить: нет доступных партнеров под условия (проверьте сегменты и правило усталости). Черновик сохранен.
+camp-launched = 🚀 Кампания #{ $id } запущена на { $audience } партнеров.
+camp-preview-sent = Предпросмотр отправлен.
+camp-paused = ⏸ Кампания #{ $id } на паузе. Рассылка остановлена до /resume { $id }; ответы по-прежнему принимаются.
+camp-resumed = ▶️ Кампания #{ $id } продолжается.
+camp-closed = ⏹ Кампания #{ $id } закрыта. Неотправленных сообщений отменено: { $dropped }.
+camp-cancelled = Черновик #{ $id } отменен.
+camp-reminded = 🔔 Напоминание поставлено в очередь для { $count } партнеров кампании #{ $id }.
+camp-remind-none = В кампании #{ $id } некому напоминать: все приглашенные ответили, уже получили напоминание или недоступны.
+
+camps-empty = Кампаний пока нет. Создайте: /newcampaign
+camps-title = <b>Кампании</b>
+camps-line =
+    <b>#{ $id } { $title }</b> — { $status }
+    аудитория { $audience } · отправлено { $sent } · заблокировали { $blocked } · ошибки { $failed }
+    ответили { $responded } ({ $rate } от доставленных) · NPS { $nps }
+
+## справочник партнеров
+partners-empty = Партнеров пока нет. Импортируйте их: пришлите CSV-файл с подписью /import.
+partners-title = <b>Партнеры по сегментам</b> (всего { $total })
+partners-segment = <b>{ $segment }</b>: { $total } — активны { $active }, не запускали бота { $notstarted }, отписались { $optedout }, заблокировали бота { $blocked }, удалены { $erased }
+partners-no-segment = без сегмента
+
+invite-usage = Формат: <code>/invite &lt;external_id&gt;</code>
+invite-not-found = Партнера с external_id <code>{ $id }</code> нет.
+invite-link = Ссылка-приглашение для { $name }: { $link }
+invites-empty = Импортированных партнеров пока нет.
+invites-caption = Ссылки-приглашения { $count } партнеров.
+
+## импорт
+import-usage = Пришлите CSV-файл документом с подписью /import. Колонки: external_id (обязательно), name, segment, tier, geo, niche, monthly_revenue, telegram_id, username, language.
+import-summary = 📥 Импорт завершен: создано { $created }, обновлено { $updated }, без изменений { $unchanged }, отклонено { $rejected }.
+import-ignored-columns = Неизвестные колонки пропущены: { $columns }
+import-rejected-title = Отклоненные строки:
+import-rejected-line = строка { $line }{ $id }: { $reason }
+import-rejected-attached = Отклоненные строки — в приложенном файле.
+import-fatal = ❌ Импорт не выполнен, ничего не изменено: { $reason }
+import-fatal-empty = файл пустой.
+import-fatal-too-large = файл больше { $detail } МБ.
+import-fatal-binary = это не текстовый CSV-файл.
+import-fatal-not-csv = файл не читается как CSV (строка { $detail }).
+import-fatal-no-external-id = нет колонки external_id (найдены: { $detail }).
+import-fatal-duplicate-column = колонки повторяются: { $detail }.
+import-reason-missing-external-id = пустой external_id
+import-reason-extra-cells = значений больше, чем колонок ({ $value })
+import-reason-too-long-external-id = слишком длинный external_id
+import-reason-too-long-name = слишком длинное имя (name)
+import-reason-too-long-segment = слишком длинный segment
+import-reason-too-long-tier = слишком длинный tier
+import-reason-too-long-geo = слишком длинный geo
+import-reason-too-long-niche = слишком длинная niche
+import-reason-bad-telegram-id = telegram_id «{ $value }» — не id пользователя Telegram
+import-reason-bad-revenue = monthly_revenue «{ $value }» — не сумма
+import-reason-bad-language = language «{ $value }» — нужно ru или en
+import-reason-bad-username = username «{ $value }» — не имя пользователя Telegram
+import-reason-duplicate-external-id = external_id повторяет строку { $value }
+import-reason-duplicate-telegram-id = telegram_id повторяет строку { $value }
+import-reason-telegram-id-taken = telegram_id уже у другого партнера ({ $value })
+import-reason-linked-elsewhere = партнер уже связан с аккаунтом Telegram { $value }
+
+## /schedule
+schedule-title = <b>Расписание</b> ({ $tz })
+schedule-line = • { $name } — следующий запуск: { $next }
+schedule-off = не запланировано
+schedule-none = Запланированных задач нет.
+schedule-unavailable = Планировщик не запущен.
+job-campaign-reminders = Напоминания тем, кто не ответил
+job-campaign-auto-close = Закрытие кампаний по сроку
+job-campaign-quarterly = Квартальная кампания

@@ -1,0 +1,95 @@
+"""Campaign steps shared by admin commands and scheduled jobs: launch, remind, close.
+
+Each step commits its own writes before waking the sender or calling hooks, so nothing holds
+the (single) database connection while another session or Telegram is waited on.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import insight_hooks
+from bot.sending import notify
+from bot.services import Services
+from storage.models import Campaign
+from storage.repo import campaigns, deliveries
+
+log = logging.getLogger(__name__)
+
+
+async def launch(services: Services, session: AsyncSession, campaign: Campaign, *, now: datetime) -> int:
+    """Freeze the audience, start the campaign, commit, wake the sender; returns the audience.
+
+    Raises campaigns.CampaignError (nothing changes then).
+    """
+    settings = services.settings
+    audience = await campaigns.launch(
+        session,
+        campaign,
+        now=now,
+        min_days=settings.min_days_between_surveys,
+        campaign_days=settings.campaign_days,
+    )
+    await session.commit()
+    notify(services)
+    log.info("Campaign %s launched to %s partners", campaign.id, audience)
+    return audience
+
+
+async def remind(
+    services: Services, session: AsyncSession, campaign_id: int, *, invited_before: datetime | None
+) -> int:
+    """Queue the campaign's one reminder for non-responders, commit, wake the sender."""
+    added = await deliveries.enqueue_reminders(session, campaign_id, invited_before=invited_before)
+    await session.commit()
+    if added:
+        notify(services)
+        log.info("Campaign %s: reminder queued for %s partners", campaign_id, added)
+    return added
+
+
+async def remind_due(services: Services, *, now: datetime) -> dict[int, int]:
+    """Reminders for every running campaign whose invitations are REMINDER_AFTER_DAYS old."""
+    before = now - timedelta(days=services.settings.reminder_after_days)
+    done: dict[int, int] = {}
+    async with services.sessionmaker() as session:
+        for cid in await campaigns.running_ids(session):
+            added = await remind(services, session, cid, invited_before=before)
+            if added:
+                done[cid] = added
+    return done
+
+
+async def close(services: Services, session: AsyncSession, campaign: Campaign, *, now: datetime) -> int:
+    """Close the campaign, commit, then tell the managers' side; returns dropped unsent messages.
+
+    Raises campaigns.CampaignError when it is not open.
+    """
+    dropped = await campaigns.close(session, campaign, now=now)
+    await session.commit()
+    log.info("Campaign %s closed (%s unsent dropped)", campaign.id, dropped)
+    notify(services)  # the progress message shows the final figures
+    await insight_hooks.on_campaign_closed(services, campaign.id)
+    return dropped
+
+
+async def close_due(services: Services, *, now: datetime) -> list[int]:
+    """Close every open campaign whose CAMPAIGN_DAYS are over."""
+    closed: list[int] = []
+    async with services.sessionmaker() as session:
+        due = await campaigns.due_to_close(session, now)
+        await session.commit()
+    for cid in due:
+        async with services.sessionmaker() as session:
+            campaign = await campaigns.get(session, cid)
+            if campaign is None:
+                continue
+            try:
+                await close(services, session, campaign, now=now)
+            except campaigns.CampaignError:
+                continue  # closed by an admin in the meantime
+        closed.append(cid)
+    return closed

@@ -1,0 +1,286 @@
+"""Partner import from CSV: decode, parse, validate every row, then upsert by external_id.
+
+Rules, all checked before the first write so a fatal problem changes nothing:
+- fatal: empty file, larger than MAX_BYTES, binary / undecodable, not parseable as CSV, no
+  ``external_id`` column, a column named twice;
+- encodings: UTF-8 with or without BOM, else Windows-1251; delimiter ``,`` or ``;`` (whichever
+  the header line has more of); header names are trimmed and case-insensitive;
+- an empty cell keeps the stored value (a CRM export without Telegram ids must not unlink
+  partners who joined through their invite link); unknown columns are ignored and reported;
+- rejected rows (with their line number): missing/too long values, bad telegram_id, revenue,
+  language or username, an external_id or telegram_id repeated in the file (the first one wins),
+  a telegram_id held by another partner, a new telegram_id for a partner already linked to a
+  Telegram account. A partner who came to the bot on their own (no external_id) is adopted by
+  the row carrying their telegram_id.
+The caller commits: the whole import is one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Partner
+from storage.repo.partners import new_invite_code
+
+MAX_BYTES = 5 * 1024 * 1024
+COLUMNS = ("external_id", "name", "segment", "tier", "geo", "niche", "monthly_revenue", "telegram_id",
+           "username", "language")  # fmt: skip
+LIMITS = {"external_id": 128, "name": 256, "segment": 64, "tier": 64, "geo": 64, "niche": 64}
+LANGUAGES = ("ru", "en")
+USERNAME = re.compile(r"^[A-Za-z0-9_]{4,32}$")
+TELEGRAM_ID = re.compile(r"^\d{1,19}$")
+REVENUE_LIMIT = Decimal("1e12")  # Numeric(14, 2)
+CHUNK = 500
+
+
+class FatalImport(Exception):
+    """The file as a whole cannot be imported; ``key`` names the locale message."""
+
+    def __init__(self, key: str, detail: str = "") -> None:
+        super().__init__(f"{key}: {detail}")
+        self.key = key
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A row left out, and why (``reason`` is a locale key suffix, ``value`` its detail)."""
+
+    line: int
+    external_id: str
+    reason: str
+    value: str = ""
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    fatal: FatalImport | None = None
+
+
+@dataclass
+class Row:
+    """A validated data row: column -> value, only non-empty cells."""
+
+    line: int
+    values: dict[str, Any]
+
+    @property
+    def external_id(self) -> str:
+        return str(self.values["external_id"])
+
+
+def decode(data: bytes) -> str:
+    """Bytes to text: UTF-8 (BOM optional), else Windows-1251; binary content is fatal."""
+    if len(data) > MAX_BYTES:
+        raise FatalImport("too-large", str(MAX_BYTES // (1024 * 1024)))
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise FatalImport("empty")
+    if b"\x00" in data:
+        raise FatalImport("binary")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1251")
+        except UnicodeDecodeError:
+            raise FatalImport("binary") from None
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
+    if controls > max(2, len(text) // 100):
+        raise FatalImport("binary")
+    return text
+
+
+def normalize_header(name: str) -> str:
+    """' External ID ' -> 'external_id'."""
+    return re.sub(r"[\s\-]+", "_", name.replace("\ufeff", "").strip().lower())
+
+
+def parse_revenue(raw: str) -> Decimal:
+    """'1 234,50', '1,234.50', '1234.5' -> Decimal; ValueError otherwise.
+
+    With both separators the rightmost is the decimal one; a lone comma is a decimal comma
+    (the Russian way), several commas or several dots are thousands separators.
+    """
+    text = re.sub(r"[\s\u00a0\u202f']", "", raw)
+    if "," in text and "." in text:
+        decimal_sep = "," if text.rfind(",") > text.rfind(".") else "."
+        text = text.replace("." if decimal_sep == "," else ",", "").replace(",", ".")
+    elif text.count(",") == 1:
+        text = text.replace(",", ".")
+    elif text.count(",") > 1:
+        text = text.replace(",", "")
+    elif text.count(".") > 1:
+        text = text.replace(".", "")
+    if not re.fullmatch(r"\d+(\.\d+)?", text):
+        raise ValueError(raw)
+    try:
+        value = Decimal(text).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise ValueError(raw) from None
+    if value >= REVENUE_LIMIT:
+        raise ValueError(raw)
+    return value
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, cells) of every non-blank CSV record."""
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    last = 0
+    try:
+        for cells in reader:
+            start, last = last + 1, reader.line_num
+            if any(c.strip() for c in cells):
+                yield start, cells
+    except csv.Error as exc:
+        raise FatalImport("not-csv", f"{reader.line_num}: {exc}") from None
+
+
+def _check(column: str, raw: str) -> tuple[Any, str | None]:
+    """Validated value of one cell, or (None, reason)."""
+    if column in LIMITS:
+        return (raw, None) if len(raw) <= LIMITS[column] else (None, f"too-long-{column.replace('_', '-')}")
+    if column == "telegram_id":
+        ok = TELEGRAM_ID.match(raw) and 0 < int(raw) < 2**63
+        return (int(raw), None) if ok else (None, "bad-telegram-id")
+    if column == "monthly_revenue":
+        try:
+            return parse_revenue(raw), None
+        except ValueError:
+            return None, "bad-revenue"
+    if column == "username":
+        name = raw.removeprefix("@")
+        return (name, None) if USERNAME.match(name) else (None, "bad-username")
+    if column == "language":
+        lang = re.split(r"[-_]", raw.lower())[0]
+        return (lang, None) if lang in LANGUAGES else (None, "bad-language")
+    return raw, None
+
+
+def parse(data: bytes, report: ImportReport) -> list[Row]:
+    """Validated rows of the file; rejected rows go to ``report``. Raises FatalImport."""
+    records = _records(decode(data))
+    _line, header = next(records, (0, []))
+    names = [normalize_header(h) for h in header]
+    if "external_id" not in names:
+        raise FatalImport("no-external-id", ", ".join(n for n in names if n) or "—")
+    doubled = sorted({n for n in names if n and names.count(n) > 1})
+    if doubled:
+        raise FatalImport("duplicate-column", ", ".join(doubled))
+    report.ignored_columns = [n for n in names if n and n not in COLUMNS]
+    rows: list[Row] = []
+    seen_ext: dict[str, int] = {}
+    seen_tg: dict[int, int] = {}
+    for line, cells in records:
+        raw = {n: c.strip() for n, c in zip(names, cells, strict=False) if n in COLUMNS and c.strip()}
+        ext = raw.get("external_id", "")
+        if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
+            report.rejected.append(Rejected(line, ext, "extra-cells", str(len(cells))))
+            continue
+        if not ext:
+            report.rejected.append(Rejected(line, "", "missing-external-id"))
+            continue
+        values: dict[str, Any] = {}
+        problem: Rejected | None = None
+        for column, cell in raw.items():
+            value, reason = _check(column, cell)
+            if reason is not None:
+                problem = Rejected(line, ext, reason, cell)
+                break
+            values[column] = value
+        if problem is None and ext in seen_ext:
+            problem = Rejected(line, ext, "duplicate-external-id", str(seen_ext[ext]))
+        tg = values.get("telegram_id")
+        if problem is None and tg is not None and tg in seen_tg:
+            problem = Rejected(line, ext, "duplicate-telegram-id", str(seen_tg[tg]))
+        if problem is not None:
+            report.rejected.append(problem)
+            continue
+        seen_ext[ext] = line
+        if tg is not None:
+            seen_tg[tg] = line
+        rows.append(Row(line, values))
+    return rows
+
+
+async def _load(session: AsyncSession, column: Any, keys: list[Any]) -> dict[Any, Partner]:
+    found: dict[Any, Partner] = {}
+    for i in range(0, len(keys), CHUNK):
+        for p in (await session.scalars(select(Partner).where(column.in_(keys[i : i + CHUNK])))).all():
+            found[getattr(p, column.key)] = p
+    return found
+
+
+async def apply(session: AsyncSession, rows: list[Row], report: ImportReport) -> None:
+    """Upsert validated rows by external_id (see module docstring for the conflict rules)."""
+    by_ext = await _load(session, Partner.external_id, [r.external_id for r in rows])
+    tg_ids = [r.values["telegram_id"] for r in rows if "telegram_id" in r.values]
+    by_tg = await _load(session, Partner.telegram_id, tg_ids)
+    with session.no_autoflush:
+        for row in rows:
+            partner = by_ext.get(row.external_id)
+            tg = row.values.get("telegram_id")
+            holder = by_tg.get(tg) if tg is not None else None
+            if holder is not None and holder is not partner:
+                if partner is None and holder.external_id is None and holder.erased_at is None:
+                    partner = holder  # the partner found the bot before the import: adopt them
+                else:
+                    taken_by = holder.external_id or f"#{holder.id}"
+                    report.rejected.append(Rejected(row.line, row.external_id, "telegram-id-taken", taken_by))
+                    continue
+            if (
+                partner is not None
+                and tg is not None
+                and partner.telegram_id not in (None, tg)
+                and partner.started_at is not None
+            ):
+                report.rejected.append(
+                    Rejected(row.line, row.external_id, "linked-elsewhere", str(partner.telegram_id))
+                )
+                continue
+            if partner is None:
+                session.add(Partner(**row.values, invite_code=new_invite_code()))
+                report.created += 1
+                continue
+            changed = False
+            for column, value in row.values.items():
+                if getattr(partner, column) != value:
+                    setattr(partner, column, value)
+                    changed = True
+            if partner.invite_code is None:
+                partner.invite_code = new_invite_code()
+            by_ext[row.external_id] = partner
+            if changed:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+    await session.flush()
+
+
+async def import_partners(session: AsyncSession, data: bytes) -> ImportReport:
+    """Parse and upsert; on a fatal problem nothing is written and ``report.fatal`` says why."""
+    report = ImportReport()
+    try:
+        rows = parse(data, report)
+    except FatalImport as exc:
+        return ImportReport(fatal=exc)
+    await apply(session, rows, report)
+    report.rejected.sort(key=lambda r: r.line)
+    return report
