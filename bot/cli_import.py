@@ -1,10 +1,96 @@
-"""Placeholder: ``nps-bot import-partners FILE`` (filled in by the partner-directory owner)."""
+"""Partner import front ends: ``nps-bot import-partners FILE`` and the report both it and /import show."""
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from aiogram import html
+
 from bot.config import Settings
+from bot.i18n import Translate, Translator
+from storage.repo.partner_import import MAX_BYTES, FatalImport, ImportReport, Rejected, import_partners
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+def rejected_text(_: Translate, row: Rejected, quote: Callable[[str], str] = html.quote) -> str:
+    """``line 7 (P-1): telegram_id «abc» is not a Telegram user id``."""
+    reason = _(f"import-reason-{row.reason}", value=quote(row.value))
+    ext = f" ({quote(row.external_id)})" if row.external_id else ""
+    return _("import-rejected-line", line=str(row.line), id=ext, reason=reason)
+
+
+def summary_text(_: Translate, report: ImportReport, quote: Callable[[str], str] = html.quote) -> str:
+    """Counts (and ignored columns), or the fatal reason."""
+    if report.fatal is not None:
+        reason = _(f"import-fatal-{report.fatal.key}", detail=quote(report.fatal.detail))
+        return _("import-fatal", reason=reason)
+    text = _(
+        "import-summary",
+        created=str(report.created),
+        updated=str(report.updated),
+        unchanged=str(report.unchanged),
+        rejected=str(len(report.rejected)),
+    )
+    if report.ignored_columns:
+        text += "\n" + _("import-ignored-columns", columns=quote(", ".join(report.ignored_columns)))
+    return text
+
+
+def rejected_csv(_: Translate, report: ImportReport) -> bytes:
+    """The rejected rows as a CSV (UTF-8 with BOM, so spreadsheet apps read Cyrillic right)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["line", "external_id", "reason"])
+    for row in report.rejected:
+        writer.writerow([row.line, row.external_id, _(f"import-reason-{row.reason}", value=row.value)])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def full_report(_: Translate, report: ImportReport, quote: Callable[[str], str] = html.quote) -> str:
+    """Summary plus every rejected row."""
+    lines = [summary_text(_, report, quote)]
+    if report.rejected:
+        lines.append(_("import-rejected-title"))
+        lines.extend(rejected_text(_, r, quote) for r in report.rejected)
+    return "\n".join(lines)
+
+
+def _read(file: Path) -> tuple[int, bytes]:
+    """Size and bytes (none when over the limit: it is refused unread)."""
+    size = file.stat().st_size
+    return size, (b"" if size > MAX_BYTES else file.read_bytes())
 
 
 async def import_partners_command(settings: Settings, path: str) -> int:
-    """Import partners from a CSV file; returns the process exit code."""
-    raise NotImplementedError
+    """Import partners from a CSV file; prints the report; exit code 0 ok, 1 fatal."""
+    from storage.db import create_engine, create_sessionmaker
+    from storage.migrate import upgrade_async
+
+    _ = Translator(settings.default_locale).bind(settings.default_locale)
+    try:
+        size, data = await asyncio.to_thread(_read, Path(path))
+    except OSError as exc:
+        print(f"nps-bot: {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    if size > MAX_BYTES:
+        report = ImportReport(fatal=FatalImport("too-large", str(MAX_BYTES // (1024 * 1024))))
+    else:
+        await upgrade_async(settings.database_url)
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                report = await import_partners(session, data)
+                if report.fatal is None:
+                    await session.commit()
+        finally:
+            await engine.dispose()
+    print(full_report(_, report, _plain))
+    return 1 if report.fatal is not None else 0

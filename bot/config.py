@@ -76,6 +76,17 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown IANA time zone {value!r}") from exc
         return value
 
+    @field_validator("quarterly_cron")
+    @classmethod
+    def _quarterly_cron(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a 5-field crontab expression ({exc})") from exc
+        return value
+
     @field_validator("bot_token")
     @classmethod
     def _token(cls, value: SecretStr) -> SecretStr:

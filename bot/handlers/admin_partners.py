@@ -1,5 +1,132 @@
-"""Placeholder: filled in by its owner."""
+"""Admin partner directory: /import (CSV document), /invite, /invites, /partners.
 
-from aiogram import Router
+For ADMIN_IDS only; anyone else gets a refusal and nothing changes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+
+from aiogram import Bot, Router, html
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cli_import import full_report, rejected_csv, summary_text
+from bot.filters import IsAdmin
+from bot.i18n import Translate
+from bot.sending.texts import split_text
+from storage.repo import directory
+from storage.repo.partner_import import MAX_BYTES, FatalImport, ImportReport, import_partners
 
 router = Router(name=__name__)
+log = logging.getLogger(__name__)
+
+COMMANDS = ("import", "invite", "invites", "partners")
+MESSAGE_LIMIT = 4000  # Telegram allows 4096; leave room for the HTML entities
+
+
+async def _link(bot: Bot, code: str) -> str:
+    me = await bot.me()
+    return f"https://t.me/{me.username}?start={code}"
+
+
+@router.message(Command("import"), IsAdmin())
+async def import_csv(message: Message, session: AsyncSession, bot: Bot, _: Translate) -> None:
+    """Import the CSV sent with the caption /import, in one transaction; report every rejected row."""
+    document = message.document
+    if document is None:
+        await message.answer(_("import-usage"))
+        return
+    if document.file_size is not None and document.file_size > MAX_BYTES:
+        report = ImportReport(fatal=FatalImport("too-large", str(MAX_BYTES // (1024 * 1024))))
+    else:
+        try:
+            downloaded = await bot.download(document)
+        except TelegramAPIError as exc:  # e.g. over the Bot API's 20 MB download limit
+            log.info("Import file not downloaded: %s", exc)
+            downloaded = None
+        if downloaded is None:
+            report = ImportReport(fatal=FatalImport("too-large", str(MAX_BYTES // (1024 * 1024))))
+        else:
+            report = await import_partners(session, downloaded.read())
+    if report.fatal is not None:
+        await session.rollback()
+    text = full_report(_, report)
+    if len(text) <= MESSAGE_LIMIT:
+        await message.answer(text)
+        return
+    await message.answer(summary_text(_, report) + "\n" + _("import-rejected-attached"))
+    await message.answer_document(BufferedInputFile(rejected_csv(_, report), filename="rejected.csv"))
+
+
+@router.message(Command("invite"), IsAdmin())
+async def invite(
+    message: Message, command: CommandObject, session: AsyncSession, bot: Bot, _: Translate
+) -> None:
+    """A partner's personal /start link."""
+    external_id = (command.args or "").strip()
+    if not external_id:
+        await message.answer(_("invite-usage"))
+        return
+    partner = await directory.by_external_id(session, external_id)
+    if partner is None:
+        await message.answer(_("invite-not-found", id=html.quote(external_id)))
+        return
+    code = await directory.ensure_invite_code(session, partner)
+    name = html.quote(partner.name or external_id)
+    await message.answer(_("invite-link", name=name, link=await _link(bot, code)))
+
+
+@router.message(Command("invites"), IsAdmin())
+async def invites(message: Message, session: AsyncSession, bot: Bot, _: Translate) -> None:
+    """CSV of every imported partner's link (external_id, name, segment, link)."""
+    rows = await directory.all_invites(session)
+    if not rows:
+        await message.answer(_("invites-empty"))
+        return
+    base = await _link(bot, "")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["external_id", "name", "segment", "link"])
+    for row in rows:
+        writer.writerow([row.external_id, row.name or "", row.segment or "", base + row.code])
+    await message.answer_document(
+        BufferedInputFile(out.getvalue().encode("utf-8-sig"), filename="invites.csv"),
+        caption=_("invites-caption", count=str(len(rows))),
+    )
+
+
+@router.message(Command("partners"), IsAdmin())
+async def partners_summary(message: Message, session: AsyncSession, _: Translate) -> None:
+    """Partners by segment and status."""
+    segments = await directory.summary(session)
+    if not segments:
+        await message.answer(_("partners-empty"))
+        return
+    lines = [_("partners-title", total=str(sum(s.total for s in segments)))]
+    for s in segments:
+        n = s.by_status
+        lines.append(
+            _(
+                "partners-segment",
+                segment=html.quote(s.segment) if s.segment else _("partners-no-segment"),
+                total=str(s.total),
+                active=str(n[directory.ACTIVE]),
+                notstarted=str(n[directory.NOT_STARTED]),
+                optedout=str(n[directory.OPTED_OUT]),
+                blocked=str(n[directory.BLOCKED]),
+                erased=str(n[directory.ERASED]),
+            )
+        )
+    for chunk in split_text(lines, limit=MESSAGE_LIMIT):
+        await message.answer(chunk)
+
+
+@router.message(Command(*COMMANDS))
+async def refuse(message: Message, _: Translate) -> None:
+    """Anyone but an admin."""
+    await message.answer(_("admin-only"))
