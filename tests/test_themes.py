@@ -1,0 +1,195 @@
+"""Comment theme classifier and frequent phrases (storage.analytics.themes)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from storage.analytics.themes import classify, primary_theme, top_phrases
+from storage.areas import AREAS
+from tests.benchmarks.themes_accuracy import HOLDOUT, LABELLED, evaluate, load
+
+
+def test_labelled_set_is_well_formed() -> None:
+    examples = load(LABELLED)
+    assert len(examples) >= 120
+    assert sum(e.language == "ru" for e in examples) >= 55
+    assert sum(e.language == "en" for e in examples) >= 45
+    assert all(e.labels and e.labels <= set(AREAS) for e in examples)
+    assert set().union(*(e.labels for e in examples)) == set(AREAS)
+    assert len(load(HOLDOUT)) >= 20
+
+
+def test_accuracy_on_labelled_set() -> None:
+    report = evaluate(load(LABELLED))
+    print(f"labelled: primary accuracy {report.accuracy:.3f}, micro-F1 {report.micro_f1:.3f}")
+    assert report.accuracy >= 0.80
+    assert report.micro_f1 >= 0.75
+
+
+def test_accuracy_on_holdout_set() -> None:
+    report = evaluate(load(HOLDOUT))
+    print(f"holdout: primary accuracy {report.accuracy:.3f}, micro-F1 {report.micro_f1:.3f}")
+    assert report.accuracy >= 0.65
+    assert report.micro_f1 >= 0.60
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "выплаты задерживают",
+        "задержка выплат",
+        "с выплатами беда",
+        "Выплатили вовремя",
+        "выплачивают раз в месяц",
+        "деньги на вывод идут неделю",
+    ],
+)
+def test_russian_word_forms_of_payouts(text: str) -> None:
+    assert primary_theme(text) == "payouts"
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("Поддержка отвечает очень быстро, спасибо!", "support"),
+        ("саппорт молчит третий день", "support"),
+        ("Комиссию урезали, ставки стали ниже рынка", "commission"),
+        ("Новые креативы огонь", "marketing"),
+        ("личный кабинет постоянно тормозит", "portal"),
+        ("Менеджер всегда на связи", "communication"),
+        ("вебинары очень полезные", "training"),
+        ("Support team is amazing, solved everything in an hour", "support"),
+        ("your rates are way below the market", "commission"),
+        ("landing pages look great", "marketing"),
+        ("the dashboard is unusable on mobile", "portal"),
+        ("payouts always arrive on time", "payouts"),
+        ("my account manager never answers", "communication"),
+        ("documentation is outdated", "training"),
+    ],
+)
+def test_praise_and_complaints(text: str, area: str) -> None:
+    assert primary_theme(text) == area
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("поддеркжа не отвечает", "support"),
+        ("комисия маленькая", "commission"),
+        ("payuots delayed", "payouts"),
+        ("suport is slow", "support"),
+        ("пoддержка молчит", "support"),  # Latin "o" inside a Cyrillic word
+        ("ВЫПЛАТЫЫЫ где???", "payouts"),
+        ("Всё хорошо, но холд длинный", "payouts"),
+    ],
+)
+def test_typos_slang_and_lookalikes(text: str, area: str) -> None:
+    assert primary_theme(text) == area
+
+
+def test_bank_fee_on_withdrawal_is_a_payout_matter() -> None:
+    assert primary_theme("комиссия за вывод большая") == "payouts"
+    assert "commission" not in classify("conversion rate is low on your landers")
+
+
+def test_multi_label_comment_is_ordered_by_strength() -> None:
+    areas = classify("Выплаты задерживают, выплаты маленькие, и саппорт не отвечает")
+    assert areas[0] == "payouts"
+    assert "support" in areas
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "👍👍👍", "🙏", "...", "всё ок", "no comment", "норм"])
+def test_nothing_specific_is_other(text: str) -> None:
+    assert classify(text) == ["other"]
+    assert primary_theme(text) == "other"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<b>Саппорт</b> &laquo;молчит&raquo;",
+        "<script>alert('x')</script> payouts late",
+        "<<<>>> &amp;&nbsp; <a href='http://x.y/выплаты'>link</a>",
+        "a" * 10_000,
+        "выплаты " * 2_000,
+    ],
+)
+def test_html_and_odd_input_do_not_crash(text: str) -> None:
+    areas = classify(text)
+    assert areas and set(areas) <= set(AREAS)
+    assert len(areas) == len(set(areas))
+
+
+def test_html_tags_are_ignored() -> None:
+    assert primary_theme("<p>Саппорт &laquo;молчит&raquo;</p>") == "support"
+    assert classify("<div class='support'></div>") == ["other"]
+
+
+def test_top_phrases_lemmatises_russian_forms_together() -> None:
+    texts = ["выплаты задерживают", "задержка выплат", "с выплатами беда", "нет выплат", "выплаты ок"]
+    phrases = dict(top_phrases(texts, n=20))
+    payout_forms = {p: c for p, c in phrases.items() if p.startswith("выплат")}
+    assert payout_forms == {"выплат": 5} or payout_forms == {"выплаты": 5}
+
+
+def test_top_phrases_drops_stop_words_and_counts_comments() -> None:
+    texts = [
+        "С выплатами беда, и поддержка молчит",
+        "выплаты задерживают и поддержка молчит",
+        "The payouts are late and the support is slow",
+        "payouts are late again",
+        "и и и the the a",
+    ]
+    phrases = top_phrases(texts, n=30)
+    words = {p for p, _ in phrases}
+    assert not words & {"с", "и", "the", "are", "a", "is", "and"}
+    counts = dict(phrases)
+    assert counts["поддержка молчит"] == 2
+    assert counts["payouts are late"] == 2  # shown as written; counted without the stop-word
+    assert counts["выплаты"] == 2  # "выплатами" + "выплаты", shortest written form on a tie
+    # "поддержка" alone is fully covered by "поддержка молчит", so it is not listed twice
+    assert "поддержка" not in counts
+
+
+def test_top_phrases_multiword_written_form_and_order() -> None:
+    texts = [
+        "Личный кабинет тормозит",
+        "в личном кабинете ничего не понятно",
+        "личный кабинет неудобный",
+        "долгие выплаты",
+        "Долгие выплаты!",
+        "выплаты долгие",
+    ]
+    phrases = top_phrases(texts, n=5)
+    assert phrases[0] == ("личный кабинет", 3)
+    assert ("долгие выплаты", 2) in phrases
+    assert phrases == sorted(phrases, key=lambda pc: -pc[1])
+
+
+def test_top_phrases_keeps_negation_with_its_word() -> None:
+    phrases = dict(top_phrases(["постбэк не работает", "кабинет не работает", "postback doesn't fire"]))
+    assert phrases.get("не работает") == 2
+    assert "работает" not in phrases
+
+
+def test_top_phrases_language_filter_limit_and_empty() -> None:
+    texts = ["выплаты задерживают", "payouts are late", "payouts late", ""]
+    assert all(p.isascii() for p, _ in top_phrases(texts, lang="en"))
+    assert all(not p.isascii() for p, _ in top_phrases(texts, lang="ru"))
+    assert len(top_phrases(texts, n=1)) == 1
+    assert top_phrases([]) == []
+    assert top_phrases(["", "   ", "👍"]) == []
+
+
+def test_top_phrases_is_fast_for_a_bounded_sample() -> None:
+    base = [e.text for e in load(LABELLED)] + [e.text for e in load(HOLDOUT)]
+    texts = [f"{base[i % len(base)]} {base[(i * 7) % len(base)]} #{i}" for i in range(5_000)]
+    top_phrases(texts[:50])  # the analyser loads once per process
+    started = time.perf_counter()
+    phrases = top_phrases(texts, n=10)
+    elapsed = time.perf_counter() - started
+    print(f"top_phrases over 5000 comments: {elapsed:.3f}s")
+    assert len(phrases) == 10
+    assert elapsed < 2.0  # < 1 s on a developer machine; loose bound against noisy CI
