@@ -1,0 +1,300 @@
+"""Everything a digest says about one campaign, gathered by SQL aggregates.
+
+Each step runs in its own short session: the bot shares one SQLite connection per process and
+every transaction takes the write lock (BEGIN IMMEDIATE), so a report built in one long
+transaction would hold partners' answers back for its whole duration. Between steps, queued
+updates get the connection.
+
+See :mod:`storage.analytics.campaigns` for what "current", "previous" and "quarter" mean.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.analytics.breakdown import Breakdown, Mover, Revenue, breakdown, movers
+from storage.analytics.campaigns import (
+    CampaignInfo,
+    campaign_info,
+    ongoing_campaign_id,
+    previous_of,
+    previous_quarter_key,
+    quarter_key,
+    regular_campaigns,
+)
+from storage.analytics.comments import CommentSummary, Quote, latest_comments, quotes, summarize
+from storage.analytics.drivers import DriverStat, driver_stats
+from storage.analytics.movement import Movement, movement
+from storage.analytics.nps import NpsChange, NpsResult, compare, nps_by_campaign, nps_for, pooled
+from storage.analytics.rates import Rates, rates
+from storage.analytics.readers import report_sessions
+
+TREND_LENGTH = 8
+DIMENSIONS = ("segment", "tier", "geo")
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """One campaign of the regular series with its NPS."""
+
+    campaign: CampaignInfo
+    nps: NpsResult
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A figure next to an earlier one."""
+
+    label: str  # campaign title or quarter key
+    previous: NpsResult
+    change: NpsChange
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignReport:
+    """Figures of one campaign (see the module docstrings for definitions)."""
+
+    campaign: CampaignInfo
+    nps: NpsResult
+    quarter: str | None
+    quarter_nps: NpsResult | None
+    vs_previous: Comparison | None
+    vs_quarter: Comparison | None
+    rates: Rates
+    breakdowns: dict[str, Breakdown]
+    ups: tuple[Mover, ...]
+    downs: tuple[Mover, ...]
+    drivers: tuple[DriverStat, ...]
+    comments: CommentSummary
+    detractor_quotes: tuple[Quote, ...]
+    promoter_quotes: tuple[Quote, ...]
+    movement: Movement | None
+    revenue: Revenue
+    trend: tuple[TrendPoint, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportBase:
+    """The cheap first part of a report: the campaign, its place in the series, the trend."""
+
+    campaign: CampaignInfo
+    upto: tuple[CampaignInfo, ...]  # regular series up to this campaign, oldest first
+    previous: CampaignInfo | None  # previous regular campaign with answers
+    figures: dict[int, NpsResult]  # NPS of the campaigns the report looks at
+    trend: tuple[TrendPoint, ...]
+    comments: tuple[str, ...]  # the sample the themes are computed from
+
+    @property
+    def nps(self) -> NpsResult:
+        """NPS of the campaign itself."""
+        return self.figures[self.campaign.id]
+
+
+async def report_base(
+    sessions: Sessions, campaign_id: int, tz: ZoneInfo, trend_length: int = TREND_LENGTH
+) -> ReportBase | None:
+    """Campaign, series, the NPS figures of the trend and quarters, and the comment sample."""
+    async with sessions() as session:
+        campaign = await campaign_info(session, campaign_id)
+        if campaign is None:
+            return None
+        series = await regular_campaigns(session)
+        upto = series
+        if campaign.regular:
+            index = next((i for i, s in enumerate(series) if s.id == campaign.id), len(series) - 1)
+            upto = series[: index + 1]
+        wanted = {s.id for s in upto[-trend_length:]}
+        if campaign.launched_at is not None:
+            q = quarter_key(campaign.launched_at, tz)
+            quarters = {q, previous_quarter_key(q)}
+            wanted |= {s.id for s in upto if s.launched_at and quarter_key(s.launched_at, tz) in quarters}
+        wanted.add(campaign.id)
+        figures = await nps_by_campaign(session, sorted(wanted))
+        texts = await latest_comments(session, campaign_id)
+    previous = previous_of(upto, campaign.id) if campaign.regular else None
+    if previous is not None and not figures[previous.id].n:
+        previous = None
+    trend = [TrendPoint(s, figures[s.id]) for s in upto[-trend_length:]] if campaign.regular else []
+    return ReportBase(campaign, tuple(upto), previous, figures, tuple(trend), tuple(texts))
+
+
+def _quarters(base: ReportBase, tz: ZoneInfo) -> tuple[str | None, NpsResult | None, Comparison | None]:
+    campaign = base.campaign
+    if not campaign.regular or campaign.launched_at is None:
+        return None, None, None
+    q = quarter_key(campaign.launched_at, tz)
+    prev_q = previous_quarter_key(q)
+
+    def of(key: str) -> NpsResult:
+        return pooled(
+            base.figures[s.id] for s in base.upto if s.launched_at and quarter_key(s.launched_at, tz) == key
+        )
+
+    now_q, before_q = of(q), of(prev_q)
+    vs = Comparison(prev_q, before_q, compare(now_q, before_q)) if before_q.n else None
+    return q, now_q, vs
+
+
+async def campaign_report(
+    sessions: Sessions,
+    campaign_id: int,
+    *,
+    tz: ZoneInfo,
+    min_group_size: int,
+    trend_length: int = TREND_LENGTH,
+    dimensions: Sequence[str] = DIMENSIONS,
+) -> CampaignReport | None:
+    """The full report of one campaign, or None when it does not exist."""
+    async with report_sessions(sessions) as readers:
+        base = await report_base(readers, campaign_id, tz, trend_length)
+        if base is None:
+            return None
+        return await report_details(
+            readers, base, tz=tz, min_group_size=min_group_size, dimensions=dimensions
+        )
+
+
+async def report_details(
+    sessions: Sessions,
+    base: ReportBase,
+    *,
+    tz: ZoneInfo,
+    min_group_size: int,
+    dimensions: Sequence[str] = DIMENSIONS,
+) -> CampaignReport:
+    """Everything else, on ``sessions`` (use :func:`report_sessions` for parallel readers)."""
+    campaign, previous, nps = base.campaign, base.previous, base.nps
+    # Classifying is CPU work in a thread; the SQL below overlaps with it.
+    themes_task = asyncio.create_task(asyncio.to_thread(summarize, base.comments))
+    try:
+        # Two independent halves, each on its own connection when the readers allow it.
+        (breakdowns, revenue, campaign_rates), (before, moved, drivers, bad, good) = await asyncio.gather(
+            _this_campaign(sessions, campaign.id, nps.n, dimensions, min_group_size),
+            _against_previous(sessions, campaign.id, previous, nps.n, min_group_size),
+        )
+        comments = await themes_task
+    finally:
+        if not themes_task.done():
+            await asyncio.wait([themes_task])
+    ups: list[Mover] = []
+    downs: list[Mover] = []
+    if before is not None and "segment" in breakdowns:
+        ups, downs = movers(breakdowns["segment"], before)
+    quarter, quarter_nps, vs_quarter = _quarters(base, tz)
+    vs_previous = (
+        Comparison(previous.title, base.figures[previous.id], compare(nps, base.figures[previous.id]))
+        if previous is not None
+        else None
+    )
+    return CampaignReport(
+        campaign=campaign,
+        nps=nps,
+        quarter=quarter,
+        quarter_nps=quarter_nps,
+        vs_previous=vs_previous,
+        vs_quarter=vs_quarter,
+        rates=campaign_rates,
+        breakdowns=breakdowns,
+        ups=tuple(ups),
+        downs=tuple(downs),
+        drivers=tuple(drivers),
+        comments=comments,
+        detractor_quotes=tuple(bad),
+        promoter_quotes=tuple(good),
+        movement=moved,
+        revenue=revenue,
+        trend=base.trend,
+    )
+
+
+async def _this_campaign(
+    sessions: Sessions, campaign_id: int, answers: int, dimensions: Sequence[str], min_group_size: int
+) -> tuple[dict[str, Breakdown], Revenue, Rates]:
+    breakdowns: dict[str, Breakdown] = {}
+    revenue = Revenue.empty()
+    async with sessions() as session:
+        for i, dim in enumerate(dimensions):
+            # Revenue is the same in every dimension: sum it in the first pass only.
+            breakdowns[dim], dim_revenue = await breakdown(
+                session, campaign_id, dim, min_group_size, with_revenue=i == 0
+            )
+            if i == 0:
+                revenue = dim_revenue
+        campaign_rates = await rates(session, campaign_id, answers)
+    return breakdowns, revenue, campaign_rates
+
+
+async def _against_previous(
+    sessions: Sessions, campaign_id: int, previous: CampaignInfo | None, answers: int, min_group_size: int
+) -> tuple[Breakdown | None, Movement | None, list[DriverStat], list[Quote], list[Quote]]:
+    before: Breakdown | None = None
+    moved: Movement | None = None
+    async with sessions() as session:
+        if previous is not None:
+            before, _ = await breakdown(session, previous.id, "segment", min_group_size, with_revenue=False)
+            moved = await movement(session, campaign_id, previous.id)
+        drivers = await driver_stats(session, campaign_id, answers)
+        bad = await quotes(session, campaign_id, promoters=False)
+        good = await quotes(session, campaign_id, promoters=True)
+    return before, moved, drivers, bad, good
+
+
+async def current_campaign(session: AsyncSession) -> CampaignInfo | None:
+    """The latest regular campaign with answers; the ongoing campaign if no round has any."""
+    series = await regular_campaigns(session)
+    figures = await nps_by_campaign(session, [s.id for s in series])
+    for info in reversed(series):
+        if figures[info.id].n:
+            return info
+    ongoing = await ongoing_campaign_id(session)
+    if ongoing is not None and (await nps_for(session, campaign_id=ongoing)).n:
+        return await campaign_info(session, ongoing)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentFigure:
+    """``/nps``: the current campaign's NPS (optionally for one segment) and the change."""
+
+    campaign: CampaignInfo
+    nps: NpsResult
+    vs_previous: Comparison | None
+
+
+async def current_nps(session: AsyncSession, segment: str | None = None) -> CurrentFigure | None:
+    """Current NPS (see :mod:`storage.analytics.campaigns`), for one segment when given."""
+    campaign = await current_campaign(session)
+    if campaign is None:
+        return None
+    nps = await nps_for(session, campaign_id=campaign.id, segment=segment)
+    vs: Comparison | None = None
+    if campaign.regular:
+        previous = previous_of(await regular_campaigns(session), campaign.id)
+        if previous is not None:
+            before = await nps_for(session, campaign_id=previous.id, segment=segment)
+            if before.n:
+                vs = Comparison(previous.title, before, compare(nps, before))
+    return CurrentFigure(campaign, nps, vs)
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """Answers given in a time window, over all campaigns (ongoing feedback included)."""
+
+    since: datetime
+    until: datetime
+    nps: NpsResult
+
+
+async def activity(session: AsyncSession, *, until: datetime, days: float = 7) -> Activity:
+    """What came in during the ``days`` before ``until``."""
+    since = until - timedelta(days=days)
+    return Activity(since, until, await nps_for(session, since=since, until=until))
