@@ -49,7 +49,8 @@ class ProgressBoard:
     def watch(self, campaign_id: int, chat_id: int, message_id: int, locale: str | None = None) -> None:
         """Show campaign ``campaign_id``'s progress in this message."""
         self._silent.discard(campaign_id)
-        self._watches[campaign_id] = Watch(chat_id, message_id, locale)
+        # The launch starts now with nothing sent: the first edit can already show a rate.
+        self._watches[campaign_id] = Watch(chat_id, message_id, locale, last_sent=0, last_at=time.monotonic())
 
     def touched(self, campaign_ids: Iterable[int]) -> None:
         """Invitations of these campaigns changed state."""
