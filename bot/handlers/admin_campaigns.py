@@ -18,7 +18,7 @@ from bot.filters import IsAdmin
 from bot.i18n import Translate, Translator
 from bot.keyboards.campaigns import CANCEL, LAUNCH, PREVIEW, CampaignCb, draft_keyboard
 from bot.keyboards.survey import score_keyboard
-from bot.sending import actions, notify, sender_of
+from bot.sending import actions, sender_of
 from bot.sending.texts import invitation_text, progress_text, split_text
 from bot.services import Services
 from storage.models import Campaign, utcnow
@@ -217,12 +217,10 @@ async def state_cmd(
     cid = str(campaign.id)
     try:
         if command.command == "pause":
-            await campaigns.pause(session, campaign)
+            await actions.pause(services, session, campaign)
             text = _("camp-paused", id=cid)
         elif command.command == "resume":
-            await campaigns.resume(session, campaign)
-            await session.commit()
-            notify(services)
+            await actions.resume(services, session, campaign)
             text = _("camp-resumed", id=cid)
         elif command.command == "close":
             dropped = await actions.close(services, session, campaign, now=utcnow())

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import insight_hooks
-from bot.sending import notify
+from bot.sending import notify, sender_of
 from bot.services import Services
 from storage.models import Campaign
 from storage.repo import campaigns, deliveries
@@ -37,6 +37,24 @@ async def launch(services: Services, session: AsyncSession, campaign: Campaign, 
     notify(services)
     log.info("Campaign %s launched to %s partners", campaign.id, audience)
     return audience
+
+
+async def pause(services: Services, session: AsyncSession, campaign: Campaign) -> None:
+    """Stop sending at once: the claim skips the campaign, claimed rows go back unsent."""
+    await campaigns.pause(session, campaign)
+    await session.commit()
+    engine = sender_of(services)
+    if engine is not None:
+        engine.hold(campaign.id)
+
+
+async def resume(services: Services, session: AsyncSession, campaign: Campaign) -> None:
+    """Continue sending a paused campaign."""
+    await campaigns.resume(session, campaign)
+    await session.commit()
+    engine = sender_of(services)
+    if engine is not None:
+        engine.unhold(campaign.id)
 
 
 async def remind(
@@ -70,6 +88,9 @@ async def close(services: Services, session: AsyncSession, campaign: Campaign, *
     """
     dropped = await campaigns.close(session, campaign, now=now)
     await session.commit()
+    engine = sender_of(services)
+    if engine is not None:
+        engine.hold(campaign.id)  # in-flight rows return and the claim fails them "campaign closed"
     log.info("Campaign %s closed (%s unsent dropped)", campaign.id, dropped)
     notify(services)  # the progress message shows the final figures
     await insight_hooks.on_campaign_closed(services, campaign.id)

@@ -103,6 +103,9 @@ class SendingEngine:
         self._done: list[Outcome] = []
         self._done_kinds: dict[int, tuple[str, int]] = {}  # delivery id -> (kind, campaign id)
         self._texts: dict[int, str] = {}  # announcement id -> text
+        self._held: set[int] = set()  # paused/closed campaigns (the claim skips them anyway)
+        self._jobs: dict[int, Claimed] = {}  # delivery id -> claimed row, while running
+        self._releasing: set[int] = set()  # running rows cancelled by hold(): outcome "pending"
         self._kick = asyncio.Event()
         self._flush_now = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -115,6 +118,21 @@ class SendingEngine:
         """New rows were queued (launch, remind, resume, announcement): look now, not at next poll."""
         self._claim_after = 0.0
         self._kick.set()
+
+    def hold(self, campaign_id: int) -> None:
+        """The campaign was paused or closed: rows already claimed go back instead of out."""
+        self._held.add(campaign_id)
+        for delivery_id, task in list(self._running.items()):
+            job = self._jobs.get(delivery_id)
+            if job is not None and job.kind != d.ANNOUNCEMENT and job.campaign_id == campaign_id:
+                if delivery_id not in self._touched_telegram:
+                    self._releasing.add(delivery_id)
+                    task.cancel()  # still waiting for a slot: return it to the queue now
+
+    def unhold(self, campaign_id: int) -> None:
+        """The campaign was resumed."""
+        self._held.discard(campaign_id)
+        self.notify()
 
     def watch(self, campaign_id: int, chat_id: int, message_id: int, locale: str | None = None) -> None:
         """Keep this message updated with the campaign's launch progress."""
@@ -231,14 +249,20 @@ class SendingEngine:
     # -- one delivery -------------------------------------------------------
 
     async def _deliver(self, job: Claimed) -> None:
+        self._jobs[job.id] = job
         try:
             outcome = await self._send(job)
         except asyncio.CancelledError:
-            self._running.pop(job.id, None)
-            raise
+            if job.id not in self._releasing:
+                self._running.pop(job.id, None)
+                self._jobs.pop(job.id, None)
+                raise  # engine stopping: stop() decides what happens to the row
+            outcome = Outcome(job.id, job.partner_id, d.PENDING)
         except Exception as exc:  # a bug must fail the row, not wedge the queue
             log.exception("Delivery %s crashed", job.id)
             outcome = Outcome(job.id, job.partner_id, d.FAILED, error=f"{type(exc).__name__}: {exc}")
+        self._releasing.discard(job.id)
+        self._jobs.pop(job.id, None)
         self._running.pop(job.id, None)
         self._touched_telegram.discard(job.id)
         self._done.append(outcome)
@@ -247,7 +271,7 @@ class SendingEngine:
             self.stats.sent += 1
         elif outcome.status == d.BLOCKED:
             self.stats.blocked += 1
-        else:
+        elif outcome.status == d.FAILED:
             self.stats.failed += 1
         if len(self._done) >= self._flush_batch or not self._running:
             self._flush_now.set()
@@ -273,6 +297,8 @@ class SendingEngine:
         limited = 0
         while True:
             await self.limiter.acquire(job.chat_id)
+            if job.kind != d.ANNOUNCEMENT and job.campaign_id in self._held:
+                return Outcome(job.id, job.partner_id, d.PENDING)  # back to the queue, unsent
             self._touched_telegram.add(job.id)
             try:
                 message = await self.services.bot.send_message(

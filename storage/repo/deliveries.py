@@ -57,7 +57,7 @@ class Outcome:
 
     id: int
     partner_id: int
-    status: str  # d.SENT | d.BLOCKED | d.FAILED
+    status: str  # d.SENT | d.BLOCKED | d.FAILED, or d.PENDING: put back unsent (campaign paused)
     message_id: int | None = None
     error: str | None = None
 
