@@ -1,0 +1,162 @@
+"""Build a digest: figures from :mod:`storage.analytics`, text blocks, the chart.
+
+The chart is drawn in a worker thread as soon as the trend is known, while the remaining
+aggregates run on the report's read-only connections, so the slow parts overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.digest import fmt
+from bot.digest.chart import ChartLabels, ChartPoint, render_chart
+from bot.digest.split import pack
+from bot.digest.text import report_blocks
+from bot.i18n import Translate, Translator
+from storage.analytics.campaigns import CampaignInfo
+from storage.analytics.nps import nps_for
+from storage.analytics.readers import report_sessions
+from storage.analytics.report import ReportBase, activity, current_campaign, report_base, report_details
+from storage.models import utcnow
+
+WEEK_DAYS = 7
+SHORT_LABEL = 14
+
+
+@dataclass(frozen=True, slots=True)
+class DigestOptions:
+    """What shapes a digest; normally taken from the settings."""
+
+    locale: str
+    tz: ZoneInfo
+    min_group_size: int = 5
+    anonymous: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings, locale: str | None = None) -> DigestOptions:
+        """Managers' language (DEFAULT_LOCALE) unless told otherwise, TIMEZONE, privacy settings."""
+        return cls(
+            locale=locale or settings.default_locale,
+            tz=settings.tz,
+            min_group_size=settings.min_group_size,
+            anonymous=settings.anonymous_digests,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """Messages (HTML, each within Telegram's limit) and an optional PNG chart."""
+
+    parts: list[str]
+    chart: bytes | None = None
+    campaign_id: int | None = None
+    empty: bool = field(default=False)  # nothing new: one line, no chart
+
+
+def _label(info: CampaignInfo, tz: ZoneInfo) -> str:
+    title = " ".join(info.title.split())
+    if len(title) <= SHORT_LABEL:
+        return title
+    if info.launched_at is None:
+        return f"#{info.id}"
+    return f"#{info.id} {info.launched_at.astimezone(tz):%m.%Y}"
+
+
+def _chart_points(base: ReportBase, tz: ZoneInfo) -> list[ChartPoint]:
+    trend = [(p.campaign, p.nps) for p in base.trend] or [(base.campaign, base.nps)]
+    return [
+        ChartPoint(_label(info, tz), nps.nps, nps.margin, nps.promoters, nps.passives, nps.detractors)
+        for info, nps in trend
+        if nps.n
+    ]
+
+
+def chart_labels(_: Translate) -> ChartLabels:
+    """Localised words of the chart."""
+    return ChartLabels(
+        title=_("dg-chart-title"),
+        nps_axis=_("dg-chart-nps"),
+        split_axis=_("dg-chart-split"),
+        promoters=_("dg-chart-promoters"),
+        passives=_("dg-chart-passives"),
+        detractors=_("dg-chart-detractors"),
+    )
+
+
+async def campaign_digest(
+    sessions: async_sessionmaker[AsyncSession],
+    translator: Translator,
+    options: DigestOptions,
+    campaign_id: int,
+    *,
+    title: str | None = None,
+    lead: str | None = None,
+) -> Digest | None:
+    """The digest of one campaign (None if it does not exist); ``title``/``lead`` open the text."""
+    _ = translator.bind(options.locale)
+    async with report_sessions(sessions) as readers:
+        base = await report_base(readers, campaign_id, options.tz)
+        if base is None:
+            return None
+        points = _chart_points(base, options.tz)
+        chart_task = (
+            asyncio.create_task(asyncio.to_thread(render_chart, points, chart_labels(_))) if points else None
+        )
+        try:
+            report = await report_details(readers, base, tz=options.tz, min_group_size=options.min_group_size)
+            chart = await chart_task if chart_task is not None else None
+        finally:
+            if chart_task is not None and not chart_task.done():
+                await asyncio.wait([chart_task])
+    heading = title or _("dg-title-campaign", title=fmt.clip(report.campaign.title, 120))
+    blocks = report_blocks(
+        report,
+        _,
+        locale=options.locale,
+        tz=options.tz,
+        min_size=options.min_group_size,
+        anonymous=options.anonymous,
+    )
+    first = "\n".join(x for x in (heading, lead) if x)
+    return Digest(pack([first, *blocks]), chart, report.campaign.id)
+
+
+async def weekly_digest(
+    sessions: async_sessionmaker[AsyncSession],
+    translator: Translator,
+    options: DigestOptions,
+    *,
+    now: datetime | None = None,
+) -> Digest:
+    """The weekly digest: the current campaign's digest, or one line when the week was quiet.
+
+    "Current" is defined in :mod:`storage.analytics.campaigns`; the week is the 7 days before
+    ``now``, over all campaigns (ongoing feedback included).
+    """
+    _ = translator.bind(options.locale)
+    now = now or utcnow()
+    async with sessions() as session:
+        week = await activity(session, until=now, days=WEEK_DAYS)
+        current = await current_campaign(session)
+        current_nps = await nps_for(session, campaign_id=current.id) if current is not None else None
+    if week.nps.n == 0 or current is None or current_nps is None:
+        if current is None or current_nps is None or current_nps.n == 0:
+            return Digest([_("dg-week-none-empty")], None, None, empty=True)
+        line = _(
+            "dg-week-none",
+            nps=fmt.signed(current_nps.nps),
+            title=fmt.clip(current.title, 80),
+            n=fmt.count(current_nps.n, options.locale),
+        )
+        return Digest([line], None, current.id, empty=True)
+    lead = _("dg-week-activity", n=fmt.count(week.nps.n, options.locale), nps=fmt.signed(week.nps.nps))
+    title = _("dg-title-weekly", date=fmt.day(now, options.tz))
+    digest = await campaign_digest(sessions, translator, options, current.id, title=title, lead=lead)
+    assert digest is not None  # the campaign was just found
+    return digest

@@ -1,0 +1,132 @@
+"""The digest chart: NPS trend with 95% margin-of-error bars over a promoter/passive/detractor split.
+
+1080 px wide with large type so it reads on a phone without zooming. Rendering is CPU work
+(≈0.1–0.2 s): callers run :func:`render_chart` in a worker thread. Every word on the chart
+comes from the caller (localised), none from here.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on servers; must precede pyplot/figure imports
+
+from matplotlib.figure import Figure
+
+WIDTH_PX = 1080
+HEIGHT_PX = 1200
+DPI = 100
+COLORS = {"promoters": "#2e9e5b", "passives": "#c9c9c9", "detractors": "#d64545", "line": "#1f4e9e"}
+LABEL_CHARS = 14  # a campaign label longer than this is cut with "…"
+
+
+@dataclass(frozen=True, slots=True)
+class ChartPoint:
+    """One bar: a campaign (or quarter) label, its NPS with margin, and category counts."""
+
+    label: str
+    nps: float | None
+    margin: float | None
+    promoters: int
+    passives: int
+    detractors: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChartLabels:
+    """Localised words on the chart."""
+
+    title: str
+    nps_axis: str
+    split_axis: str
+    promoters: str
+    passives: str
+    detractors: str
+
+
+def render_chart(points: Sequence[ChartPoint], labels: ChartLabels) -> bytes:
+    """PNG bytes of the two-panel chart (empty ``points`` is the caller's bug)."""
+    if not points:
+        raise ValueError("nothing to draw")
+    fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
+    # Fixed margins instead of tight_layout: cheaper, and the layout stays stable between weeks.
+    fig.subplots_adjust(left=0.13, right=0.97, top=0.91, bottom=0.14, hspace=0.3)
+    fig.suptitle(labels.title, fontsize=30, fontweight="bold")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    xs = list(range(len(points)))
+    names = [_short(p.label) for p in points]
+
+    drawn = [(x, p) for x, p in zip(xs, points, strict=True) if p.nps is not None]
+    if drawn:
+        top.errorbar(
+            [x for x, _ in drawn],
+            [p.nps for _, p in drawn],
+            yerr=[p.margin or 0 for _, p in drawn],
+            color=COLORS["line"],
+            ecolor=COLORS["line"],
+            elinewidth=3,
+            capsize=10,
+            capthick=3,
+            linewidth=4,
+            marker="o",
+            markersize=14,
+        )
+        low = min((p.nps or 0) - (p.margin or 0) for _, p in drawn)
+        high = max((p.nps or 0) + (p.margin or 0) for _, p in drawn)
+        pad = max(10.0, (high - low) * 0.3)
+        top.set_ylim(max(-105, low - pad), min(105, high + pad))
+        for x, p in drawn:
+            # Above the error bar, so the figure never sits on the whisker.
+            top.annotate(
+                f"{p.nps:+.0f}",
+                (x, (p.nps or 0) + (p.margin or 0)),
+                textcoords="offset points",
+                xytext=(0, 8),
+                ha="center",
+                va="bottom",
+                fontsize=22,
+                fontweight="bold",
+            )
+    top.axhline(0, color="#888888", linewidth=1.5)
+    top.set_ylabel(labels.nps_axis, fontsize=22)
+    top.grid(axis="y", alpha=0.3)
+
+    shares = [_shares(p) for p in points]
+    promoters = [s[0] for s in shares]
+    passives = [s[1] for s in shares]
+    detractors = [s[2] for s in shares]
+    bottom.bar(xs, detractors, color=COLORS["detractors"], label=labels.detractors, width=0.7)
+    bottom.bar(xs, passives, bottom=detractors, color=COLORS["passives"], label=labels.passives, width=0.7)
+    stacked = [d + s for d, s in zip(detractors, passives, strict=True)]
+    bottom.bar(xs, promoters, bottom=stacked, color=COLORS["promoters"], label=labels.promoters, width=0.7)
+    bottom.set_ylim(0, 100)
+    bottom.set_ylabel(labels.split_axis, fontsize=22)
+    bottom.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=20, frameon=False)
+    # Many campaigns: slanted labels so neighbours do not overlap.
+    slanted = len(points) > 4
+    bottom.set_xticks(xs, names, rotation=30 if slanted else 0, ha="right" if slanted else "center")
+    for ax in (top, bottom):
+        ax.tick_params(labelsize=19)
+        ax.set_xlim(-0.6, len(points) - 0.4)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def _short(label: str) -> str:
+    label = " ".join(label.split()) or "—"
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def _shares(point: ChartPoint) -> tuple[float, float, float]:
+    n = point.promoters + point.passives + point.detractors
+    if n == 0:
+        return 0.0, 0.0, 0.0
+    return point.promoters / n * 100, point.passives / n * 100, point.detractors / n * 100

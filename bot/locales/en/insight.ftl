@@ -1,0 +1,130 @@
+## Managers' insight: digests, commands, detractor alerts, announcements, export (English)
+
+mgr-refused = This command is for managers: admins and members of the managers' chat.
+
+## digest
+dg-title-campaign = 📊 <b>NPS: { $title }</b>
+dg-title-closed = 📊 <b>Campaign closed: { $title }</b>
+dg-title-weekly = 📊 <b>Weekly NPS digest</b> · { $date }
+dg-campaign-running = Campaign #{ $id }, running since { $date }
+dg-campaign-closed = Campaign #{ $id }, { $launched } — { $closed }
+dg-campaign-ongoing = Ongoing feedback (partners write when they want to), campaign #{ $id }
+dg-week-none = 📊 No new answers this week. Current NPS: <b>{ $nps }</b> («{ $title }», { $n } answers).
+dg-week-none-empty = 📊 No new answers this week, and no answers to report yet.
+dg-week-activity = This week: { $n } new answers, their NPS { $nps }.
+dg-nps = <b>NPS { $nps }</b> ± { $margin } · { $n } answers
+dg-no-answers = No answers yet.
+dg-vs-campaign = vs «{ $title }»: <b>{ $delta }</b> — { $verdict }
+dg-vs-quarter = { $quarter } vs { $previous }: <b>{ $delta }</b> — { $verdict }
+dg-significant = a real change
+dg-noise = within the margin of error
+dg-split = 🟢 promoters { $p }% · ⚪ passives { $s }% · 🔴 detractors { $d }%
+dg-rates = Response rate <b>{ $rate }%</b> ({ $responded } of { $delivered } delivered) · comments { $comments }%
+dg-rates-no-deliveries = Comments: { $comments }% of answers
+dg-movers-title = <b>Segments that moved</b>
+dg-mover-up = ▲ { $name }: { $now } ({ $delta }{ $mark })
+dg-mover-down = ▼ { $name }: { $now } ({ $delta }{ $mark })
+dg-mover-significant-mark = , real change
+dg-dim-segment = <b>Segments</b>
+dg-dim-tier = <b>Tiers</b>
+dg-dim-geo = <b>Geo</b>
+dg-group = { $name } { $nps } ({ $n })
+dg-group-other = other
+dg-group-unset = not set
+dg-groups-hidden = fewer than { $min } answers per group — not shown, so no answer can be traced to a partner
+dg-drivers-title = <b>What drove the score</b>
+dg-driver = • { $area }: { $share }% of answers, NPS { $nps }
+dg-driver-small = • { $area }: { $count } answers
+dg-themes-title = <b>Comment themes</b> (latest { $sample } of { $total } comments)
+dg-theme = • { $area } — { $share }%
+dg-phrases = Frequent phrases: { $phrases }
+dg-movement-title = <b>Movement since «{ $title }»</b> ({ $both } answered both)
+dg-movement-counts = Promoter → detractor: <b>{ $down }</b> · detractor → promoter: <b>{ $up }</b>
+dg-movement-down = 🔻 { $names }
+dg-movement-up = 🔺 { $names }
+dg-more = and { $n } more
+dg-revenue-title = <b>Revenue</b> (monthly, known for { $n } answering partners)
+dg-revenue-shares = Share: promoters { $p }% · passives { $s }% · detractors { $d }%
+dg-revenue-avg = Average per partner: promoter { $p } · passive { $s } · detractor { $d }
+dg-revenue-risk = ⚠️ Revenue at risk (detractors): <b>{ $amount }</b> a month
+dg-quotes-title = <b>In their words</b>
+dg-quote-detractor = 🔴 { $score }: «{ $text }» — { $who }
+dg-quote-promoter = 🟢 { $score }: «{ $text }» — { $who }
+dg-quote-detractor-anon = 🔴 { $score }: «{ $text }»
+dg-quote-promoter-anon = 🟢 { $score }: «{ $text }»
+dg-erased = a partner who deleted their data
+dg-partner-id = partner #{ $id }
+dg-chart-title = NPS by campaign
+dg-chart-nps = NPS ± margin of error
+dg-chart-split = Share of answers, %
+dg-chart-promoters = Promoters
+dg-chart-passives = Passives
+dg-chart-detractors = Detractors
+
+## /nps, /report, /digest
+nps-none = No answers yet — there is no NPS to show.
+nps-current = Current NPS («{ $title }»): <b>{ $nps }</b> ± { $margin } · { $n } answers
+nps-current-segment = Current NPS of segment «{ $segment }» («{ $title }»): <b>{ $nps }</b> ± { $margin } · { $n } answers
+nps-vs = vs «{ $title }»: { $delta } — { $verdict }
+nps-segment-small = Segment «{ $segment }» has { $n } answers in «{ $title }» — fewer than { $min }, so the figure is not shown: it could be traced to partners.
+report-usage = Usage: /report [campaign id]
+report-unknown = Campaign #{ $id } not found. /campaigns lists them.
+report-empty = Nothing to report yet: no answers.
+digest-no-chat = MANAGER_CHAT_ID is not set, so there is no managers' chat to send the digest to. /report shows it here.
+digest-sent = Digest sent to the managers' chat.
+digest-failed = Could not send the digest to the managers' chat: { $error }
+
+## detractor alerts
+al-title = 🔴 <b>Detractor: { $score }/10</b> · { $campaign }
+al-partner = Partner: { $who }
+al-profile = Segment: { $segment } · tier: { $tier }
+al-comment = Comment: «{ $comment }»
+al-no-comment = No comment.
+al-drivers = Drivers: { $areas }
+al-unfinished = <i>Stopped after the score.</i>
+al-none = —
+al-btn-reply = ✉️ Reply
+al-btn-resolve = ✅ Resolved
+al-resolved = ✅ Resolved by { $who } at { $time }
+al-reply-prompt = { $manager }, write your message to { $partner } as your next message in this chat. /cancel — don't send.
+al-reply-cancelled = Reply cancelled.
+al-reply-text-only = Only text can be relayed. Send text, or /cancel.
+al-relayed = ✓ Sent to the partner. Their answers will appear here as replies to the alert.
+al-relay-failed = Could not deliver the message: the partner blocked the bot or cannot be reached.
+al-partner-gone = The partner deleted their data or never linked Telegram: there is no one to write to.
+al-already-resolved = This alert is already resolved.
+al-not-found = This alert no longer exists.
+al-to-partner =
+    💬 <b>Message from the partner program team</b>
+
+    { $text }
+
+    <i>Just reply in this chat — the team will read it.</i>
+al-from-partner =
+    💬 <b>Partner's answer</b> ({ $who }):
+    { $text }
+al-partner-ack = ✓ Passed on to the team.
+al-partner-text-only = Please write text — I can only pass text on to the team.
+alerts-none = No open alerts. 🎉
+alerts-title = <b>Open alerts</b> ({ $n }):
+alerts-item = • { $score }/10 — { $who } · { $date } · { $link }
+alerts-item-nolink = • { $score }/10 — { $who } · { $date }
+alerts-link = open
+alerts-more = …and { $n } more
+
+## /announce
+an-usage = Usage: /announce &lt;campaign id&gt; — then send the message text.
+an-unknown = Campaign #{ $id } not found.
+an-no-respondents = Campaign #{ $id } has no respondents who can receive messages.
+an-prompt = Write the message for { $n } respondents of «{ $title }» as your next message. /cancel — don't send.
+an-text-only = Only a text message can be announced. Send text, or /cancel.
+an-too-long = That message is too long ({ $length } characters, the limit is { $max }).
+an-cancelled = Announcement cancelled.
+an-queued = 📣 Announcement #{ $id } queued for { $n } partners; it goes out through the rate-limited sender.
+an-sender-missing = The sending engine is not available, so nothing was queued.
+
+## /export
+ex-usage = Usage: /export [xlsx] [campaign id] — CSV by default.
+ex-unknown = Campaign #{ $id } not found.
+ex-caption = Answers export: { $rows } rows.
+ex-caption-campaign = Answers of «{ $title }»: { $rows } rows.
