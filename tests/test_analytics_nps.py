@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.analytics.nps import compare, nps_by_campaign, nps_for, nps_from_counts
-from storage.db import create_engine, create_sessionmaker
-from storage.migrate import upgrade_async
 from storage.models import Campaign, Partner, Response
 
 
@@ -67,15 +63,6 @@ def test_change_significance() -> None:
     # var(700/200/100) = (.8 − .36)/1000 = .00044, var(500/300/200) = .00061 → threshold by hand.
     assert big.threshold == pytest.approx(1.96 * math.sqrt(0.00044 + 0.00061) * 100)
     assert compare(nps_from_counts(1, 0, 0), nps_from_counts(0, 0, 0)).delta is None
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'nps.sqlite'}"
-    await upgrade_async(url)
-    engine = create_engine(url)
-    yield create_sessionmaker(engine)
-    await engine.dispose()
 
 
 async def test_sql_aggregates_match_hand_counts(db: async_sessionmaker[AsyncSession]) -> None:

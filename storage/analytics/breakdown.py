@@ -3,7 +3,8 @@
 Anonymity rule (``MIN_GROUP_SIZE``, default 5): a group with fewer answers than that is folded
 into one "other" group so no figure can be traced to a partner. If "other" itself stays below
 the minimum, the smallest named groups are folded into it too, one by one, until it reaches the
-minimum; when even everything together is below the minimum, no breakdown is shown at all.
+minimum; when even everything together is below the minimum, or nothing named is left, no
+breakdown is shown at all.
 Showing a small "other" (or hiding it and leaving a gap) would let anyone subtract the shown
 groups from the total and read off the few answers in it.
 
@@ -160,7 +161,8 @@ def fold_small(dimension: str, counts: dict[str, NpsResult], min_size: int) -> B
             _, smallest = big.pop()
             other = pooled([other, smallest])
             folded += 1
-    if 0 < other.n < min_size:
+    if 0 < other.n < min_size or (small and not big):
+        # Too small even together, or everything folded: "other" would just repeat the total.
         return Breakdown(dimension, (), hidden=True)
     groups = [Group(k, v) for k, v in big]
     if other.n:

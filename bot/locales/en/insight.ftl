@@ -128,3 +128,5 @@ ex-usage = Usage: /export [xlsx] [campaign id] — CSV by default.
 ex-unknown = Campaign #{ $id } not found.
 ex-caption = Answers export: { $rows } rows.
 ex-caption-campaign = Answers of «{ $title }»: { $rows } rows.
+cli-export-done = Exported { $rows } rows to { $file }
+cli-export-bad-format = Cannot export to { $file }: the file name must end in .csv or .xlsx

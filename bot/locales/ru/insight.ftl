@@ -128,3 +128,5 @@ ex-usage = Формат: /export [xlsx] [номер кампании] — по �
 ex-unknown = Кампания #{ $id } не найдена.
 ex-caption = Выгрузка ответов: строк { $rows }.
 ex-caption-campaign = Ответы «{ $title }»: строк { $rows }.
+cli-export-done = Выгружено строк: { $rows } → { $file }
+cli-export-bad-format = Не могу выгрузить в { $file }: имя файла должно оканчиваться на .csv или .xlsx

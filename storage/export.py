@@ -1,0 +1,166 @@
+"""Answers export as CSV (UTF-8 with BOM, so Excel shows Cyrillic) or XLSX.
+
+Rows are streamed from the database in batches and written as they come, so memory stays flat
+however many answers there are: drivers are joined into one cell by the database
+(``aggregate_strings``: group_concat / string_agg), openpyxl runs in write-only mode.
+
+* Columns are exactly :data:`COLUMNS`; ``answered_at`` is ISO 8601 in UTC.
+* Partners who asked to be forgotten appear without personal data (no external id, Telegram
+  id or name; their comments were already removed when they were erased).
+* Cells starting with ``= + - @`` (or tab / carriage return) get a leading apostrophe, so a
+  spreadsheet never runs partner-written text as a formula (CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Campaign, Partner, Response, ResponseDriver, category_of
+
+COLUMNS = (
+    "campaign_id",
+    "campaign",
+    "partner_external_id",
+    "telegram_id",
+    "name",
+    "segment",
+    "tier",
+    "score",
+    "category",
+    "comment",
+    "drivers",
+    "answered_at",
+)
+FORMATS = ("csv", "xlsx")
+BATCH = 2000
+DRIVER_SEPARATOR = ";"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def format_of(path: Path | str) -> str:
+    """``csv`` or ``xlsx`` from a file name; ValueError for anything else."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise ValueError(f"unsupported export format {suffix!r}: use .csv or .xlsx")
+    return suffix
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise text a spreadsheet would treat as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def iso_utc(moment: datetime | None) -> str:
+    """``2026-11-23T09:00:00Z`` (seconds precision)."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _query(campaign_id: int | None) -> Any:
+    drivers = (
+        select(func.aggregate_strings(ResponseDriver.area, DRIVER_SEPARATOR))
+        .where(ResponseDriver.response_id == Response.id)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            Response.campaign_id,
+            Campaign.title,
+            Partner.external_id,
+            Partner.telegram_id,
+            Partner.name,
+            Partner.segment,
+            Partner.tier,
+            Response.score,
+            Response.comment,
+            drivers,
+            Response.answered_at,
+            Partner.erased_at,
+        )
+        .select_from(Response)
+        .join(Campaign, Campaign.id == Response.campaign_id)
+        .join(Partner, Partner.id == Response.partner_id)
+        # The (campaign, partner) unique index gives this order without sorting in memory.
+        .order_by(Response.campaign_id, Response.partner_id)
+    )
+    if campaign_id is not None:
+        stmt = stmt.where(Response.campaign_id == campaign_id)
+    return stmt
+
+
+async def export_rows(
+    session: AsyncSession, campaign_id: int | None = None
+) -> AsyncIterator[tuple[Any, ...]]:
+    """Export rows in :data:`COLUMNS` order, streamed in batches."""
+    result = await session.stream(_query(campaign_id).execution_options(yield_per=BATCH))
+    async for batch in result.partitions(BATCH):
+        for row in batch:
+            (cid, title, external_id, telegram_id, name, segment, tier, score, comment, areas, at, erased) = (
+                row
+            )
+            if erased is not None:
+                external_id = telegram_id = name = comment = None
+            # Sorted here: the order of group_concat is not defined by SQL.
+            drivers = DRIVER_SEPARATOR.join(sorted(areas.split(DRIVER_SEPARATOR))) if areas else ""
+            yield (
+                cid,
+                title,
+                external_id,
+                telegram_id,
+                name,
+                segment,
+                tier,
+                score,
+                category_of(score),
+                comment,
+                drivers,
+                iso_utc(at),
+            )
+
+
+async def export_to_path(
+    session: AsyncSession, path: Path, *, campaign_id: int | None = None, fmt: str | None = None
+) -> int:
+    """Write the export to ``path`` (format from ``fmt`` or the extension); returns the row count."""
+    kind = fmt or format_of(path)
+    if kind == "csv":
+        return await _write_csv(session, path, campaign_id)
+    if kind == "xlsx":
+        return await _write_xlsx(session, path, campaign_id)
+    raise ValueError(f"unsupported export format {kind!r}")
+
+
+async def _write_csv(session: AsyncSession, path: Path, campaign_id: int | None) -> int:
+    count = 0
+    # utf-8-sig writes the BOM Excel needs to read the file as UTF-8.
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        async for row in export_rows(session, campaign_id):
+            writer.writerow([safe_cell(v) if v is not None else "" for v in row])
+            count += 1
+    return count
+
+
+async def _write_xlsx(session: AsyncSession, path: Path, campaign_id: int | None) -> int:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("answers")
+    sheet.append(list(COLUMNS))
+    count = 0
+    async for row in export_rows(session, campaign_id):
+        sheet.append([safe_cell(v) for v in row])
+        count += 1
+    workbook.save(path)
+    return count
