@@ -39,7 +39,7 @@ async def invited(app: App, campaign_id: int) -> set[int]:
             .join(Delivery, Delivery.partner_id == Partner.id)
             .where(Delivery.campaign_id == campaign_id, Delivery.kind == d.INVITATION)
         )
-        return {int(x) for x in rows.all()}
+        return {int(x or 0) for x in rows.all()}
 
 
 async def campaign(app: App, campaign_id: int) -> Campaign:
@@ -51,9 +51,8 @@ async def campaign(app: App, campaign_id: int) -> Campaign:
 
 async def count_campaigns(app: App) -> int:
     async with app.services.sessionmaker() as s:
-        return int(
-            await s.scalar(select(func.count()).select_from(Campaign).where(Campaign.kind != c.ONGOING))
-        )
+        n = await s.scalar(select(func.count()).select_from(Campaign).where(Campaign.kind != c.ONGOING))
+        return int(n or 0)
 
 
 async def wait_counts(app: App, campaign_id: int, **expected: int) -> None:

@@ -31,7 +31,7 @@ async def rows(app: App) -> dict[int, Delivery]:
         result = await s.execute(
             select(Partner.telegram_id, Delivery).join(Delivery, Delivery.partner_id == Partner.id)
         )
-        return {int(t): row for t, row in result.all()}
+        return {int(t or 0): row for t, row in result.all()}
 
 
 async def wait_finished(tg: FakeTelegram, app: App, n: int, limit: float = 20) -> dict[int, Delivery]:
