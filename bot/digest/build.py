@@ -22,7 +22,15 @@ from bot.i18n import Translate, Translator
 from storage.analytics.campaigns import CampaignInfo
 from storage.analytics.nps import nps_for
 from storage.analytics.readers import report_sessions
-from storage.analytics.report import ReportBase, activity, current_campaign, report_base, report_details
+from storage.analytics.report import (
+    DIGEST_DIMENSIONS,
+    DIMENSIONS,
+    ReportBase,
+    activity,
+    current_campaign,
+    report_base,
+    report_details,
+)
 from storage.models import utcnow
 
 WEEK_DAYS = 7
@@ -97,8 +105,12 @@ async def campaign_digest(
     *,
     title: str | None = None,
     lead: str | None = None,
+    full: bool = False,
 ) -> Digest | None:
-    """The digest of one campaign (None if it does not exist); ``title``/``lead`` open the text."""
+    """The digest of one campaign (None if it does not exist); ``title``/``lead`` open the text.
+
+    ``full`` (``/report``) adds the tier and geo breakdowns to the segment one.
+    """
     _ = translator.bind(options.locale)
     async with report_sessions(sessions) as readers:
         base = await report_base(readers, campaign_id, options.tz)
@@ -109,7 +121,13 @@ async def campaign_digest(
             asyncio.create_task(asyncio.to_thread(render_chart, points, chart_labels(_))) if points else None
         )
         try:
-            report = await report_details(readers, base, tz=options.tz, min_group_size=options.min_group_size)
+            report = await report_details(
+                readers,
+                base,
+                tz=options.tz,
+                min_group_size=options.min_group_size,
+                dimensions=DIMENSIONS if full else DIGEST_DIMENSIONS,
+            )
             chart = await chart_task if chart_task is not None else None
         finally:
             if chart_task is not None and not chart_task.done():
@@ -145,7 +163,7 @@ async def weekly_digest(
         week = await activity(session, until=now, days=WEEK_DAYS)
         current = await current_campaign(session)
         current_nps = await nps_for(session, campaign_id=current.id) if current is not None else None
-    if week.nps.n == 0 or current is None or current_nps is None:
+    if week.answers == 0 or current is None or current_nps is None:
         if current is None or current_nps is None or current_nps.n == 0:
             return Digest([_("dg-week-none-empty")], None, None, empty=True)
         line = _(
@@ -155,7 +173,7 @@ async def weekly_digest(
             n=fmt.count(current_nps.n, options.locale),
         )
         return Digest([line], None, current.id, empty=True)
-    lead = _("dg-week-activity", n=fmt.count(week.nps.n, options.locale), nps=fmt.signed(week.nps.nps))
+    lead = _("dg-week-activity", n=fmt.count(week.answers, options.locale))
     title = _("dg-title-weekly", date=fmt.day(now, options.tz))
     digest = await campaign_digest(sessions, translator, options, current.id, title=title, lead=lead)
     assert digest is not None  # the campaign was just found

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.analytics.breakdown import Breakdown, Mover, Revenue, breakdown, movers
@@ -39,6 +39,7 @@ from storage.models import Response
 
 TREND_LENGTH = 8
 DIMENSIONS = ("segment", "tier", "geo")
+DIGEST_DIMENSIONS = ("segment",)  # the pushed digest stays short (and fast); /report shows all
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -178,9 +179,9 @@ async def report_details(
     themes_task = asyncio.create_task(asyncio.to_thread(summarize, base.comments))
     try:
         # Two independent halves, each on its own connection when the readers allow it.
-        (breakdowns, revenue, campaign_rates), (before, moved, drivers, bad, good) = await asyncio.gather(
+        (breakdowns, revenue, campaign_rates, drivers), (before, moved, bad, good) = await asyncio.gather(
             _this_campaign(sessions, campaign.id, nps.n, dimensions, min_group_size),
-            _against_previous(sessions, campaign.id, previous, nps.n, min_group_size),
+            _against_previous(sessions, campaign.id, previous, min_group_size),
         )
         comments = await themes_task
     finally:
@@ -219,7 +220,7 @@ async def report_details(
 
 async def _this_campaign(
     sessions: Sessions, campaign_id: int, answers: int, dimensions: Sequence[str], min_group_size: int
-) -> tuple[dict[str, Breakdown], Revenue, Rates]:
+) -> tuple[dict[str, Breakdown], Revenue, Rates, list[DriverStat]]:
     breakdowns: dict[str, Breakdown] = {}
     revenue = Revenue.empty()
     async with sessions() as session:
@@ -231,22 +232,22 @@ async def _this_campaign(
             if i == 0:
                 revenue = dim_revenue
         campaign_rates = await rates(session, campaign_id, answers)
-    return breakdowns, revenue, campaign_rates
+        drivers = await driver_stats(session, campaign_id, answers)
+    return breakdowns, revenue, campaign_rates, drivers
 
 
 async def _against_previous(
-    sessions: Sessions, campaign_id: int, previous: CampaignInfo | None, answers: int, min_group_size: int
-) -> tuple[Breakdown | None, Movement | None, list[DriverStat], list[Quote], list[Quote]]:
+    sessions: Sessions, campaign_id: int, previous: CampaignInfo | None, min_group_size: int
+) -> tuple[Breakdown | None, Movement | None, list[Quote], list[Quote]]:
     before: Breakdown | None = None
     moved: Movement | None = None
     async with sessions() as session:
         if previous is not None:
             before, _ = await breakdown(session, previous.id, "segment", min_group_size, with_revenue=False)
             moved = await movement(session, campaign_id, previous.id)
-        drivers = await driver_stats(session, campaign_id, answers)
         bad = await quotes(session, campaign_id, promoters=False)
         good = await quotes(session, campaign_id, promoters=True)
-    return before, moved, drivers, bad, good
+    return before, moved, bad, good
 
 
 async def current_campaign(session: AsyncSession) -> CampaignInfo | None:
@@ -298,10 +299,15 @@ class Activity:
 
     since: datetime
     until: datetime
-    nps: NpsResult
+    answers: int
 
 
 async def activity(session: AsyncSession, *, until: datetime, days: float = 7) -> Activity:
-    """What came in during the ``days`` before ``until``."""
+    """How many answers came in during the ``days`` before ``until`` (a count on the date index)."""
     since = until - timedelta(days=days)
-    return Activity(since, until, await nps_for(session, since=since, until=until))
+    found = await session.scalar(
+        select(func.count())
+        .select_from(Response)
+        .where(Response.answered_at >= since, Response.answered_at < until)
+    )
+    return Activity(since, until, int(found or 0))

@@ -5,8 +5,9 @@ Run: ``.venv/bin/python -m tests.benchmarks.digest [--keep] [--responses N] [--c
 The database is filled with raw ``executemany`` on sqlite3 (ORM objects would take minutes),
 in a temp dir; ``--keep`` caches it in ``$TMPDIR/partner-pulse-bench-<size>.sqlite`` so later
 runs skip the fill. Each phase runs in its own subprocess so its peak memory is its own: the
-figure printed is the child's ``ru_maxrss`` (peak resident set, includes the interpreter and
-imported libraries), and wall time measured inside the child around the phase only.
+figure printed is the child's peak resident set size (includes the interpreter and
+imported libraries; read from /proc/self/status VmHWM), and wall time measured inside the
+child around the phase only.
 
 UNIQUE(campaign_id, partner_id) caps responses at partners × campaigns, so a million answers over
 8 campaigns needs at least 125,000 partners: the partner count is max(--partners, responses /
@@ -119,8 +120,16 @@ def fill(path: Path, *, responses: int, campaigns: int, min_partners: int, now: 
         con.execute(
             "INSERT INTO campaigns (id, title, kind, status, force, period_key, created_at, launched_at,"
             " closed_at) VALUES (?,?,?,?,0,?,?,?,?)",
-            (cid, f"Q{q + 1}", "quarterly", status, f"BQ{cid}", _ts(launched), _ts(launched),
-             _ts(closed) if status == "closed" else None),
+            (
+                cid,
+                f"Q{q + 1}",
+                "quarterly",
+                status,
+                f"BQ{cid}",
+                _ts(launched),
+                _ts(launched),
+                _ts(closed) if status == "closed" else None,
+            ),
         )
         deliveries = []
         for pid in range(1, n_partners + 1):
@@ -199,28 +208,52 @@ async def _export_phase(url: str, out: str) -> dict[str, float]:
         rows = await export_to_path(session, Path(out), campaign_id=None)
     elapsed = time.perf_counter() - started
     await engine.dispose()
-    return {"seconds": elapsed, "rows": float(rows), "bytes": float(os.path.getsize(out))}
+    size = await asyncio.to_thread(os.path.getsize, out)
+    return {"seconds": elapsed, "rows": float(rows), "bytes": float(size)}
+
+
+def _peak_rss_mb() -> float:
+    """VmHWM: peak resident set of this process since exec.
+
+    Not ``ru_maxrss``: on Linux that keeps the parent's peak across fork+exec, so a child of
+    the (large) filling process would report the parent's memory.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # non-Linux fallback
 
 
 def _child(phase: str, db: str, now: str) -> None:
     url = f"sqlite+aiosqlite:///{db}"
     at = datetime.fromisoformat(now)
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    baseline = _peak_rss_mb()
     if phase == "digest":
         result = asyncio.run(_digest_phase(url, at))
     else:
         with tempfile.TemporaryDirectory() as tmp:
             result = asyncio.run(_export_phase(url, str(Path(tmp) / "all.csv")))
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    result["baseline_mb"] = baseline / 1024
+    result["peak_mb"] = _peak_rss_mb()
+    result["baseline_mb"] = baseline
     print(json.dumps(result))
 
 
 def _run_phase(phase: str, db: Path, now: datetime) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-m", "tests.benchmarks.digest", "--child", phase, "--db", str(db),
-         "--now", now.isoformat()],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tests.benchmarks.digest",
+            "--child",
+            phase,
+            "--db",
+            str(db),
+            "--now",
+            now.isoformat(),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -254,8 +287,13 @@ def main() -> None:
             started = time.perf_counter()
             partial = db.with_suffix(".partial")
             partial.unlink(missing_ok=True)
-            fill(partial, responses=args.responses, campaigns=args.campaigns,
-                 min_partners=args.partners, now=now)
+            fill(
+                partial,
+                responses=args.responses,
+                campaigns=args.campaigns,
+                min_partners=args.partners,
+                now=now,
+            )
             partial.rename(db)
             print(f"  filled in {time.perf_counter() - started:.1f} s")
         else:
@@ -265,7 +303,7 @@ def main() -> None:
             extra = {k: v for k, v in r.items() if k not in ("seconds", "peak_mb", "baseline_mb")}
             print(
                 f"{phase:7s} {r['seconds']:7.3f} s   peak RSS {r['peak_mb']:6.1f} MB "
-                f"(after imports {r['baseline_mb']:.1f} MB)   "
+                f"(at start {r['baseline_mb']:.1f} MB)   "
                 + ", ".join(f"{k}={int(v):,}" for k, v in extra.items())
             )
     finally:
