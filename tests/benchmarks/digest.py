@@ -142,7 +142,8 @@ def fill(path: Path, *, responses: int, campaigns: int, min_partners: int, now: 
             deliveries,
         )
         del deliveries
-        rows, drivers = [], []
+        rows: list[tuple[object, ...]] = []
+        drivers: list[tuple[int, str]] = []
         for pid in rng.sample(range(1, n_partners + 1), per_campaign):
             response_id += 1
             score = _score(rng, q)
