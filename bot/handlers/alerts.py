@@ -1,5 +1,222 @@
-"""Placeholder: filled in by its owner."""
+"""Closing the loop on a detractor alert: Reply, the relayed conversation, Resolved.
 
-from aiogram import Router
+* Reply (managers' chat): the pressing manager's next message in that chat (FSM state of that
+  manager in that chat) is sent to the partner by the bot.
+* The partner's texts, while not in the survey and while a conversation a manager started is
+  open, come back to the managers' chat as replies to the alert.
+* Resolved records who and when, and edits the alert: buttons removed, "resolved by …".
+
+This router runs after the survey router (answers to a survey are never relayed) and before the
+fallback. Button data is only a claim: the alert must exist, be open and be the message pressed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, ForceReply, Message, ReplyParameters
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.digest import fmt
+from bot.digest.alerts import alert_text
+from bot.filters import IsManager, PrivateChat
+from bot.i18n import Translate, Translator
+from bot.keyboards.alerts import REPLY, RESOLVE, AlertCb
+from bot.services import Services
+from storage.models import Partner
+from storage.repo import alerts
+from storage.repo.alerts import FROM_PARTNER, TO_PARTNER, AlertView
 
 router = Router(name=__name__)
+log = logging.getLogger(__name__)
+
+MAX_RELAY = 3500  # leaves room for the wrapper text within Telegram's 4096
+
+
+class AlertReply(StatesGroup):
+    """A manager is writing the message for a partner (data: alert_id)."""
+
+    text = State()
+
+
+def _mention(user_id: int, name: str) -> str:
+    """A text mention, so ForceReply(selective) targets exactly this manager."""
+    return f'<a href="tg://user?id={user_id}">{fmt.clip(name, 60)}</a>'
+
+
+async def _pressed_alert(
+    callback: CallbackQuery, callback_data: AlertCb, session: AsyncSession, _: Translate
+) -> AlertView | None:
+    """The alert behind the button, if the button really is that alert's; answers otherwise."""
+    view = await alerts.view(session, callback_data.alert_id)
+    message = callback.message
+    if (
+        view is None
+        or message is None
+        or view.chat_id != message.chat.id
+        or view.message_id != message.message_id
+    ):
+        await callback.answer(_("al-not-found"), show_alert=True)
+        return None
+    if not view.is_open:
+        await callback.answer(_("al-already-resolved"), show_alert=True)
+        return None
+    return view
+
+
+@router.callback_query(AlertCb.filter(F.action == REPLY), IsManager())
+async def reply_pressed(
+    callback: CallbackQuery, callback_data: AlertCb, session: AsyncSession, state: FSMContext, _: Translate
+) -> None:
+    """Ask the pressing manager for the message to relay."""
+    view = await _pressed_alert(callback, callback_data, session, _)
+    if view is None:
+        return
+    if view.telegram_id is None:
+        await callback.answer(_("al-partner-gone"), show_alert=True)
+        return
+    await state.set_state(AlertReply.text)
+    await state.set_data({"alert_id": view.id})
+    await callback.answer()
+    user = callback.from_user
+    if isinstance(callback.message, Message):
+        await callback.message.answer(
+            _(
+                "al-reply-prompt",
+                manager=_mention(user.id, user.full_name),
+                partner=fmt.partner_label(view.partner, _),
+            ),
+            reply_markup=ForceReply(selective=True),
+            reply_parameters=ReplyParameters(
+                message_id=callback.message.message_id, allow_sending_without_reply=True
+            ),
+        )
+
+
+@router.callback_query(AlertCb.filter(F.action == RESOLVE), IsManager())
+async def resolve_pressed(
+    callback: CallbackQuery,
+    callback_data: AlertCb,
+    session: AsyncSession,
+    services: Services,
+    _: Translate,
+) -> None:
+    """Record who resolved the alert and when; the alert loses its buttons."""
+    view = await _pressed_alert(callback, callback_data, session, _)
+    if view is None:
+        return
+    user = callback.from_user
+    if not await alerts.resolve(session, view.id, user.id):
+        await callback.answer(_("al-already-resolved"), show_alert=True)
+        return
+    resolved = await alerts.view(session, view.id)
+    await callback.answer()
+    if resolved is None or not isinstance(callback.message, Message):
+        return
+    settings = services.settings
+    text = alert_text(
+        resolved, services.translator.bind(settings.default_locale), settings.tz, user.full_name
+    )
+    try:
+        await callback.message.edit_text(text, reply_markup=None)
+    except TelegramBadRequest as exc:
+        log.debug("Resolved alert %s not edited: %s", view.id, exc)
+
+
+@router.callback_query(AlertCb.filter())
+async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
+    """An alert button pressed by someone who is not a manager (or an unknown action)."""
+    await callback.answer(_("mgr-refused"), show_alert=True)
+
+
+@router.message(AlertReply.text, Command("cancel"))
+async def reply_cancelled(message: Message, state: FSMContext, _: Translate) -> None:
+    """The manager changed their mind."""
+    await state.clear()
+    await message.answer(_("al-reply-cancelled"))
+
+
+@router.message(AlertReply.text, F.text, IsManager())
+async def reply_text(
+    message: Message,
+    session: AsyncSession,
+    state: FSMContext,
+    translator: Translator,
+    _: Translate,
+) -> None:
+    """Relay the manager's message to the partner, in the partner's language."""
+    alert_id = int((await state.get_data()).get("alert_id", 0))
+    await state.clear()
+    view = await alerts.view(session, alert_id)
+    if view is None or not view.is_open:
+        await message.answer(_("al-already-resolved"))
+        return
+    if view.telegram_id is None:
+        await message.answer(_("al-partner-gone"))
+        return
+    text = (message.text or "").strip()[:MAX_RELAY]
+    partner_ = translator.bind(translator.resolve_locale(view.language))
+    assert message.bot is not None
+    try:
+        await message.bot.send_message(
+            view.telegram_id, partner_("al-to-partner", text=fmt.clip(text, MAX_RELAY))
+        )
+    except TelegramAPIError as exc:
+        log.info("Relay to partner %s failed: %s", view.partner.partner_id, exc)
+        await message.reply(_("al-relay-failed"))
+        return
+    await alerts.add_message(
+        session, view.id, TO_PARTNER, message.from_user.id if message.from_user else None, text
+    )
+    await message.reply(_("al-relayed"))
+
+
+@router.message(AlertReply.text, IsManager())
+async def reply_not_text(message: Message, _: Translate) -> None:
+    """Only text is relayed."""
+    await message.answer(_("al-reply-text-only"))
+
+
+@router.message(PrivateChat(), StateFilter(None))
+async def partner_wrote(
+    message: Message,
+    session: AsyncSession,
+    partner: Partner | None,
+    services: Services,
+    _: Translate,
+) -> None:
+    """A partner in an open conversation: their text goes to the managers' chat, under the alert."""
+    if partner is None or (message.text or "").startswith("/"):
+        raise SkipHandler
+    view = await alerts.conversation_of(session, partner.id)
+    if view is None or view.chat_id is None or view.message_id is None:
+        raise SkipHandler  # not a conversation: the fallback answers
+    if not message.text:
+        await message.answer(_("al-partner-text-only"))
+        return
+    text = message.text.strip()[:MAX_RELAY]
+    await alerts.add_message(
+        session, view.id, FROM_PARTNER, message.from_user.id if message.from_user else None, text
+    )
+    managers_ = services.translator.bind(services.settings.default_locale)
+    assert message.bot is not None
+    try:
+        await message.bot.send_message(
+            view.chat_id,
+            managers_(
+                "al-from-partner",
+                who=fmt.partner_label(view.partner, managers_),
+                text=fmt.clip(text, MAX_RELAY),
+            ),
+            reply_parameters=ReplyParameters(message_id=view.message_id, allow_sending_without_reply=True),
+        )
+    except TelegramAPIError as exc:
+        log.warning("Partner reply for alert %s not relayed: %s", view.id, exc)
+        raise
+    await message.answer(_("al-partner-ack"))

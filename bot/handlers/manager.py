@@ -1,5 +1,296 @@
-"""Placeholder: filled in by its owner."""
+"""Managers' commands: /nps, /report, /digest, /alerts, /export, /announce.
 
-from aiogram import Router
+For admins (anywhere) and anyone in the managers' chat (IsManager); everyone else is refused.
+Replies use the asking manager's language. Figures come from :mod:`storage.analytics`; the
+update's own session is committed before a report opens its own, so no connection or lock is
+held while the report runs or while we talk to Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from pathlib import Path
+
+from aiogram import F, Router, html
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import ForceReply, FSInputFile, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.digest import fmt
+from bot.digest.alerts import alert_link
+from bot.filters import IsManager
+from bot.i18n import Translate
+from bot.sending import notify
+from bot.services import Services
+from storage.analytics.campaigns import campaign_info
+from storage.analytics.readers import report_sessions
+from storage.analytics.report import current_campaign, current_nps
+from storage.export import export_to_path
+from storage.models import utcnow
+from storage.repo import alerts, announcements
+from storage.repo.deliveries import enqueue_announcement
 
 router = Router(name=__name__)
+
+COMMANDS = ("nps", "report", "digest", "alerts", "export", "announce")
+ALERTS_LISTED = 20
+
+
+class Announce(StatesGroup):
+    """Waiting for the text of an announcement (data: campaign_id)."""
+
+    text = State()
+
+
+def _campaign_id(arg: str | None) -> int | None:
+    """``12`` or ``#12`` → 12; anything else → None."""
+    token = (arg or "").strip().lstrip("#")
+    return int(token) if token.isdigit() else None
+
+
+@router.message(Command("nps"), IsManager())
+async def nps(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    settings: Settings,
+    locale: str,
+    _: Translate,
+) -> None:
+    """Current NPS (see storage.analytics.campaigns), of one segment when named."""
+    segment = (command.args or "").strip() or None
+    figure = await current_nps(session, segment)
+    if figure is None:
+        await message.answer(_("nps-none"))
+        return
+    title = fmt.clip(figure.campaign.title, 80)
+    value = figure.nps
+    if segment is not None and value.n < settings.min_group_size:
+        await message.answer(
+            _(
+                "nps-segment-small",
+                segment=html.quote(segment),
+                title=title,
+                n=str(value.n),
+                min=str(settings.min_group_size),
+            )
+        )
+        return
+    args = {
+        "title": title,
+        "nps": fmt.signed(value.nps),
+        "margin": fmt.decimal1(value.margin, locale),
+        "n": fmt.count(value.n, locale),
+    }
+    if segment is None:
+        lines = [_("nps-current", **args)]
+    else:
+        lines = [_("nps-current-segment", segment=html.quote(segment), **args)]
+    vs = figure.vs_previous
+    if vs is not None and (segment is None or vs.previous.n >= settings.min_group_size):
+        verdict = _("dg-significant") if vs.change.significant else _("dg-noise")
+        delta = fmt.signed(vs.change.delta, 1, locale)
+        lines.append(_("nps-vs", title=fmt.clip(vs.label, 80), delta=delta, verdict=verdict))
+    await message.answer("\n".join(lines))
+
+
+@router.message(Command("report"), IsManager())
+async def report(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    services: Services,
+    locale: str,
+    _: Translate,
+) -> None:
+    """The full digest of a campaign (the current one by default) to whoever asked."""
+    # Imported here: the digest pulls in matplotlib, loaded on first use rather than at start.
+    from bot.digest.build import DigestOptions, campaign_digest
+    from bot.digest.deliver import send_digest
+
+    campaign_id = _campaign_id(command.args)
+    if command.args and campaign_id is None:
+        await message.answer(_("report-usage"))
+        return
+    if campaign_id is None:
+        current = await current_campaign(session)
+        if current is None:
+            await message.answer(_("report-empty"))
+            return
+        campaign_id = current.id
+    await session.commit()  # release our connection: the report opens its own sessions
+    options = DigestOptions.from_settings(services.settings, locale)
+    digest = await campaign_digest(
+        services.sessionmaker, services.translator, options, campaign_id, full=True
+    )
+    if digest is None:
+        await message.answer(_("report-unknown", id=str(campaign_id)))
+        return
+    assert message.bot is not None
+    await send_digest(message.bot, message.chat.id, digest)
+
+
+@router.message(Command("digest"), IsManager())
+async def digest(message: Message, session: AsyncSession, services: Services, _: Translate) -> None:
+    """Push the weekly digest to the managers' chat now."""
+    from bot.digest.deliver import push_weekly  # matplotlib on first use, as above
+
+    manager_chat = services.settings.manager_chat_id
+    if manager_chat is None:
+        await message.answer(_("digest-no-chat"))
+        return
+    await session.commit()  # the digest opens its own sessions
+    try:
+        await push_weekly(services)
+    except TelegramAPIError as exc:
+        await message.answer(_("digest-failed", error=html.quote(str(exc))))
+        return
+    if message.chat.id != manager_chat:
+        await message.answer(_("digest-sent"))
+
+
+@router.message(Command("alerts"), IsManager())
+async def open_alerts(message: Message, session: AsyncSession, settings: Settings, _: Translate) -> None:
+    """Open detractor alerts, oldest first, with links to them in the managers' chat."""
+    views, total = await alerts.open_alerts(session, limit=ALERTS_LISTED)
+    if not views:
+        await message.answer(_("alerts-none"))
+        return
+    lines = [_("alerts-title", n=str(total))]
+    for view in views:
+        args = {
+            "score": str(view.score),
+            "who": fmt.partner_label(view.partner, _),
+            "date": fmt.when(view.created_at, settings.tz),
+        }
+        link = alert_link(view.chat_id, view.message_id)
+        if link:
+            lines.append(_("alerts-item", link=f'<a href="{link}">{_("alerts-link")}</a>', **args))
+        else:
+            lines.append(_("alerts-item-nolink", **args))
+    if total > len(views):
+        lines.append(_("alerts-more", n=str(total - len(views))))
+    await message.answer("\n".join(lines), disable_web_page_preview=True)
+
+
+def _export_args(args: str | None) -> tuple[str, int | None] | None:
+    """``[csv|xlsx] [campaign id]`` in any order; None when something else was given."""
+    kind, campaign_id = "csv", None
+    for token in (args or "").split():
+        if token.lower() in ("csv", "xlsx"):
+            kind = token.lower()
+        elif (parsed := _campaign_id(token)) is not None and campaign_id is None:
+            campaign_id = parsed
+        else:
+            return None
+    return kind, campaign_id
+
+
+@router.message(Command("export"), IsManager())
+async def export(
+    message: Message, command: CommandObject, session: AsyncSession, services: Services, _: Translate
+) -> None:
+    """Answers as CSV (UTF-8 with BOM) or XLSX, all campaigns or one."""
+    parsed = _export_args(command.args)
+    if parsed is None:
+        await message.answer(_("ex-usage"))
+        return
+    kind, campaign_id = parsed
+    title = None
+    if campaign_id is not None:
+        info = await campaign_info(session, campaign_id)
+        if info is None:
+            await message.answer(_("ex-unknown", id=str(campaign_id)))
+            return
+        title = info.title
+    await session.commit()  # the export streams on its own read-only connection
+    folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="nps-export-"))
+    try:
+        stamp = utcnow().strftime("%Y%m%d-%H%M")
+        name = f"nps-{'all' if campaign_id is None else campaign_id}-{stamp}.{kind}"
+        path = folder / name
+        async with report_sessions(services.sessionmaker) as readers, readers() as reader:
+            rows = await export_to_path(reader, path, campaign_id=campaign_id, fmt=kind)
+        caption = (
+            _("ex-caption-campaign", title=fmt.clip(title, 80), rows=str(rows))
+            if title is not None
+            else _("ex-caption", rows=str(rows))
+        )
+        await message.answer_document(FSInputFile(path, filename=name), caption=caption)
+    finally:
+        await asyncio.to_thread(shutil.rmtree, folder, True)
+
+
+@router.message(Command("announce"), IsManager())
+async def announce(
+    message: Message, command: CommandObject, session: AsyncSession, state: FSMContext, _: Translate
+) -> None:
+    """Start an announcement to a campaign's respondents: the next message is its text."""
+    campaign_id = _campaign_id(command.args)
+    if campaign_id is None:
+        await message.answer(_("an-usage"))
+        return
+    info = await campaign_info(session, campaign_id)
+    if info is None:
+        await message.answer(_("an-unknown", id=str(campaign_id)))
+        return
+    audience = await announcements.respondents(session, campaign_id)
+    if not audience:
+        await message.answer(_("an-no-respondents", id=str(campaign_id)))
+        return
+    await state.set_state(Announce.text)
+    await state.set_data({"campaign_id": campaign_id})
+    # ForceReply: with privacy mode on, a group only shows the bot replies to its own messages.
+    await message.answer(
+        _("an-prompt", n=str(len(audience)), title=fmt.clip(info.title, 80)),
+        reply_markup=ForceReply(selective=True),
+    )
+
+
+@router.message(Announce.text, Command("cancel"))
+async def announce_cancelled(message: Message, state: FSMContext, _: Translate) -> None:
+    """Drop the announcement being written."""
+    await state.clear()
+    await message.answer(_("an-cancelled"))
+
+
+@router.message(Announce.text, F.text, IsManager())
+async def announce_text(
+    message: Message, session: AsyncSession, state: FSMContext, services: Services, _: Translate
+) -> None:
+    """Store the announcement and queue it for every reachable respondent."""
+    text = (message.text or "").strip()
+    if len(text) > announcements.MAX_TEXT:
+        await message.answer(_("an-too-long", length=str(len(text)), max=str(announcements.MAX_TEXT)))
+        return
+    campaign_id = int((await state.get_data()).get("campaign_id", 0))
+    await state.clear()
+    if await campaign_info(session, campaign_id) is None:
+        await message.answer(_("an-unknown", id=str(campaign_id)))
+        return
+    user_id = message.from_user.id if message.from_user else None
+    row = await announcements.create(session, campaign_id, text, user_id)
+    queued = await enqueue_announcement(
+        session, campaign_id, row.id, await announcements.respondents(session, campaign_id)
+    )
+    await session.commit()  # queued rows must be visible to the sender before it is woken
+    notify(services)
+    await message.answer(_("an-queued", id=str(row.id), n=str(queued)))
+
+
+@router.message(Announce.text, IsManager())
+async def announce_not_text(message: Message, _: Translate) -> None:
+    """A sticker or photo where the announcement text is expected."""
+    await message.answer(_("an-text-only"))
+
+
+@router.message(Command(*COMMANDS))
+async def refuse(message: Message, _: Translate) -> None:
+    """Anyone who is neither an admin nor in the managers' chat."""
+    await message.answer(_("mgr-refused"))

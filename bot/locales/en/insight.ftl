@@ -130,3 +130,5 @@ ex-caption = Answers export: { $rows } rows.
 ex-caption-campaign = Answers of «{ $title }»: { $rows } rows.
 cli-export-done = Exported { $rows } rows to { $file }
 cli-export-bad-format = Cannot export to { $file }: the file name must end in .csv or .xlsx
+job-digest-weekly = Weekly NPS digest to the managers' chat
+job-digest-detractor-alerts = Detractor alerts for partners who stopped after the score

@@ -1,0 +1,124 @@
+"""Detractor alerts in the managers' chat: the text, raising one, and the delayed/retry job.
+
+An alert is raised when a detractor finishes the survey (survey hook) or, for a partner who
+stopped after the score, once ``DETRACTOR_ALERT_DELAY_MINUTES`` have passed (scheduler job).
+The row is claimed and committed first (exactly one per response), then the message is sent;
+if Telegram fails, the job sends it again later.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram import html
+from aiogram.exceptions import TelegramAPIError
+
+from bot.digest import fmt
+from bot.i18n import Translate
+from bot.keyboards.alerts import alert_keyboard
+from bot.services import Services
+from storage.models import utcnow
+from storage.repo import alerts
+from storage.repo.alerts import AlertView
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER = timedelta(minutes=2)  # an alert claimed this long ago without a message is retried
+
+
+def alert_text(view: AlertView, _: Translate, tz: ZoneInfo, resolver: str | None = None) -> str:
+    """The alert: who, profile, score, comment, drivers; and who resolved it, once resolved.
+
+    Only the resolver's user id is stored, so the resolving handler passes their name.
+    """
+    lines = [
+        _("al-title", score=str(view.score), campaign=fmt.clip(view.campaign_title, 80)),
+        _("al-partner", who=fmt.partner_label(view.partner, _)),
+        _(
+            "al-profile",
+            segment=html.quote(view.partner.segment) if view.partner.segment else _("al-none"),
+            tier=html.quote(view.partner.tier) if view.partner.tier else _("al-none"),
+        ),
+        _("al-comment", comment=fmt.clip(view.comment, 800)) if view.comment else _("al-no-comment"),
+    ]
+    if view.drivers:
+        lines.append(_("al-drivers", areas=", ".join(_(f"area-{a}") for a in view.drivers)))
+    if not view.finished:
+        lines.append(_("al-unfinished"))
+    if not view.is_open and view.resolved_at is not None:
+        lines.append("")
+        lines.append(
+            _("al-resolved", who=html.quote(resolver_name(view)), time=fmt.when(view.resolved_at, tz))
+        )
+    return "\n".join(lines)
+
+
+def resolver_name(view: AlertView) -> str:
+    """How the resolver is named when we only kept their id (names come from the callback)."""
+    return str(view.resolved_by or "")
+
+
+async def raise_alert(services: Services, response_id: int) -> bool:
+    """Claim the alert of a detractor response and post it; False when none is due or it exists."""
+    settings = services.settings
+    if settings.manager_chat_id is None:
+        return False
+    async with services.sessionmaker() as session:
+        alert_id = await alerts.claim(session, response_id)
+        await session.commit()
+    if alert_id is None:
+        return False
+    return await deliver(services, alert_id)
+
+
+async def deliver(services: Services, alert_id: int) -> bool:
+    """Post a claimed alert to the managers' chat and remember the message."""
+    settings = services.settings
+    chat_id = settings.manager_chat_id
+    if chat_id is None:
+        return False
+    _ = services.translator.bind(settings.default_locale)
+    async with services.sessionmaker() as session:
+        view = await alerts.view(session, alert_id)
+    if view is None or view.message_id is not None:
+        return False
+    try:
+        sent = await services.bot.send_message(
+            chat_id, alert_text(view, _, settings.tz), reply_markup=alert_keyboard(_, alert_id)
+        )
+    except TelegramAPIError as exc:
+        log.warning("Alert %s not posted: %s", alert_id, exc)
+        return False
+    async with services.sessionmaker() as session:
+        await alerts.set_message(session, alert_id, chat_id, sent.message_id)
+        await session.commit()
+    log.info("Alert %s posted for response %s", alert_id, view.response_id)
+    return True
+
+
+async def alert_job(services: Services, now: datetime | None = None) -> int:
+    """Raise alerts for detractors who stopped after the score, retry unsent ones; returns posted."""
+    settings = services.settings
+    if settings.manager_chat_id is None:
+        return 0
+    now = now or utcnow()
+    async with services.sessionmaker() as session:
+        due = await alerts.due_responses(
+            session, now=now, delay_minutes=settings.detractor_alert_delay_minutes
+        )
+        stale = await alerts.undelivered(session, older_than=now - RETRY_AFTER)
+    posted = 0
+    for response_id in due:
+        posted += await raise_alert(services, response_id)
+    for alert_id in stale:
+        posted += await deliver(services, alert_id)
+    return posted
+
+
+def alert_link(chat_id: int | None, message_id: int | None) -> str | None:
+    """t.me link to the alert; only supergroups (ids starting -100) have message links."""
+    if chat_id is None or message_id is None or not str(chat_id).startswith("-100"):
+        return None
+    return f"https://t.me/c/{str(chat_id)[4:]}/{message_id}"

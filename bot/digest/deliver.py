@@ -1,0 +1,72 @@
+"""Sending digests: to the managers' chat (weekly, on campaign close, /digest) or to whoever asked.
+
+No database session is open while we talk to Telegram: the builders open and close their own.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from aiogram import Bot
+from aiogram.types import BufferedInputFile, LinkPreviewOptions
+
+from bot.digest.build import Digest, DigestOptions, campaign_digest, weekly_digest
+from bot.digest.fmt import clip
+from bot.services import Services
+from storage.analytics.campaigns import campaign_info
+
+log = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+async def send_digest(bot: Bot, chat_id: int, digest: Digest, *, reply_to: int | None = None) -> None:
+    """The text parts in order, then the chart."""
+    for i, part in enumerate(digest.parts):
+        await bot.send_message(
+            chat_id,
+            part,
+            link_preview_options=NO_PREVIEW,
+            reply_to_message_id=reply_to if i == 0 else None,
+        )
+    if digest.chart:
+        await bot.send_photo(chat_id, BufferedInputFile(digest.chart, filename="nps.png"))
+
+
+async def push_weekly(services: Services, now: datetime | None = None) -> Digest | None:
+    """Build the weekly digest and send it to the managers' chat (None when there is no chat)."""
+    settings = services.settings
+    if settings.manager_chat_id is None:
+        log.info("Weekly digest skipped: MANAGER_CHAT_ID is not set")
+        return None
+    digest = await weekly_digest(
+        services.sessionmaker, services.translator, DigestOptions.from_settings(settings), now=now
+    )
+    await send_digest(services.bot, settings.manager_chat_id, digest)
+    log.info("Weekly digest sent (%d messages, chart: %s)", len(digest.parts), digest.chart is not None)
+    return digest
+
+
+async def push_campaign_closed(services: Services, campaign_id: int) -> Digest | None:
+    """The summary of a campaign that just closed, to the managers' chat."""
+    settings = services.settings
+    if settings.manager_chat_id is None:
+        log.info("Campaign %s digest skipped: MANAGER_CHAT_ID is not set", campaign_id)
+        return None
+    options = DigestOptions.from_settings(settings)
+    _ = services.translator.bind(options.locale)
+    async with services.sessionmaker() as session:
+        info = await campaign_info(session, campaign_id)
+    if info is None:
+        log.warning("Campaign %s closed but not found", campaign_id)
+        return None
+    title = _("dg-title-closed", title=clip(info.title, 120))
+    digest = await campaign_digest(
+        services.sessionmaker, services.translator, options, campaign_id, title=title
+    )
+    if digest is None:
+        return None
+    await send_digest(services.bot, settings.manager_chat_id, digest)
+    log.info("Campaign %s digest sent", campaign_id)
+    return digest
