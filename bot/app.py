@@ -24,6 +24,7 @@ from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.partner import PartnerLocaleMiddleware
 from bot.middlewares.requests import CommitBeforeSend
 from bot.polling import DurablePolling
+from bot.response_models import pin_response_models
 from bot.services import Services
 from storage.db import create_engine, create_sessionmaker
 from storage.fsm_storage import SQLAlchemyStorage
@@ -37,6 +38,7 @@ Starter = Callable[["App"], Awaitable[None]]
 
 def create_bot(settings: Settings, *, request_timeout: float = 60) -> Bot:
     """The Bot, pointed at TELEGRAM_API_URL, committing before every request."""
+    pin_response_models()
     session = AiohttpSession(
         api=TelegramAPIServer.from_base(settings.telegram_api_url), timeout=request_timeout
     )
@@ -52,12 +54,16 @@ def create_dispatcher(services: Services) -> Dispatcher:
     """Dispatcher with storage, middlewares and every router; dependencies as keyword data."""
     dp = Dispatcher(
         storage=SQLAlchemyStorage(services.sessionmaker),
+        # Registered below, after the session middleware, so FSM reads and writes go through
+        # the update's own session and commit together with the answer.
+        disable_fsm=True,
         services=services,
         settings=services.settings,
         translator=services.translator,
         sessionmaker=services.sessionmaker,
     )
     dp.update.outer_middleware(DbSessionMiddleware(services.sessionmaker))
+    dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(PartnerLocaleMiddleware(services.translator))
     dp.include_routers(*routers())
     return dp

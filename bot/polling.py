@@ -114,9 +114,9 @@ class DurablePolling:
                     await session.commit()
                 # Only now may Telegram forget them: the next request carries the new offset.
                 offset = max(u.update_id for u in updates) + 1
-                for item in raw:
+                for update, item in zip(updates, raw, strict=True):
                     if item["update_id"] in fresh:
-                        self._schedule(item)
+                        self._schedule(item, update)
         finally:
             stop_wait.cancel()
             await self.drain()
@@ -132,7 +132,7 @@ class DurablePolling:
                 return
             log.info("Replaying %d journaled update(s)", len(rows))
             for _uid, raw in rows:
-                self._schedule(raw)
+                self._schedule(raw, None)
             await self.drain()
 
     async def drain(self) -> None:
@@ -140,12 +140,12 @@ class DurablePolling:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    def _schedule(self, raw: dict[str, Any]) -> None:
+    def _schedule(self, raw: dict[str, Any], parsed: Update | None) -> None:
         key = ordering_key(raw)
         previous = self._tails.get(key)
         uid = int(raw["update_id"])
         self._in_flight.add(uid)
-        task = asyncio.create_task(self._handle(raw, previous))
+        task = asyncio.create_task(self._handle(raw, parsed, previous))
         self._tails[key] = task
         self._tasks.add(task)
 
@@ -157,12 +157,14 @@ class DurablePolling:
 
         task.add_done_callback(_done)
 
-    async def _handle(self, raw: dict[str, Any], previous: asyncio.Task[None] | None) -> None:
+    async def _handle(
+        self, raw: dict[str, Any], parsed: Update | None, previous: asyncio.Task[None] | None
+    ) -> None:
         if previous is not None:
             await asyncio.wait({previous})
         async with self._sem:
             try:
-                update = Update.model_validate(raw, context={"bot": self.bot})
+                update = parsed or Update.model_validate(raw, context={"bot": self.bot})
                 await self.dp.feed_update(self.bot, update, journaled=True)
             except Exception:  # the error handler logged it; keep serving others
                 log.exception("Update %s failed", raw.get("update_id"))

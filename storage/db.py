@@ -1,15 +1,18 @@
 """Engine and session factory.
 
-SQLite is the embedded default. Two choices keep it free of "database is locked":
-- every transaction starts with BEGIN IMMEDIATE, so a writer takes the lock up front and waits
-  (busy_timeout) instead of failing when it upgrades a read snapshot that went stale;
-- one pooled connection per process, so the bot's own concurrent updates queue on an asyncio
-  pool checkout rather than on SQLite's sleeping busy handler. Handlers commit before they talk
-  to Telegram, so the connection is held for milliseconds.
+SQLite is the embedded default, tuned so concurrent updates never fail with "database is locked"
+and rarely wait for each other:
+- WAL mode: readers never block writers or each other.
+- Reads run in autocommit mode, outside any transaction, so they take no lock.
+- The first write statement of a transaction is preceded by BEGIN IMMEDIATE: the writer takes
+  the write lock up front and queues on it (busy_timeout) instead of failing later when a read
+  snapshot could not be upgraded. The lock is held only from the first write to the commit, and
+  handlers commit before they talk to Telegram, so that is milliseconds.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +41,7 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not the driver, decide when transactions begin (needed for IMMEDIATE).
+        # Autocommit at the driver: we open the transaction ourselves, at the first write.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -47,12 +50,27 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
 
-    @event.listens_for(sync_engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    @event.listens_for(sync_engine, "before_cursor_execute")
+    def _before_execute(
+        conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, _executemany: bool
+    ) -> None:
+        if not _WRITE.match(statement):
+            return
+        raw = conn.connection.dbapi_connection
+        if not _in_transaction(raw):
+            cursor.execute("BEGIN IMMEDIATE")
 
 
-def create_engine(url: str, *, pool_size: int = 1, echo: bool = False) -> AsyncEngine:
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+
+
+def _in_transaction(adapted: Any) -> bool:
+    """Whether the sqlite3 connection behind SQLAlchemy's aiosqlite adapter is in a transaction."""
+    inner = getattr(adapted, "_connection", adapted)  # aiosqlite.Connection or sqlite3.Connection
+    return bool(getattr(inner, "in_transaction", False))
+
+
+def create_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncEngine:
     """Create the async engine for ``url`` with our SQLite settings when it is SQLite."""
     if is_sqlite(url):
         ensure_sqlite_folder(url)
@@ -61,8 +79,10 @@ def create_engine(url: str, *, pool_size: int = 1, echo: bool = False) -> AsyncE
             echo=echo,
             poolclass=AsyncAdaptedQueuePool,
             pool_size=pool_size,
-            max_overflow=0,
+            max_overflow=10,
             pool_timeout=120,
+            # Sessions always end their transaction; skipping the reset saves a round trip.
+            pool_reset_on_return=None,
         )
         _install_sqlite_hooks(engine)
         return engine

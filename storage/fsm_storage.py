@@ -38,7 +38,17 @@ class SQLAlchemyStorage(BaseStorage):
             yield own, True
 
     async def _record(self, session: AsyncSession, key: StorageKey) -> FsmRecord | None:
-        return await session.get(FsmRecord, self._keys.build(key), populate_existing=True)
+        # aiogram reads state and data several times per update; within one session the answer
+        # (including "no row") cannot change behind our back, so it is cached on the session.
+        cache: dict[str, FsmRecord | None] = session.info.setdefault("fsm_cache", {})
+        built = self._keys.build(key)
+        if built not in cache:
+            cache[built] = await session.get(FsmRecord, built)
+        return cache[built]
+
+    @staticmethod
+    def _remember(session: AsyncSession, record: FsmRecord) -> None:
+        session.info.setdefault("fsm_cache", {})[record.key] = record
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         """Store the state (None clears it)."""
@@ -50,8 +60,8 @@ class SQLAlchemyStorage(BaseStorage):
                     return
                 record = FsmRecord(key=self._keys.build(key), data="{}")
                 session.add(record)
+                self._remember(session, record)
             record.state = value
-            await session.flush()
             if own:
                 await session.commit()
 
@@ -70,8 +80,8 @@ class SQLAlchemyStorage(BaseStorage):
             if record is None:
                 record = FsmRecord(key=self._keys.build(key), state=None)
                 session.add(record)
+                self._remember(session, record)
             record.data = json.dumps(dict(data), ensure_ascii=False)
-            await session.flush()
             if own:
                 await session.commit()
 

@@ -224,11 +224,12 @@ async def score_not_text(message: Message, _: Translate) -> None:
     await message.answer(_("bad-score-buttons"))
 
 
-async def _to_drivers(message: Message, _: Translate, response: Response, state: FSMContext) -> None:
+async def _to_drivers(
+    message: Message, _: Translate, session: AsyncSession, response: Response, state: FSMContext
+) -> None:
     await state.set_state(Survey.drivers)
-    sent = await message.answer(
-        _("q-drivers"), reply_markup=drivers_keyboard(_, response.id, [d.area for d in response.drivers])
-    )
+    chosen = await responses.areas_of(session, response.id)
+    sent = await message.answer(_("q-drivers"), reply_markup=drivers_keyboard(_, response.id, chosen))
     await state.update_data(drivers_message_id=sent.message_id)
 
 
@@ -253,7 +254,7 @@ async def comment_given(
     await state.set_state(Survey.drivers)
     key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
     await _edit_text(message, message.chat.id, data.get("comment_message_id"), _(key))
-    await _to_drivers(message, _, response, state)
+    await _to_drivers(message, _, session, response, state)
 
 
 @router.message(Survey.comment)
@@ -291,7 +292,7 @@ async def comment_skipped(
             callback.message.message_id,
             f"{_(key)}\n\n<i>{_('q-comment-skipped')}</i>",
         )
-        await _to_drivers(callback.message, _, response, state)
+        await _to_drivers(callback.message, _, session, response, state)
 
 
 @router.callback_query(DriverCb.filter())
@@ -344,7 +345,7 @@ async def drivers_done(
         return
     await responses.complete(session, response)
     await state.clear()
-    areas = [d.area for d in response.drivers]
+    areas = await responses.areas_of(session, response.id)
     await callback.answer()
     if isinstance(callback.message, Message):
         chat_id = callback.message.chat.id

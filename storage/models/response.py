@@ -49,7 +49,8 @@ class Response(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     drivers: Mapped[list["ResponseDriver"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="ResponseDriver.area"
+        # Loaded explicitly where needed (selectinload); most updates never touch drivers.
+        cascade="all, delete-orphan", lazy="raise", order_by="ResponseDriver.area"
     )
 
     @property

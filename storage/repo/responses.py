@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.areas import is_area
+from storage.areas import AREAS, is_area
 from storage.models import Response, ResponseDriver, utcnow
 from storage.models.response import STAGE_COMMENT, STAGE_DONE, STAGE_DRIVERS
 
@@ -47,22 +47,27 @@ async def set_comment(session: AsyncSession, response: Response, comment: str | 
     await session.flush()
 
 
+async def areas_of(session: AsyncSession, response_id: int) -> list[str]:
+    """Driver areas chosen for a response, in AREAS order."""
+    rows = await session.scalars(select(ResponseDriver.area).where(ResponseDriver.response_id == response_id))
+    chosen = set(rows.all())
+    return [a for a in AREAS if a in chosen]
+
+
 async def toggle_driver(session: AsyncSession, response: Response, area: str) -> list[str]:
     """Add or remove one area; returns the chosen areas."""
     if not is_area(area):
         raise ValueError(area)
-    current = {d.area for d in response.drivers}
+    current = set(await areas_of(session, response.id))
     if area in current:
         await session.execute(
-            delete(ResponseDriver).where(
-                ResponseDriver.response_id == response.id, ResponseDriver.area == area
-            )
+            delete(ResponseDriver).where(ResponseDriver.response_id == response.id, ResponseDriver.area == area)
         )
+        current.discard(area)
     else:
         session.add(ResponseDriver(response_id=response.id, area=area))
-    await session.flush()
-    await session.refresh(response, ["drivers"])
-    return [d.area for d in response.drivers]
+        current.add(area)
+    return [a for a in AREAS if a in current]
 
 
 async def complete(session: AsyncSession, response: Response) -> None:

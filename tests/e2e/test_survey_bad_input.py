@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from bot.app import App
 from bot.callbacks import DriverCb, ScoreCb
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.asyncio
 
 async def _responses(app: App) -> list[Response]:
     async with app.services.sessionmaker() as s:
-        return list((await s.scalars(select(Response).order_by(Response.id))).all())
+        return list((await s.scalars(select(Response).options(selectinload(Response.drivers)).order_by(Response.id))).all())
 
 
 async def _to_comment_step(user, score: str = "6") -> None:

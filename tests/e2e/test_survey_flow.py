@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from bot.app import App
 from storage.models import Partner, Response
@@ -20,7 +21,9 @@ async def _response_of(app: App, telegram_id: int) -> Response | None:
         partner = await s.scalar(select(Partner).where(Partner.telegram_id == telegram_id))
         if partner is None:
             return None
-        return await s.scalar(select(Response).where(Response.partner_id == partner.id))
+        return await s.scalar(
+            select(Response).options(selectinload(Response.drivers)).where(Response.partner_id == partner.id)
+        )
 
 
 async def _count_responses(app: App) -> int:
