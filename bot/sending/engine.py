@@ -114,6 +114,11 @@ class SendingEngine:
 
     # -- control ------------------------------------------------------------
 
+    @property
+    def running(self) -> bool:
+        """True between start() and stop()."""
+        return self._task is not None and not self._task.done()
+
     def notify(self) -> None:
         """New rows were queued (launch, remind, resume, announcement): look now, not at next poll."""
         self._claim_after = 0.0

@@ -1,11 +1,12 @@
 """One process-wide pace for bulk messages, plus one-message-per-second spacing per chat.
 
 Telegram's flood limits are token buckets on *its* side; the surest way never to hit them is to
-send *smoother* than they allow: slots are handed out exactly ``1 / rate`` seconds apart. After
-an idle spell a sender may catch up at most ``slack`` seconds of unused slots, so a burst is
-never larger than ``rate * slack`` messages (far under the one second of burst Telegram's bucket
-holds). A 429 pauses every slot until its ``retry_after`` has passed — for all bulk sending, not
-just the chat that got it, because the global bucket is what is empty.
+send *smoother* than they allow: slots are handed out exactly ``1 / rate`` seconds apart. A
+sender that fell behind (event-loop jitter) may catch up at most ``slack`` seconds of unused
+slots — two slots, or 20 ms at high rates — so a burst is never more than a few messages, far
+under the one second of burst Telegram's bucket holds. A 429 pauses every slot until its
+``retry_after`` has passed — for all bulk sending, not just the chat that got it, because the
+global bucket is what is empty.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ Clock = Callable[[], float]
 class GlobalPacer:
     """Evenly spaced send slots at ``rate`` per second, pausable by a 429."""
 
-    def __init__(self, rate: float, *, slack: float = 0.25, clock: Clock = time.monotonic) -> None:
+    def __init__(self, rate: float, *, slack: float | None = None, clock: Clock = time.monotonic) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
         self.interval = 1.0 / rate
-        self.slack = slack
+        # Default: two slots, but at least 20 ms so event-loop jitter at high rates is absorbed.
+        self.slack = slack if slack is not None else max(2 * self.interval, 0.02)
         self.clock = clock
         self._next = 0.0
         self._paused_until = 0.0
@@ -82,7 +84,7 @@ class ChatSpacer:
 class RateLimiter:
     """Per-chat spacing first (waiting on one chat must not hold a global slot), then the pace."""
 
-    def __init__(self, rate: float, *, per_chat_interval: float = 1.0, slack: float = 0.25) -> None:
+    def __init__(self, rate: float, *, per_chat_interval: float = 1.0, slack: float | None = None) -> None:
         self.pacer = GlobalPacer(rate, slack=slack)
         self.chats = ChatSpacer(per_chat_interval)
 

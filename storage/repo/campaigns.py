@@ -246,9 +246,9 @@ async def create_for_period(session: AsyncSession, key: str, title: str) -> Camp
     if await session.scalar(select(Campaign.id).where(Campaign.period_key == key)) is not None:
         return None
     try:
-        async with session.begin_nested():
-            return await create_draft(session, title, kind=c.QUARTERLY, period_key=key)
-    except IntegrityError:  # another instance created it between our check and insert
+        return await create_draft(session, title, kind=c.QUARTERLY, period_key=key)
+    except IntegrityError:  # created by a concurrent run between our check and insert
+        await session.rollback()
         return None
 
 

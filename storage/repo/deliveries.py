@@ -247,17 +247,24 @@ async def claim(session: AsyncSession, limit: int) -> list[Claimed]:
             claimed.append(Claimed(did, kind, cid, ref, pid, int(chat), lang))
         else:
             finished.setdefault(verdict or (d.FAILED, REASON_UNREACHABLE), []).append(did)
+    # Each UPDATE re-checks "still pending": the SELECT above may run outside the write
+    # transaction, and a /close in between must win over the claim.
     for (status_, reason), ids in finished.items():
         await session.execute(
-            update(Delivery).where(Delivery.id.in_(ids)).values(status=status_, error=reason)
-        )
-    if claimed:
-        await session.execute(
             update(Delivery)
-            .where(Delivery.id.in_([x.id for x in claimed]))
-            .values(status=d.SENDING, attempts=Delivery.attempts + 1)
+            .where(Delivery.id.in_(ids), Delivery.status == d.PENDING)
+            .values(status=status_, error=reason)
         )
-    return claimed
+    if not claimed:
+        return []
+    taken = await session.scalars(
+        update(Delivery)
+        .where(Delivery.id.in_([x.id for x in claimed]), Delivery.status == d.PENDING)
+        .values(status=d.SENDING, attempts=Delivery.attempts + 1)
+        .returning(Delivery.id)
+    )
+    won = set(taken.all())
+    return [x for x in claimed if x.id in won]
 
 
 async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> None:
