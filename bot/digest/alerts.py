@@ -49,15 +49,9 @@ def alert_text(view: AlertView, _: Translate, tz: ZoneInfo, resolver: str | None
         lines.append(_("al-unfinished"))
     if not view.is_open and view.resolved_at is not None:
         lines.append("")
-        lines.append(
-            _("al-resolved", who=html.quote(resolver_name(view)), time=fmt.when(view.resolved_at, tz))
-        )
+        who = html.quote(resolver or str(view.resolved_by or ""))
+        lines.append(_("al-resolved", who=who, time=fmt.when(view.resolved_at, tz)))
     return "\n".join(lines)
-
-
-def resolver_name(view: AlertView) -> str:
-    """How the resolver is named when we only kept their id (names come from the callback)."""
-    return str(view.resolved_by or "")
 
 
 async def raise_alert(services: Services, response_id: int) -> bool:
