@@ -1,0 +1,214 @@
+"""Ingest benchmark: N partners complete the survey concurrently through the fake Bot API.
+
+    python -m tests.benchmarks.ingest [--partners 200] [--rounds 1]
+
+Prints completed surveys/s, updates/s, p95 reply latency and the bot's CPU time per update for
+partner-pulse (the real ``python -m bot run`` process: journal, SQLite file, FSM in the database)
+and for a bare aiogram echo bot (``tests.benchmarks.echo_bot``: memory storage, no database)
+driven the same way (5 updates per partner, each waiting for the bot's reply), then our
+throughput as a ratio of the echo bot's. Target: ratio >= 0.4.
+
+Each bot runs as its own process, as in production; the fake server and the simulated partners
+share this process. Telegram's rate limits are off in the fake for both bots: this measures how
+fast we process updates, not how fast Telegram lets us talk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakebot import FakeTelegram
+from tests.fakebot.state import ApiCall
+
+TOKEN = "123456:BENCH-token"
+ROOT = Path(__file__).resolve().parents[2]
+Key = tuple[str, Any]
+
+
+class NotifyingTelegram(FakeTelegram):
+    """The fake server, waking waiters on each successful reply instead of being polled."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.waiters: dict[Key, list[asyncio.Future[ApiCall]]] = defaultdict(list)
+
+    def expect(self, key: Key) -> asyncio.Future[ApiCall]:
+        """A future resolved by the next call matching ``key``."""
+        fut: asyncio.Future[ApiCall] = asyncio.get_running_loop().create_future()
+        self.waiters[key].append(fut)
+        return fut
+
+    def _reply(self, call: ApiCall, outcome: Any) -> web.Response:
+        response = super()._reply(call, outcome)
+        if call.status == 200:
+            if call.method == "sendMessage":
+                key: Key = ("msg", call.chat_id)
+            elif call.method == "answerCallbackQuery":
+                key = ("cb", call.params.get("callback_query_id"))
+            else:
+                return response
+            for fut in self.waiters.pop(key, []):
+                if not fut.done():
+                    fut.set_result(call)
+        return response
+
+
+class Partner:
+    """One simulated partner; each step pushes an update and waits for the reply it causes."""
+
+    def __init__(self, srv: NotifyingTelegram, uid: int, latencies: list[float]) -> None:
+        self.srv = srv
+        self.uid = uid
+        self.user = {"id": uid, "is_bot": False, "first_name": f"P{uid}", "language_code": "ru"}
+        self.chat = {"id": uid, "type": "private", "first_name": f"P{uid}"}
+        self.latencies = latencies
+
+    async def _timed(self, fut: asyncio.Future[ApiCall]) -> None:
+        start = time.perf_counter()
+        await asyncio.wait_for(fut, 60)
+        self.latencies.append(time.perf_counter() - start)
+
+    async def text(self, text: str) -> None:
+        fut = self.srv.expect(("msg", self.uid))
+        self.srv.push_message(self.user, self.chat, text)
+        await self._timed(fut)
+
+    def _button(self, label: str | None) -> tuple[dict[str, Any], str]:
+        for msg in reversed(self.srv.chat_messages(self.uid)):
+            for row in msg.get("reply_markup", {}).get("inline_keyboard", []):
+                for button in row:
+                    if label is None or button["text"] == label:
+                        return msg, button["callback_data"]
+        raise AssertionError(f"no button {label!r} for {self.uid}")
+
+    async def tap(self, label: str | None, wait_for: str) -> None:
+        msg, data = self._button(label)
+        if wait_for == "msg":
+            fut = self.srv.expect(("msg", self.uid))
+            self.srv.push_callback(self.user, msg, data)
+        else:
+            # The query id is known only after the push; the push is synchronous, so no race.
+            _, query_id = self.srv.push_callback(self.user, msg, data)
+            fut = self.srv.expect(("cb", query_id))
+        await self._timed(fut)
+
+
+async def survey_flow(p: Partner) -> None:
+    """The real survey: /survey, score, comment, one area, Done."""
+    await p.text("/survey")
+    await p.tap("7", "msg")
+    await p.text("Выплаты задерживают, а поддержка отвечает долго")
+    await p.tap("Скорость выплат", "cb")
+    await p.tap("Готово", "msg")
+
+
+async def echo_flow(p: Partner) -> None:
+    """The same five updates against the echo bot."""
+    await p.text("/survey")
+    await p.tap(None, "msg")
+    await p.text("Выплаты задерживают, а поддержка отвечает долго")
+    await p.tap(None, "cb")
+    await p.tap(None, "msg")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def drive(n: int, flow: Callable[[Partner], Awaitable[None]], command: list[str]) -> dict[str, float]:
+    """Start a fake server and a bot process, run ``n`` partners through ``flow`` concurrently."""
+    srv = NotifyingTelegram(token=TOKEN, bot_id=123456, bot_username="bench_bot", enforce_limits=False)
+    await srv.start()
+    folder = Path(tempfile.mkdtemp(prefix="ingest-"))
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_", "DATABASE_"))},
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": srv.base_url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'nps.db'}",
+        "WEEKLY_DIGEST": "false",
+        "QUARTERLY_CAMPAIGN": "false",
+        "PYTHONPATH": str(ROOT),
+    }
+    # A plain Popen: we need its pid for /proc CPU accounting, and start-up is not on the clock.
+    proc = subprocess.Popen(  # noqa: ASYNC220
+        command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    latencies: list[float] = []
+    try:
+        while not srv.calls_for("getUpdates"):
+            if proc.poll() is not None:
+                raise RuntimeError(f"{command} exited with {proc.returncode}")
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # let start-up finish (commands, scheduler) before timing
+        partners = [Partner(srv, 10_000 + i, latencies) for i in range(n)]
+        cpu_before = _cpu_seconds(proc.pid)
+        started = time.perf_counter()
+        await asyncio.gather(*(flow(p) for p in partners))
+        elapsed = time.perf_counter() - started
+        cpu = _cpu_seconds(proc.pid) - cpu_before
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        await srv.stop()
+    latencies.sort()
+    return {
+        "surveys_per_s": n / elapsed,
+        "updates_per_s": 5 * n / elapsed,
+        "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
+        "median_ms": statistics.median(latencies) * 1000,
+        "cpu_ms_per_update": cpu / (5 * n) * 1000,
+        "elapsed_s": elapsed,
+    }
+
+
+PARTNER_PULSE = [sys.executable, "-m", "bot", "run"]
+ECHO_BOT = [sys.executable, "-m", "tests.benchmarks.echo_bot"]
+
+
+def _line(name: str, r: dict[str, float]) -> str:
+    return (
+        f"{name:<15} {r['surveys_per_s']:8.1f} surveys/s {r['updates_per_s']:8.1f} updates/s "
+        f"p95 {r['p95_ms']:7.1f} ms  median {r['median_ms']:6.1f} ms  "
+        f"bot CPU {r['cpu_ms_per_update']:5.1f} ms/update  ({r['elapsed_s']:.1f} s)"
+    )
+
+
+async def main(partners: int, rounds: int) -> float:
+    """Run both bots ``rounds`` times; print figures; return the best ratio."""
+    ratios = []
+    for r in range(rounds):
+        echo = await drive(partners, echo_flow, ECHO_BOT)
+        ours = await drive(partners, survey_flow, PARTNER_PULSE)
+        ratio = ours["updates_per_s"] / echo["updates_per_s"]
+        ratios.append(ratio)
+        print(f"round {r + 1}: {partners} partners x 5 updates, Telegram limits off")
+        print(_line("echo bot", echo))
+        print(_line("partner-pulse", ours))
+        print(f"ratio (partner-pulse / echo, updates/s): {ratio:.2f}  target >= 0.40")
+    return max(ratios)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--partners", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+    asyncio.run(main(args.partners, args.rounds))
