@@ -111,7 +111,7 @@ async def export_rows(
             if erased is not None:
                 external_id = telegram_id = name = comment = None
             # Sorted here: the order of group_concat is not defined by SQL.
-            drivers = DRIVER_SEPARATOR.join(sorted(areas.split(DRIVER_SEPARATOR))) if areas else ""
+            drivers = DRIVER_SEPARATOR.join(sorted(areas.split(DRIVER_SEPARATOR))) if areas else None
             yield (
                 cid,
                 title,

@@ -1,0 +1,132 @@
+"""Export in both formats, read back and compared with the database; CLI; CSV injection; erasure."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.cli_export import export_command
+from bot.config import Settings
+from storage.export import COLUMNS, export_to_path
+from storage.models import campaign as c
+from storage.repo import partners
+from tests.helpers import TOKEN, add_campaign, add_partner, add_response
+
+AT = datetime(2026, 10, 5, 8, 30, 15, 123456, tzinfo=UTC)
+
+EXPECTED_HEADER = [
+    "campaign_id",
+    "campaign",
+    "partner_external_id",
+    "telegram_id",
+    "name",
+    "segment",
+    "tier",
+    "score",
+    "category",
+    "comment",
+    "drivers",
+    "answered_at",
+]
+
+
+async def _fill(session: AsyncSession) -> dict[str, int]:
+    q3 = await add_campaign(session, "Осенний опрос", kind=c.QUARTERLY, launched_at=AT)
+    q4 = await add_campaign(session, "Зима", kind=c.MANUAL, launched_at=AT)
+    anna = await add_partner(
+        session, external_id="P-1", telegram_id=111, name="Анна Иванова", segment="блогеры", tier="gold"
+    )
+    evil = await add_partner(
+        session, external_id="=cmd|'/c calc'!A1", telegram_id=222, name="+SUM(1,2)", segment="shop"
+    )
+    gone = await add_partner(session, external_id="P-3", telegram_id=333, name="Удалённый", segment="shop")
+    await add_response(
+        session,
+        q3,
+        anna,
+        10,
+        comment="Всё «отлично», спасибо;\nвторая строка",
+        drivers=["support", "payouts"],
+        answered_at=AT,
+    )
+    await add_response(session, q3, evil, 3, comment="-1+2 @mention", drivers=[], answered_at=AT)
+    await add_response(session, q3, gone, 7, comment="личное", drivers=["portal"], answered_at=AT)
+    await add_response(session, q4, anna, 6, answered_at=AT)
+    await partners.erase(session, gone)
+    return {"q3": q3.id, "q4": q4.id}
+
+
+def _expected(ids: dict[str, int]) -> list[list[Any]]:
+    at = "2026-10-05T08:30:15Z"
+    return [
+        [ids["q3"], "Осенний опрос", "P-1", 111, "Анна Иванова", "блогеры", "gold", 10, "promoter",
+         "Всё «отлично», спасибо;\nвторая строка", "payouts;support", at],
+        [ids["q3"], "Осенний опрос", "'=cmd|'/c calc'!A1", 222, "'+SUM(1,2)", "shop", None, 3, "detractor",
+         "'-1+2 @mention", None, at],
+        # Erased: no external id, Telegram id, name or comment; scores and segment stay.
+        [ids["q3"], "Осенний опрос", None, None, None, "shop", None, 7, "passive", None, "portal", at],
+        [ids["q4"], "Зима", "P-1", 111, "Анна Иванова", "блогеры", "gold", 6, "detractor", None, None, at],
+    ]  # fmt: skip
+
+
+def _as_csv_cells(rows: list[list[Any]]) -> list[list[str]]:
+    return [["" if v is None else str(v) for v in row] for row in rows]
+
+
+@pytest.fixture
+async def ids(db: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+    async with db() as session:
+        found = await _fill(session)
+        await session.commit()
+    return found
+
+
+async def test_csv_round_trip(
+    db: async_sessionmaker[AsyncSession], ids: dict[str, int], tmp_path: Path
+) -> None:
+    out = tmp_path / "all.csv"
+    async with db() as session:
+        rows = await export_to_path(session, out)
+    assert rows == 4
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert table[0] == EXPECTED_HEADER == list(COLUMNS)
+    assert table[1:] == _as_csv_cells(_expected(ids))
+
+
+async def test_xlsx_round_trip_one_campaign(
+    db: async_sessionmaker[AsyncSession], ids: dict[str, int], tmp_path: Path
+) -> None:
+    out = tmp_path / "q3.xlsx"
+    async with db() as session:
+        rows = await export_to_path(session, out, campaign_id=ids["q3"])
+    assert rows == 3
+    sheet = load_workbook(out, read_only=True).active
+    assert sheet is not None
+    table = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert table[0] == EXPECTED_HEADER
+    assert table[1:] == [r for r in _expected(ids) if r[0] == ids["q3"]]
+    # Formula-looking text stays text: nothing was stored as a formula.
+    assert all(not (isinstance(v, str) and v.startswith("=")) for r in table for v in r)
+
+
+async def test_cli_export(
+    db_url: str, ids: dict[str, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(_env_file=None, bot_token=TOKEN, database_url=db_url, default_locale="en")  # type: ignore[call-arg,arg-type]
+    out = tmp_path / "sub" / "answers.csv"
+    assert await export_command(settings, str(out), ids["q4"]) == 0
+    table = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline="")))
+    assert table[1:] == _as_csv_cells([r for r in _expected(ids) if r[0] == ids["q4"]])
+    assert "Exported 1 rows" in capsys.readouterr().out
+    assert await export_command(settings, str(tmp_path / "answers.pdf"), None) == 2
+    assert await export_command(settings, str(tmp_path / "x.csv"), 999) == 1
+    assert not (tmp_path / "x.csv").exists()
