@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, update
+from sqlalchemy import Select, Table, and_, bindparam, case, exists, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -272,15 +272,27 @@ async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> None:
     if not outcomes:
         return
     now = utcnow()
+    # A Core executemany: several times cheaper than the ORM's bulk-update path at 1000 msg/s.
+    table = cast(Table, Delivery.__table__)
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(
+            status=bindparam("new_status"),
+            message_id=bindparam("new_message_id"),
+            error=bindparam("new_error"),
+            sent_at=bindparam("new_sent_at", type_=UTCDateTime()),
+        )
+    )
     await session.execute(
-        update(Delivery),
+        stmt,
         [
             {
-                "id": o.id,
-                "status": o.status,
-                "message_id": o.message_id,
-                "error": o.error[:500] if o.error else None,
-                "sent_at": now if o.status == d.SENT else None,
+                "row_id": o.id,
+                "new_status": o.status,
+                "new_message_id": o.message_id,
+                "new_error": o.error[:500] if o.error else None,
+                "new_sent_at": now if o.status == d.SENT else None,
             }
             for o in outcomes
         ],
