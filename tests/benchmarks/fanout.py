@@ -167,8 +167,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--partners", type=int, default=750, help="partners for the 25/s and 30/s runs")
-    parser.add_argument("--paid-partners", type=int, default=8000, help="partners for the 1000/s run")
+    parser.add_argument("--partners", type=int, default=600, help="partners for the 25/s and 30/s runs")
+    parser.add_argument("--paid-partners", type=int, default=6000, help="partners for the 1000/s run")
     args = parser.parse_args()
     scenarios = [
         Scenario(25, False, args.partners),
