@@ -20,7 +20,7 @@ from storage.models import campaign as c
 from storage.repo import deliveries
 from tests.e2e.test_sending_fanout import launch, seed
 from tests.fakebot import FakeTelegram, SimUser
-from tests.helpers import TOKEN
+from tests.helpers import MANAGER_CHAT_ID, TOKEN
 
 BASE = 7_400_000
 REMINDER = "Напоминаем"
@@ -88,8 +88,7 @@ async def test_campaign_closes_by_itself_and_calls_the_hook(
     async with app.services.sessionmaker() as s:
         stored = await s.get(Campaign, cid)
     assert stored is not None and stored.status == c.CLOSED and stored.closed_at is not None
-    # insight_hooks.on_campaign_closed posts nothing yet (owned elsewhere): we check it is called.
-    assert closed_hook == [cid]
+    assert closed_hook == [cid]  # what the hook posts is tested below and by the managers' side
     answer = await user.press("10")
     assert "закрыт" in answer.get("text", "")
     assert await reminders_job(now=utcnow() + timedelta(days=20)) == {}
@@ -143,3 +142,20 @@ def test_malformed_quarterly_cron_is_rejected_at_load(monkeypatch: pytest.Monkey
     monkeypatch.setenv("QUARTERLY_CRON", "0 11 1-7 13 tue")
     with pytest.raises(SettingsError, match="QUARTERLY_CRON"):
         load_settings(_env_file=None)
+
+
+async def test_auto_close_posts_the_campaign_digest_to_the_managers(
+    tg: FakeTelegram, make_app, admin: SimUser, make_user
+) -> None:
+    app = await make_app(min_group_size=1)
+    user = make_user(BASE)
+    await seed(app, 1, base=BASE)
+    cid = await launch(admin, "Летний пульс")
+    await user.wait_text("Насколько вероятно", timeout=10)
+    await user.press("10")
+    await user.wait_text("Что вы больше всего цените")
+    assert tg.chat_messages(MANAGER_CHAT_ID) == []
+    assert await auto_close_job(now=utcnow() + timedelta(days=14, minutes=1)) == [cid]
+    await tg.wait_until(lambda: tg.chat_messages(MANAGER_CHAT_ID), timeout=10)
+    digest = tg.chat_messages(MANAGER_CHAT_ID)[0]
+    assert "Летний пульс" in digest.get("text", digest.get("caption", ""))
