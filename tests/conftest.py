@@ -141,7 +141,9 @@ def admin(tg: FakeTelegram) -> SimUser:
 def make_user(tg: FakeTelegram) -> Callable[..., SimUser]:
     """Partners in private chats: make_user(1001, language_code="en")."""
 
-    def _make(user_id: int, first_name: str = "Партнер", language_code: str | None = "ru", **kw: Any) -> SimUser:
+    def _make(
+        user_id: int, first_name: str = "Партнер", language_code: str | None = "ru", **kw: Any
+    ) -> SimUser:
         return SimUser(tg, user_id=user_id, first_name=first_name, language_code=language_code, **kw)
 
     return _make

@@ -43,7 +43,9 @@ async def add_campaign(session: AsyncSession, title: str = "Q", **fields: Any) -
     return campaign
 
 
-async def invite(session: AsyncSession, campaign: Campaign, partner: Partner, status: str = d.SENT) -> Delivery:
+async def invite(
+    session: AsyncSession, campaign: Campaign, partner: Partner, status: str = d.SENT
+) -> Delivery:
     """An invitation row, as the sending engine leaves it."""
     row = Delivery(kind=d.INVITATION, campaign_id=campaign.id, partner_id=partner.id, status=status)
     session.add(row)

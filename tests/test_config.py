@@ -17,8 +17,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k.upper() not in {
-        "BOT_TOKEN", "ADMIN_IDS", "DATABASE_URL", "TIMEZONE", "DEFAULT_LOCALE", "MANAGER_CHAT_ID"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k.upper()
+        not in {"BOT_TOKEN", "ADMIN_IDS", "DATABASE_URL", "TIMEZONE", "DEFAULT_LOCALE", "MANAGER_CHAT_ID"}
+    }
     env["PYTHONPATH"] = str(ROOT)
     env.update(extra)
     return env
@@ -37,8 +41,12 @@ def _clean_env(**extra: str) -> dict[str, str]:
 )
 def test_bad_settings_stop_start_up_with_one_line(tmp_path: Path, env: dict[str, str], expected: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=_clean_env(**env),
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=_clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
@@ -68,8 +76,15 @@ def test_token_is_scrubbed_from_logs(caplog: pytest.LogCaptureFixture) -> None:
     token = "987654:SECRET-abc"
     logger = logging.getLogger("tokentest")
     flt = RedactFilter([token, token.split(":")[1]])
-    record = logger.makeRecord("tokentest", logging.ERROR, __file__, 1,
-                               "GET https://api.telegram.org/bot%s/getMe failed", (token,), None)
+    record = logger.makeRecord(
+        "tokentest",
+        logging.ERROR,
+        __file__,
+        1,
+        "GET https://api.telegram.org/bot%s/getMe failed",
+        (token,),
+        None,
+    )
     flt.filter(record)
     assert token not in record.getMessage() and "SECRET-abc" not in record.getMessage()
     assert "***" in record.getMessage()

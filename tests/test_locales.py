@@ -45,7 +45,10 @@ def test_every_key_used_in_code_exists() -> None:
 
 def test_standard_question_wording() -> None:
     t = Translator()
-    assert "Насколько вероятно, что вы порекомендуете нашу партнерскую программу своим коллегам или друзьям?" in t.get(
-        "ru", "q-score"
+    assert (
+        "Насколько вероятно, что вы порекомендуете нашу партнерскую программу своим коллегам или друзьям?"
+        in t.get("ru", "q-score")
     )
-    assert "How likely are you to recommend our partner program to a colleague or friend?" in t.get("en", "q-score")
+    assert "How likely are you to recommend our partner program to a colleague or friend?" in t.get(
+        "en", "q-score"
+    )

@@ -61,7 +61,9 @@ async def toggle_driver(session: AsyncSession, response: Response, area: str) ->
     current = set(await areas_of(session, response.id))
     if area in current:
         await session.execute(
-            delete(ResponseDriver).where(ResponseDriver.response_id == response.id, ResponseDriver.area == area)
+            delete(ResponseDriver).where(
+                ResponseDriver.response_id == response.id, ResponseDriver.area == area
+            )
         )
         current.discard(area)
     else:

@@ -55,13 +55,13 @@ class BotProcess:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
 
-    async def terminate(self, timeout: float = 20) -> int | None:
+    async def terminate(self, grace: float = 20) -> int | None:
         """SIGTERM and wait for a clean exit; returns the exit code."""
         if self.proc is None:
             return None
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-        for _ in range(int(timeout * 10)):
+        for _ in range(int(grace * 10)):
             if self.proc.poll() is not None:
                 break
             await asyncio.sleep(0.1)

@@ -44,7 +44,9 @@ async def test_updates_sent_while_down_are_handled(make_app, make_user, tg: Fake
     app = await make_app()
     q1 = await user.wait_text("Насколько вероятно", timeout=10)
     assert q1 is not None
-    assert not any(c.params.get("drop_pending_updates") in (True, "true") for c in tg.calls_for("deleteWebhook"))
+    assert not any(
+        c.params.get("drop_pending_updates") in (True, "true") for c in tg.calls_for("deleteWebhook")
+    )
     assert app is not None
 
 

@@ -38,7 +38,9 @@ async def test_unknown_language_falls_back_to_default(app: App, make_user) -> No
 
 async def test_invite_code_links_partner_and_cannot_be_reused(app: App, make_user) -> None:
     async with app.services.sessionmaker() as s:
-        await add_partner(s, external_id="ext-1", name="Blog & Co", segment="bloggers", invite_code="CODE12345678abcd")
+        await add_partner(
+            s, external_id="ext-1", name="Blog & Co", segment="bloggers", invite_code="CODE12345678abcd"
+        )
         await s.commit()
     user = make_user(3003)
     await user.send_text("/start CODE12345678abcd")
@@ -134,8 +136,15 @@ async def test_language_switch(app: App, make_user) -> None:
 
 async def test_forget_me_erases_personal_data_keeps_scores(app: App, make_user) -> None:
     async with app.services.sessionmaker() as s:
-        await add_partner(s, external_id="ext-9", name="Ivan Petrov", username="ivan", segment="webmasters",
-                          invite_code="FORGETcode999999", monthly_revenue=1000)
+        await add_partner(
+            s,
+            external_id="ext-9",
+            name="Ivan Petrov",
+            username="ivan",
+            segment="webmasters",
+            invite_code="FORGETcode999999",
+            monthly_revenue=1000,
+        )
         await s.commit()
     user = make_user(3010, username="ivan")
     await user.send_text("/start FORGETcode999999")
@@ -163,7 +172,12 @@ async def test_forget_me_erases_personal_data_keeps_scores(app: App, make_user) 
         partner = await s.scalar(select(Partner).where(Partner.segment == "webmasters"))
         response = await s.scalar(select(Response))
     assert partner is not None
-    assert (partner.name, partner.username, partner.telegram_id, partner.external_id) == (None, None, None, None)
+    assert (partner.name, partner.username, partner.telegram_id, partner.external_id) == (
+        None,
+        None,
+        None,
+        None,
+    )
     assert partner.monthly_revenue is None and partner.erased_at is not None
     assert response is not None and response.score == 3 and response.comment is None
     # Writing again starts from scratch, as a stranger.

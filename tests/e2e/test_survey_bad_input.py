@@ -18,7 +18,13 @@ pytestmark = pytest.mark.asyncio
 
 async def _responses(app: App) -> list[Response]:
     async with app.services.sessionmaker() as s:
-        return list((await s.scalars(select(Response).options(selectinload(Response.drivers)).order_by(Response.id))).all())
+        return list(
+            (
+                await s.scalars(
+                    select(Response).options(selectinload(Response.drivers)).order_by(Response.id)
+                )
+            ).all()
+        )
 
 
 async def _to_comment_step(user, score: str = "6") -> None:
@@ -143,8 +149,9 @@ async def test_old_buttons_after_finishing(app: App, make_user) -> None:
     await user.press("Готово")
     await user.wait_text("Спасибо! Ваш ответ сохранен")
     (response,) = await _responses(app)
-    answer = await user.press_data(DriverCb(response_id=response.id, area="support").pack(),
-                                   message_id=drivers_msg["message_id"])
+    answer = await user.press_data(
+        DriverCb(response_id=response.id, area="support").pack(), message_id=drivers_msg["message_id"]
+    )
     assert "уже ответили" in (answer or {}).get("text", "")
     (after,) = await _responses(app)
     assert after.drivers == []
