@@ -227,12 +227,12 @@ class SendingEngine:
         if room <= 0 or time.monotonic() < self._claim_after:
             return
         async with self.services.sessionmaker() as session:
-            claimed = await deliveries.claim(session, room)
+            claimed, drained = await deliveries.claim(session, room)
             wanted = {c.ref for c in claimed if c.kind == d.ANNOUNCEMENT and c.ref not in self._texts}
             if wanted:
                 self._texts.update(await deliveries.announcement_texts(session, wanted))
             await session.commit()
-        if len(claimed) < room:
+        if drained:
             # Queue drained (or only paused rows left): next look after a notify or a poll.
             self._claim_after = time.monotonic() + self.poll_interval * 0.9
         for job in claimed:
@@ -243,9 +243,13 @@ class SendingEngine:
         if not self._done:
             return
         batch, self._done = self._done, []
-        async with self.services.sessionmaker() as session:
-            await deliveries.record(session, batch)
-            await session.commit()
+        try:
+            async with self.services.sessionmaker() as session:
+                await deliveries.record(session, batch)
+                await session.commit()
+        except Exception:
+            self._done = batch + self._done  # keep them for the next flush, never drop outcomes
+            raise
         campaigns = set()
         for o in batch:
             kind, cid = self._done_kinds.pop(o.id, ("", 0))

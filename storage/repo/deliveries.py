@@ -197,10 +197,11 @@ async def release(session: AsyncSession, ids: Sequence[int]) -> None:
         )
 
 
-async def claim(session: AsyncSession, limit: int) -> list[Claimed]:
+async def claim(session: AsyncSession, limit: int) -> tuple[list[Claimed], bool]:
     """Flip up to ``limit`` sendable pending rows to ``sending`` (oldest first) and return them.
 
-    Rows that must not be sent any more are finished here (see module docstring).
+    Rows that must not be sent any more are finished here (see module docstring). The flag is
+    True when the queue had fewer than ``limit`` candidate rows (nothing more to claim now).
     """
     query = (
         select(
@@ -255,8 +256,9 @@ async def claim(session: AsyncSession, limit: int) -> list[Claimed]:
             .where(Delivery.id.in_(ids), Delivery.status == d.PENDING)
             .values(status=status_, error=reason)
         )
+    drained = len(rows) < limit
     if not claimed:
-        return []
+        return [], drained
     taken = await session.scalars(
         update(Delivery)
         .where(Delivery.id.in_([x.id for x in claimed]), Delivery.status == d.PENDING)
@@ -264,7 +266,7 @@ async def claim(session: AsyncSession, limit: int) -> list[Claimed]:
         .returning(Delivery.id)
     )
     won = set(taken.all())
-    return [x for x in claimed if x.id in won]
+    return [x for x in claimed if x.id in won], drained
 
 
 async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> None:
