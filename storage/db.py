@@ -70,7 +70,7 @@ def _in_transaction(adapted: Any) -> bool:
     return bool(getattr(inner, "in_transaction", False))
 
 
-def create_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 2, echo: bool = False) -> AsyncEngine:
     """Create the async engine for ``url`` with our SQLite settings when it is SQLite."""
     if is_sqlite(url):
         ensure_sqlite_folder(url)
@@ -78,8 +78,10 @@ def create_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncE
             url,
             echo=echo,
             poolclass=AsyncAdaptedQueuePool,
+            # Few connections on purpose: each is an aiosqlite thread competing for the GIL, and
+            # writers queue on SQLite's lock anyway. Overflow leaves room for a report reader.
             pool_size=pool_size,
-            max_overflow=10,
+            max_overflow=3,
             pool_timeout=120,
             # Sessions always end their transaction; skipping the reset saves a round trip.
             pool_reset_on_return=None,
