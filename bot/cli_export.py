@@ -13,7 +13,6 @@ from pathlib import Path
 from bot.config import Settings
 from bot.i18n import Translator
 from storage.analytics.campaigns import campaign_info
-from storage.analytics.readers import report_sessions
 from storage.db import create_engine, create_sessionmaker
 from storage.export import export_to_path, format_of
 from storage.migrate import upgrade_async
@@ -32,7 +31,7 @@ async def export_command(settings: Settings, out: str, campaign_id: int | None) 
     engine = create_engine(settings.database_url)
     partial = path.with_name(f".{path.name}.partial")
     try:
-        async with report_sessions(create_sessionmaker(engine)) as readers, readers() as session:
+        async with create_sessionmaker(engine)() as session:
             if campaign_id is not None and await campaign_info(session, campaign_id) is None:
                 print(_("ex-unknown", id=str(campaign_id)), file=sys.stderr)
                 return 1

@@ -29,7 +29,6 @@ from bot.i18n import Translate
 from bot.sending import notify
 from bot.services import Services
 from storage.analytics.campaigns import campaign_info
-from storage.analytics.readers import report_sessions
 from storage.analytics.report import current_campaign, current_nps
 from storage.export import export_to_path
 from storage.models import utcnow
@@ -209,13 +208,13 @@ async def export(
             await message.answer(_("ex-unknown", id=str(campaign_id)))
             return
         title = info.title
-    await session.commit()  # the export streams on its own read-only connection
+    await session.commit()  # the export streams on a session of its own
     folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="nps-export-"))
     try:
         stamp = utcnow().strftime("%Y%m%d-%H%M")
         name = f"nps-{'all' if campaign_id is None else campaign_id}-{stamp}.{kind}"
         path = folder / name
-        async with report_sessions(services.sessionmaker) as readers, readers() as reader:
+        async with services.sessionmaker() as reader:
             rows = await export_to_path(reader, path, campaign_id=campaign_id, fmt=kind)
         caption = (
             _("ex-caption-campaign", title=fmt.clip(title, 80), rows=str(rows))

@@ -1,9 +1,8 @@
 """Everything a digest says about one campaign, gathered by SQL aggregates.
 
-Each step runs in its own short session: the bot shares one SQLite connection per process and
-every transaction takes the write lock (BEGIN IMMEDIATE), so a report built in one long
-transaction would hold partners' answers back for its whole duration. Between steps, queued
-updates get the connection.
+Only reads: on SQLite they run outside transactions (see :mod:`storage.db`), so a report never
+holds the write lock and partners' answers never wait behind it. Independent parts run on two
+pooled connections at once; SQLite releases the GIL while it works, so both cores are used.
 
 See :mod:`storage.analytics.campaigns` for what "current", "previous" and "quarter" mean.
 """
@@ -34,7 +33,6 @@ from storage.analytics.drivers import DriverStat, driver_stats
 from storage.analytics.movement import Movement, movement
 from storage.analytics.nps import NpsChange, NpsResult, compare, nps_by_campaign, nps_for, pooled
 from storage.analytics.rates import Rates, rates
-from storage.analytics.readers import report_sessions
 from storage.models import Response
 
 TREND_LENGTH = 8
@@ -156,13 +154,10 @@ async def campaign_report(
     dimensions: Sequence[str] = DIMENSIONS,
 ) -> CampaignReport | None:
     """The full report of one campaign, or None when it does not exist."""
-    async with report_sessions(sessions) as readers:
-        base = await report_base(readers, campaign_id, tz, trend_length)
-        if base is None:
-            return None
-        return await report_details(
-            readers, base, tz=tz, min_group_size=min_group_size, dimensions=dimensions
-        )
+    base = await report_base(sessions, campaign_id, tz, trend_length)
+    if base is None:
+        return None
+    return await report_details(sessions, base, tz=tz, min_group_size=min_group_size, dimensions=dimensions)
 
 
 async def report_details(
@@ -173,12 +168,12 @@ async def report_details(
     min_group_size: int,
     dimensions: Sequence[str] = DIMENSIONS,
 ) -> CampaignReport:
-    """Everything else, on ``sessions`` (use :func:`report_sessions` for parallel readers)."""
+    """Everything else; two sessions run at once, so the pool must allow two connections."""
     campaign, previous, nps = base.campaign, base.previous, base.nps
     # Classifying is CPU work in a thread; the SQL below overlaps with it.
     themes_task = asyncio.create_task(asyncio.to_thread(summarize, base.comments))
     try:
-        # Two independent halves, each on its own connection when the readers allow it.
+        # Two independent halves, each on its own pooled connection: SQLite runs them in parallel.
         (breakdowns, revenue, campaign_rates, drivers), (before, moved, bad, good) = await asyncio.gather(
             _this_campaign(sessions, campaign.id, nps.n, dimensions, min_group_size),
             _against_previous(sessions, campaign.id, previous, min_group_size),
