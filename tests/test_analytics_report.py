@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -53,7 +53,9 @@ def test_no_small_groups_no_other() -> None:
 
 async def _two_rounds(session: AsyncSession) -> dict[str, int]:
     """Q2 round (4 answers) and Q3 round (8 answers) plus ongoing feedback; returns ids."""
-    prev = await add_campaign(session, "Весна", kind=c.QUARTERLY, status=c.CLOSED, launched_at=Q2, closed_at=Q2)
+    prev = await add_campaign(
+        session, "Весна", kind=c.QUARTERLY, status=c.CLOSED, launched_at=Q2, closed_at=Q2
+    )
     cur = await add_campaign(session, "Лето", kind=c.QUARTERLY, launched_at=Q3)
     ongoing = await add_campaign(session, "Ongoing", kind=c.ONGOING, launched_at=None)
     people = []
@@ -83,11 +85,20 @@ async def _two_rounds(session: AsyncSession) -> dict[str, int]:
         "Отличная поддержка, спасибо",
         None,
         "Great support team",
-        "=HYPERLINK(\"x\") payouts are late",
+        '=HYPERLINK("x") payouts are late',
         None,
         "Комиссия низкая",
     ]
-    drivers = [["payouts"], ["support"], ["support"], [], ["support"], ["payouts", "commission"], [], ["commission"]]
+    drivers = [
+        ["payouts"],
+        ["support"],
+        ["support"],
+        [],
+        ["support"],
+        ["payouts", "commission"],
+        [],
+        ["commission"],
+    ]
     for i, p in enumerate(people[:8]):
         await invite(session, cur, p)
         await add_response(

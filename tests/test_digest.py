@@ -157,3 +157,21 @@ def test_split_never_cuts_inside_a_tag_and_keeps_every_word() -> None:
 def test_pack_keeps_blocks_whole_when_they_fit() -> None:
     blocks = ["a" * 3000, "b" * 2000, "c" * 100]
     assert pack(blocks) == ["a" * 3000, "b" * 2000 + "\n\n" + "c" * 100]
+
+
+def test_digest_jobs_follow_the_settings() -> None:
+    from bot.config import Settings
+    from scheduler.digest_jobs import ALERTS_JOB, WEEKLY_DIGEST_JOB, digest_job_specs
+    from tests.helpers import MANAGER_CHAT_ID, TOKEN
+
+    def specs(**kw: object) -> dict[str, object]:
+        settings = Settings(_env_file=None, bot_token=TOKEN, timezone="Europe/Moscow", **kw)  # type: ignore[call-arg,arg-type]
+        return {s.id: s.trigger for s in digest_job_specs(settings)}
+
+    on = specs(manager_chat_id=MANAGER_CHAT_ID)
+    assert set(on) == {WEEKLY_DIGEST_JOB, ALERTS_JOB}
+    # "0 9 * * mon" in TIMEZONE: Monday 09:00 Moscow is 06:00 UTC.
+    fire = on[WEEKLY_DIGEST_JOB].get_next_fire_time(None, datetime(2026, 11, 18, tzinfo=UTC))  # type: ignore[attr-defined]
+    assert fire.astimezone(UTC) == datetime(2026, 11, 23, 6, tzinfo=UTC)
+    assert set(specs(manager_chat_id=MANAGER_CHAT_ID, weekly_digest=False)) == {ALERTS_JOB}
+    assert specs() == {}  # no managers' chat: nothing to send anywhere
