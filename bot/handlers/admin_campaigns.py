@@ -89,13 +89,13 @@ async def _campaign_arg(
 
 async def _launch(
     message: Message, session: AsyncSession, services: Services, campaign: Campaign, _: Translate, locale: str
-) -> None:
-    """Launch and post the progress message the sender keeps up to date."""
+) -> bool:
+    """Launch and post the progress message the sender keeps up to date; False if it failed."""
     try:
         audience = await actions.launch(services, session, campaign, now=utcnow())
     except CampaignError as exc:
         await message.answer(_error(_, exc))
-        return
+        return False
     counts = Counts(total=audience, pending=audience)
     text = progress_text(
         _, campaign_id=campaign.id, title=campaign.title, status=c.RUNNING, counts=counts, rate=None
@@ -106,6 +106,7 @@ async def _launch(
     engine = sender_of(services)
     if engine is not None:
         engine.watch(campaign.id, progress.chat.id, progress.message_id, locale)
+    return True
 
 
 @router.message(Command("newcampaign"), IsAdmin())
@@ -186,9 +187,8 @@ async def draft_button(
             await message.answer(_("camp-cancelled", id=str(campaign.id)))
         return
     await callback.answer()
-    if message is not None:
+    if message is not None and await _launch(message, session, services, campaign, _, locale):
         await message.edit_reply_markup(reply_markup=None)
-        await _launch(message, session, services, campaign, _, locale)
 
 
 @router.message(Command("launch"), IsAdmin())

@@ -26,13 +26,17 @@ async def launch(services: Services, session: AsyncSession, campaign: Campaign, 
     Raises campaigns.CampaignError (nothing changes then).
     """
     settings = services.settings
-    audience = await campaigns.launch(
-        session,
-        campaign,
-        now=now,
-        min_days=settings.min_days_between_surveys,
-        campaign_days=settings.campaign_days,
-    )
+    try:
+        audience = await campaigns.launch(
+            session,
+            campaign,
+            now=now,
+            min_days=settings.min_days_between_surveys,
+            campaign_days=settings.campaign_days,
+        )
+    except campaigns.CampaignError:
+        await session.rollback()  # the reply that follows would otherwise commit a half launch
+        raise
     await session.commit()
     notify(services)
     log.info("Campaign %s launched to %s partners", campaign.id, audience)

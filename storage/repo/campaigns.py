@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -147,10 +147,21 @@ async def launch(
 ) -> int:
     """Freeze the audience into pending invitations (one statement) and start the campaign.
 
-    Returns the audience size. Raises CampaignError when not a draft or nobody is eligible.
+    Returns the audience size. Raises CampaignError when not a draft or nobody is eligible; the
+    caller must then roll back (the status flip may already be in the transaction).
     """
     if campaign.status != c.DRAFT:
         raise CampaignError("camp-err-not-draft", id=str(campaign.id), status=campaign.status)
+    # The guard against two admins pressing Launch at once: only one flips draft -> running.
+    flipped = await session.scalar(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.status == c.DRAFT)
+        .values(status=c.RUNNING)
+        .returning(Campaign.id)
+        .execution_options(synchronize_session=False)
+    )
+    if flipped is None:
+        raise CampaignError("camp-err-not-draft", id=str(campaign.id), status=c.RUNNING)
     eligible = _eligible_for(campaign, now, min_days)
     if campaign.sample:
         total = int(await session.scalar(select(func.count()).select_from(eligible.subquery())) or 0)

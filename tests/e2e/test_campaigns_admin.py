@@ -159,7 +159,7 @@ async def test_close_drops_unsent_and_keyboard_says_closed(
     cid = await launch(admin)
     await first.wait_text("Насколько вероятно", timeout=10)
     await admin.send_text(f"/close {cid}")
-    closed = await admin.wait_text("закрыта")
+    closed = await admin.wait_text("Неотправленных сообщений отменено")
     dropped = int(re.search(r"отменено: (\d+)", closed["text"]).group(1))  # type: ignore[union-attr]
     assert dropped > 0
     stored = await campaign(app, cid)
@@ -234,3 +234,18 @@ async def test_campaigns_list_shows_rate_and_nps_and_remind_now(
         return sum("Напоминаем" in m.get("text", "") for m in u.messages())
 
     assert [reminders(u) for u in users] == [0, 0, 0, 1]
+
+
+async def test_launch_with_nobody_eligible_keeps_the_draft(
+    tg: FakeTelegram, app: App, admin: SimUser
+) -> None:
+    await seed(app, 2, base=BASE, segment="gold")
+    await admin.send_text("/newcampaign Пусто segment=platinum")
+    draft = await admin.wait_reply()
+    assert "Аудитория сейчас: 0 партнеров" in draft["text"]
+    cid = int(re.search(r"#(\d+)", draft["text"]).group(1))  # type: ignore[union-attr]
+    await admin.press("🚀 Запустить")
+    assert "некого пригласить" in (await admin.wait_text("некого пригласить"))["text"]
+    stored = await campaign(app, cid)
+    assert stored.status == c.DRAFT and stored.launched_at is None
+    assert "🚀 Запустить" in admin.buttons(draft)  # still there to try again later
