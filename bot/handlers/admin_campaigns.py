@@ -300,4 +300,3 @@ async def refuse(message: Message, _: Translate) -> None:
 async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
     """A campaign button pressed by a non-admin (or with an unknown action)."""
     await callback.answer(_("admin-only"), show_alert=True)
-
