@@ -63,7 +63,9 @@ def iso_utc(moment: datetime | None) -> str:
     """``2026-11-23T09:00:00Z`` (seconds precision)."""
     if moment is None:
         return ""
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}Z"
 
 
 def _query(campaign_id: int | None) -> Any:
@@ -101,7 +103,7 @@ def _query(campaign_id: int | None) -> Any:
 async def export_rows(
     session: AsyncSession, campaign_id: int | None = None
 ) -> AsyncIterator[tuple[Any, ...]]:
-    """Export rows in :data:`COLUMNS` order, streamed in batches."""
+    """Export rows in :data:`COLUMNS` order, streamed in batches, text cells already made safe."""
     result = await session.stream(_query(campaign_id).execution_options(yield_per=BATCH))
     async for batch in result.partitions(BATCH):
         for row in batch:
@@ -112,17 +114,18 @@ async def export_rows(
                 external_id = telegram_id = name = comment = None
             # Sorted here: the order of group_concat is not defined by SQL.
             drivers = DRIVER_SEPARATOR.join(sorted(areas.split(DRIVER_SEPARATOR))) if areas else None
+            # Only free-text columns can start like a formula; ids, scores and dates cannot.
             yield (
                 cid,
-                title,
-                external_id,
+                safe_cell(title),
+                safe_cell(external_id),
                 telegram_id,
-                name,
-                segment,
-                tier,
+                safe_cell(name),
+                safe_cell(segment),
+                safe_cell(tier),
                 score,
                 category_of(score),
-                comment,
+                safe_cell(comment),
                 drivers,
                 iso_utc(at),
             )
@@ -147,7 +150,7 @@ async def _write_csv(session: AsyncSession, path: Path, campaign_id: int | None)
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
         async for row in export_rows(session, campaign_id):
-            writer.writerow([safe_cell(v) if v is not None else "" for v in row])
+            writer.writerow(row)  # None is written as an empty cell
             count += 1
     return count
 
@@ -160,7 +163,7 @@ async def _write_xlsx(session: AsyncSession, path: Path, campaign_id: int | None
     sheet.append(list(COLUMNS))
     count = 0
     async for row in export_rows(session, campaign_id):
-        sheet.append([safe_cell(v) for v in row])
+        sheet.append(row)
         count += 1
     workbook.save(path)
     return count

@@ -61,6 +61,10 @@ async def test_alert_reply_answer_resolve_loop(
     assert "Скорость выплат" in text
     assert mgr.buttons(alert) == ["✉️ Ответить", "✅ Решено"]
 
+    await mgr.send_text("/alerts")
+    listed = await mgr.wait_text("Открытые алерты (1)")
+    assert "2/10 — Олег @oleg_cpa" in listed["text"]
+
     await mgr.press("✉️ Ответить")
     await mgr.wait_text("напишите сообщение для Олег")
     # ForceReply: in a group with privacy mode, the manager's answer must reach the bot.
@@ -87,6 +91,8 @@ async def test_alert_reply_answer_resolve_loop(
         assert row is not None and row.status == "resolved"
         assert row.resolved_by == MANAGER_ID and row.resolved_at is not None
     assert await _count(app, AlertMessage) == 2
+    await mgr.send_text("/alerts")
+    await mgr.wait_text("Открытых алертов нет")
 
     # The conversation is closed: the partner's next text is not relayed any more.
     before = len(mgr.messages())
