@@ -49,7 +49,10 @@ async def auto_close_job(now: datetime | None = None) -> list[int]:
 
 
 async def quarterly_job(now: datetime | None = None) -> int | None:
-    """Create and launch this quarter's campaign to all eligible partners, once per quarter.
+    """Create and launch this quarter's campaign to all active partners, once per quarter.
+
+    The audience rules of storage.repo.campaigns apply, the fatigue rule included: a partner who
+    answered in the last MIN_DAYS_BETWEEN_SURVEYS days is asked next quarter instead.
 
     Returns the new campaign's id, or None when the quarter has one already (or nobody is
     eligible; the draft then stays for an admin to look at).

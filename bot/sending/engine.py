@@ -8,7 +8,9 @@ transaction. No session is ever open during a Telegram call.
 Errors: 429 pauses ALL bulk sending for retry_after and the row is retried; 5xx, timeouts and
 dropped connections are retried with capped exponential backoff (``max_attempts`` in all), then
 the row is ``failed`` with the reason; 403 makes it ``blocked`` and stamps Partner.blocked_at;
-any other error (400 chat not found, ...) fails it at once.
+any other error (400 chat not found, ...) fails it at once. A timeout or dropped connection is
+ambiguous (Telegram may have delivered before the answer was lost): retrying risks a rare
+duplicate, giving up risks a silent miss; like the crash case below, we prefer "nobody skipped".
 
 Crash safety and the duplicate bound: at start-up every row left in ``sending`` is put back to
 pending and sent again. Only those rows can be messaged twice, so after a ``kill -9`` at most
@@ -17,6 +19,10 @@ pending and sent again. Only those rows can be messaged twice, so after a ``kill
 Nobody is skipped: a row only leaves ``sending`` with a recorded outcome. A clean stop waits
 briefly for in-flight sends and returns never-sent rows to the queue, so it duplicates nothing.
 The engine assumes one running bot per database (as long polling does anyway).
+
+Pausing or closing a campaign (``hold``) takes effect at once: its claimed rows still waiting
+for a slot go back to pending unsent; the claim then skips a paused campaign and fails a closed
+one's rows with "campaign closed" (storage.repo.deliveries).
 """
 
 from __future__ import annotations
