@@ -95,3 +95,15 @@ async def test_one_tap_on_the_invitation_answers(
         row = await s.scalar(select(Delivery).where(Delivery.kind == d.INVITATION))
     assert score == 9
     assert row is not None and row.status == d.SENT and row.message_id == invitation["message_id"]
+
+
+async def test_invitation_in_the_partners_language(tg: FakeTelegram, make_app, admin: SimUser) -> None:
+    app = await make_app(default_locale="en")
+    english = await seed(app, 1, base=7_100_100, language="en")
+    russian = await seed(app, 1, base=7_100_200, language="ru")
+    unknown = await seed(app, 1, base=7_100_300)  # no language: DEFAULT_LOCALE
+    await launch(admin)
+    await tg.wait_until(lambda: all(tg.sent_per_chat().get(i[0]) for i in (english, russian, unknown)))
+    assert "How likely are you to recommend" in tg.chat_messages(english[0])[0]["text"]
+    assert Q1_RU in tg.chat_messages(russian[0])[0]["text"]
+    assert "How likely are you to recommend" in tg.chat_messages(unknown[0])[0]["text"]
