@@ -1,6 +1,6 @@
 """Build a digest: figures from :mod:`storage.analytics`, text blocks, the chart.
 
-The aggregates run on two pooled connections at a time; the chart is drawn
+The aggregates run on three pooled connections at a time; the chart is drawn
 in a worker thread afterwards so the event loop keeps serving partners meanwhile.
 """
 
@@ -24,11 +24,10 @@ from storage.analytics.nps import nps_for
 from storage.analytics.report import (
     DIGEST_DIMENSIONS,
     DIMENSIONS,
-    ReportBase,
+    CampaignReport,
     activity,
+    campaign_report,
     current_campaign,
-    report_base,
-    report_details,
 )
 from storage.models import utcnow
 
@@ -75,8 +74,8 @@ def _label(info: CampaignInfo, tz: ZoneInfo) -> str:
     return f"#{info.id} {info.launched_at.astimezone(tz):%m.%Y}"
 
 
-def _chart_points(base: ReportBase, tz: ZoneInfo) -> list[ChartPoint]:
-    trend = [(p.campaign, p.nps) for p in base.trend] or [(base.campaign, base.nps)]
+def _chart_points(report: CampaignReport, tz: ZoneInfo) -> list[ChartPoint]:
+    trend = [(p.campaign, p.nps) for p in report.trend] or [(report.campaign, report.nps)]
     return [
         ChartPoint(_label(info, tz), nps.nps, nps.margin, nps.promoters, nps.passives, nps.detractors)
         for info, nps in trend
@@ -111,19 +110,18 @@ async def campaign_digest(
     ``full`` (``/report``) adds the tier and geo breakdowns to the segment one.
     """
     _ = translator.bind(options.locale)
-    base = await report_base(sessions, campaign_id, options.tz)
-    if base is None:
-        return None
-    report = await report_details(
+    report = await campaign_report(
         sessions,
-        base,
+        campaign_id,
         tz=options.tz,
         min_group_size=options.min_group_size,
         dimensions=DIMENSIONS if full else DIGEST_DIMENSIONS,
     )
+    if report is None:
+        return None
     # Drawn after the queries, not alongside: on two cores the SQL already uses both, and a
     # drawing thread fighting them for the GIL made the whole digest slower, not faster.
-    points = _chart_points(base, options.tz)
+    points = _chart_points(report, options.tz)
     chart = await asyncio.to_thread(render_chart, points, chart_labels(_)) if points else None
     heading = title or _("dg-title-campaign", title=fmt.clip(report.campaign.title, 120))
     blocks = report_blocks(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -83,52 +83,44 @@ class CampaignReport:
 
 
 @dataclass(frozen=True, slots=True)
-class ReportBase:
-    """The cheap first part of a report: the campaign, its place in the series, the trend."""
+class Frame:
+    """Where a campaign sits: the regular series up to it and which campaigns the report reads."""
 
     campaign: CampaignInfo
     upto: tuple[CampaignInfo, ...]  # regular series up to this campaign, oldest first
-    previous: CampaignInfo | None  # previous regular campaign with answers
-    figures: dict[int, NpsResult]  # NPS of the campaigns the report looks at
-    trend: tuple[TrendPoint, ...]
-    comments: tuple[str, ...]  # the sample the themes are computed from
-
-    @property
-    def nps(self) -> NpsResult:
-        """NPS of the campaign itself."""
-        return self.figures[self.campaign.id]
+    previous: CampaignInfo | None  # the regular campaign before it (answers not checked yet)
+    wanted: frozenset[int]  # campaigns whose NPS the trend, the comparison and quarters need
 
 
-async def report_base(
+async def campaign_frame(
     sessions: Sessions, campaign_id: int, tz: ZoneInfo, trend_length: int = TREND_LENGTH
-) -> ReportBase | None:
-    """Campaign, series, the NPS figures of the trend and quarters, and the comment sample."""
+) -> Frame | None:
+    """The campaign and its place in the series (a couple of small queries), or None."""
     async with sessions() as session:
         campaign = await campaign_info(session, campaign_id)
         if campaign is None:
             return None
         series = await regular_campaigns(session)
-        upto = series
-        if campaign.regular:
-            index = next((i for i, s in enumerate(series) if s.id == campaign.id), len(series) - 1)
-            upto = series[: index + 1]
-        wanted = {s.id for s in upto[-trend_length:]}
-        if campaign.launched_at is not None:
-            q = quarter_key(campaign.launched_at, tz)
-            quarters = {q, previous_quarter_key(q)}
-            wanted |= {s.id for s in upto if s.launched_at and quarter_key(s.launched_at, tz) in quarters}
-        wanted.add(campaign.id)
-        figures = await nps_by_campaign(session, sorted(wanted))
-        texts = await latest_comments(session, campaign_id)
+    upto = series
+    if campaign.regular:
+        index = next((i for i, s in enumerate(series) if s.id == campaign.id), len(series) - 1)
+        upto = series[: index + 1]
+    wanted = {s.id for s in upto[-trend_length:]} if campaign.regular else set()
+    if campaign.regular and campaign.launched_at is not None:
+        q = quarter_key(campaign.launched_at, tz)
+        quarters = {q, previous_quarter_key(q)}
+        wanted |= {s.id for s in upto if s.launched_at and quarter_key(s.launched_at, tz) in quarters}
+    wanted.add(campaign.id)
     previous = previous_of(upto, campaign.id) if campaign.regular else None
-    if previous is not None and not figures[previous.id].n:
-        previous = None
-    trend = [TrendPoint(s, figures[s.id]) for s in upto[-trend_length:]] if campaign.regular else []
-    return ReportBase(campaign, tuple(upto), previous, figures, tuple(trend), tuple(texts))
+    if previous is not None:
+        wanted.add(previous.id)
+    return Frame(campaign, tuple(upto), previous, frozenset(wanted))
 
 
-def _quarters(base: ReportBase, tz: ZoneInfo) -> tuple[str | None, NpsResult | None, Comparison | None]:
-    campaign = base.campaign
+def _quarters(
+    frame: Frame, figures: dict[int, NpsResult], tz: ZoneInfo
+) -> tuple[str | None, NpsResult | None, Comparison | None]:
+    campaign = frame.campaign
     if not campaign.regular or campaign.launched_at is None:
         return None, None, None
     q = quarter_key(campaign.launched_at, tz)
@@ -136,7 +128,7 @@ def _quarters(base: ReportBase, tz: ZoneInfo) -> tuple[str | None, NpsResult | N
 
     def of(key: str) -> NpsResult:
         return pooled(
-            base.figures[s.id] for s in base.upto if s.launched_at and quarter_key(s.launched_at, tz) == key
+            figures[s.id] for s in frame.upto if s.launched_at and quarter_key(s.launched_at, tz) == key
         )
 
     now_q, before_q = of(q), of(prev_q)
@@ -153,45 +145,39 @@ async def campaign_report(
     trend_length: int = TREND_LENGTH,
     dimensions: Sequence[str] = DIMENSIONS,
 ) -> CampaignReport | None:
-    """The full report of one campaign, or None when it does not exist."""
-    base = await report_base(sessions, campaign_id, tz, trend_length)
-    if base is None:
+    """The full report of one campaign, or None when it does not exist.
+
+    Three independent parts run at once, each on its own pooled connection (so the pool must
+    allow three): the NPS figures with the comment themes, this campaign's breakdowns, and the
+    comparison with the previous campaign.
+    """
+    frame = await campaign_frame(sessions, campaign_id, tz, trend_length)
+    if frame is None:
         return None
-    return await report_details(sessions, base, tz=tz, min_group_size=min_group_size, dimensions=dimensions)
-
-
-async def report_details(
-    sessions: Sessions,
-    base: ReportBase,
-    *,
-    tz: ZoneInfo,
-    min_group_size: int,
-    dimensions: Sequence[str] = DIMENSIONS,
-) -> CampaignReport:
-    """Everything else; two sessions run at once, so the pool must allow two connections."""
-    campaign, previous, nps = base.campaign, base.previous, base.nps
-    # Classifying is CPU work in a thread; the SQL below overlaps with it.
-    themes_task = asyncio.create_task(asyncio.to_thread(summarize, base.comments))
-    try:
-        # Two independent halves, each on its own pooled connection: SQLite runs them in parallel.
-        (breakdowns, revenue, campaign_rates, drivers), (before, moved, bad, good) = await asyncio.gather(
-            _this_campaign(sessions, campaign.id, nps.n, dimensions, min_group_size),
-            _against_previous(sessions, campaign.id, previous, min_group_size),
-        )
-        comments = await themes_task
-    finally:
-        if not themes_task.done():
-            await asyncio.wait([themes_task])
+    campaign, previous = frame.campaign, frame.previous
+    (
+        (figures, comments),
+        (breakdowns, revenue, counts, drivers),
+        (before, moved, bad, good),
+    ) = await asyncio.gather(
+        _figures_and_themes(sessions, frame),
+        _this_campaign(sessions, campaign.id, dimensions, min_group_size),
+        _against_previous(sessions, campaign.id, previous, min_group_size),
+    )
+    nps = figures[campaign.id]
+    if previous is not None and not figures[previous.id].n:
+        previous, before, moved = None, None, None  # nothing to compare with
     ups: list[Mover] = []
     downs: list[Mover] = []
     if before is not None and "segment" in breakdowns:
         ups, downs = movers(breakdowns["segment"], before)
-    quarter, quarter_nps, vs_quarter = _quarters(base, tz)
+    quarter, quarter_nps, vs_quarter = _quarters(frame, figures, tz)
     vs_previous = (
-        Comparison(previous.title, base.figures[previous.id], compare(nps, base.figures[previous.id]))
+        Comparison(previous.title, figures[previous.id], compare(nps, figures[previous.id]))
         if previous is not None
         else None
     )
+    trend = [TrendPoint(s, figures[s.id]) for s in frame.upto[-trend_length:]] if campaign.regular else []
     return CampaignReport(
         campaign=campaign,
         nps=nps,
@@ -199,22 +185,32 @@ async def report_details(
         quarter_nps=quarter_nps,
         vs_previous=vs_previous,
         vs_quarter=vs_quarter,
-        rates=campaign_rates,
+        rates=replace(counts, responded=nps.n),
         breakdowns=breakdowns,
         ups=tuple(ups),
         downs=tuple(downs),
-        drivers=tuple(drivers),
+        drivers=tuple(replace(d, share=d.count / nps.n if nps.n else 0.0) for d in drivers),
         comments=comments,
         detractor_quotes=tuple(bad),
         promoter_quotes=tuple(good),
         movement=moved,
         revenue=revenue,
-        trend=base.trend,
+        trend=tuple(trend),
     )
 
 
+async def _figures_and_themes(
+    sessions: Sessions, frame: Frame
+) -> tuple[dict[int, NpsResult], CommentSummary]:
+    async with sessions() as session:
+        figures = await nps_by_campaign(session, sorted(frame.wanted))
+        texts = await latest_comments(session, frame.campaign.id)
+    # Classifying is CPU work: a worker thread, while the other parts' SQL runs.
+    return figures, await asyncio.to_thread(summarize, texts)
+
+
 async def _this_campaign(
-    sessions: Sessions, campaign_id: int, answers: int, dimensions: Sequence[str], min_group_size: int
+    sessions: Sessions, campaign_id: int, dimensions: Sequence[str], min_group_size: int
 ) -> tuple[dict[str, Breakdown], Revenue, Rates, list[DriverStat]]:
     breakdowns: dict[str, Breakdown] = {}
     revenue = Revenue.empty()
@@ -226,9 +222,10 @@ async def _this_campaign(
             )
             if i == 0:
                 revenue = dim_revenue
-        campaign_rates = await rates(session, campaign_id, answers)
-        drivers = await driver_stats(session, campaign_id, answers)
-    return breakdowns, revenue, campaign_rates, drivers
+        # Answer counts come from the figures part; rates and shares are completed by the caller.
+        counts = await rates(session, campaign_id, 0)
+        drivers = await driver_stats(session, campaign_id, 0)
+    return breakdowns, revenue, counts, drivers
 
 
 async def _against_previous(

@@ -277,6 +277,7 @@ def main() -> None:
     parser.add_argument("--campaigns", type=int, default=8)
     parser.add_argument("--partners", type=int, default=20_000)
     parser.add_argument("--keep", action="store_true", help="cache the database between runs")
+    parser.add_argument("--only", choices=("digest", "export"), help="run one phase only")
     parser.add_argument("--child", choices=("digest", "export"), help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--now", help=argparse.SUPPRESS)
@@ -310,7 +311,7 @@ def main() -> None:
             print(f"  filled in {time.perf_counter() - started:.1f} s")
         else:
             print(f"Reusing {db}")
-        for phase in ("digest", "export"):
+        for phase in (args.only,) if args.only else ("digest", "export"):
             r = _run_phase(phase, db, now)
             timing = ("seconds", "cpu_seconds", "warm_seconds", "peak_mb", "baseline_mb")
             extra = {k: v for k, v in r.items() if k not in timing}
