@@ -2,7 +2,8 @@
 
 Audience rules (applied when a draft is created to show its size, and again at launch, when the
 audience is frozen into invitation rows):
-- never: opted-out, blocked, erased partners and partners without a Telegram id;
+- never: opted-out, blocked, erased partners, partners without a Telegram id, and partners who
+  never pressed /start (Telegram does not let a bot write first; they would only bounce as 403);
 - ``segments`` (case-insensitive) narrows to those segments;
 - fatigue: partners with ANY response (including the always-open "ongoing" feedback) answered in
   the last MIN_DAYS_BETWEEN_SURVEYS days are left out unless ``force``. A partner who just gave
@@ -74,6 +75,7 @@ def eligible_select(*, now: datetime, min_days: int, segments: list[str] | None,
     """SELECT Partner.id of everyone the audience rules allow (see module docstring)."""
     stmt = select(Partner.id).where(
         Partner.telegram_id.is_not(None),
+        Partner.started_at.is_not(None),
         Partner.opted_out.is_(False),
         Partner.blocked_at.is_(None),
         Partner.erased_at.is_(None),

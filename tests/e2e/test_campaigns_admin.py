@@ -90,8 +90,11 @@ async def test_audience_excludes_unreachable_and_pilot_sample_is_random_subset(
         now = utcnow()
         s.add_all(
             [
-                Partner(telegram_id=BASE + 200, segment="gold", opted_out=True),
-                Partner(telegram_id=BASE + 201, segment="gold", blocked_at=now),
+                # Each is excluded for its own reason only: they all pressed /start once.
+                Partner(telegram_id=BASE + 200, segment="gold", opted_out=True, started_at=now),
+                Partner(telegram_id=BASE + 201, segment="gold", blocked_at=now, started_at=now),
+                # Imported with a Telegram id but never pressed /start: a bot may not write first.
+                Partner(telegram_id=BASE + 202, segment="gold", external_id="never-started"),
                 Partner(telegram_id=None, segment="gold", erased_at=now, opted_out=True),
                 Partner(external_id="no-tg", segment="gold"),
             ]
