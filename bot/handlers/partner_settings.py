@@ -12,6 +12,7 @@ from bot.callbacks import ConfirmCb, LanguageCb
 from bot.filters import PrivateChat
 from bot.i18n import Translate, Translator
 from bot.keyboards.settings import confirm_keyboard, language_keyboard
+from bot.states import Survey
 from storage.models import Partner
 from storage.repo import partners
 
@@ -22,12 +23,14 @@ router.callback_query.filter(PrivateChat())
 
 @router.message(Command("cancel"))
 async def cancel(message: Message, state: FSMContext, _: Translate) -> None:
-    """Leave the survey; what was answered stays."""
-    if await state.get_state() is None:
+    """Leave the survey (what was answered stays) or whatever else is in progress."""
+    current = await state.get_state()
+    if current is None:
         await message.answer(_("cancel-nothing"))
         return
     await state.clear()
-    await message.answer(_("cancel-done"))
+    in_survey = current.startswith(f"{Survey.__full_group_name__}:")
+    await message.answer(_("cancel-done" if in_survey else "cancel-other"))
 
 
 @router.message(Command("stop"))

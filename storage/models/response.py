@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, UTCDateTime, utcnow
@@ -34,6 +34,15 @@ class Response(Base):
         UniqueConstraint("campaign_id", "partner_id"),
         Index("ix_responses_campaign_score", "campaign_id", "score"),
         Index("ix_responses_answered_at", "answered_at"),
+        # Report queries: per-campaign counts joined to partners, and the latest comments.
+        Index("ix_responses_campaign_partner_score", "campaign_id", "partner_id", "score"),
+        Index(
+            "ix_responses_commented",
+            "campaign_id",
+            "answered_at",
+            sqlite_where=text("comment IS NOT NULL"),
+            postgresql_where=text("comment IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -191,3 +191,21 @@ async def test_help_lists_commands(app: App, make_user) -> None:
     text = (await user.wait_reply())["text"]
     for command in ("/survey", "/language", "/cancel", "/stop", "/start", "/forget_me"):
         assert command in text
+
+
+async def test_cancel_outside_the_survey_says_what_it_cancelled(app: App, admin) -> None:
+    from storage.models import Announcement
+    from tests.helpers import add_campaign, add_response
+
+    async with app.services.sessionmaker() as s:
+        campaign = await add_campaign(s, "Q3")
+        partner = await add_partner(s, telegram_id=3099, started_at=None)
+        await add_response(s, campaign, partner, 9)
+        await s.commit()
+    await admin.send_text(f"/announce {campaign.id}")
+    await admin.wait_reply()
+    await admin.send_text("/cancel")
+    reply = await admin.wait_reply()
+    assert reply["text"] == "Отменено."
+    async with app.services.sessionmaker() as s:
+        assert (await s.scalars(select(Announcement))).all() == []

@@ -68,6 +68,7 @@ help =
     /start — receive surveys again
     /forget_me — delete my data
 cancel-done = Survey left. What you already answered is saved. Continue any time with /survey.
+cancel-other = Cancelled.
 cancel-nothing = There is nothing to cancel.
 stop-confirm = You will no longer receive surveys. Unsubscribe?
 stop-done = Done, no more surveys. Changed your mind? Send /start.

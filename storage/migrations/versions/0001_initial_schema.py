@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 12:26:26.585621
+Create Date: 2026-11-23 13:29:37.389078
 """
 
 from collections.abc import Sequence
@@ -171,7 +171,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("responses", schema=None) as batch_op:
         batch_op.create_index("ix_responses_answered_at", ["answered_at"], unique=False)
+        batch_op.create_index(
+            "ix_responses_campaign_partner_score", ["campaign_id", "partner_id", "score"], unique=False
+        )
         batch_op.create_index("ix_responses_campaign_score", ["campaign_id", "score"], unique=False)
+        batch_op.create_index(
+            "ix_responses_commented",
+            ["campaign_id", "answered_at"],
+            unique=False,
+            sqlite_where=sa.text("comment IS NOT NULL"),
+            postgresql_where=sa.text("comment IS NOT NULL"),
+        )
         batch_op.create_index(batch_op.f("ix_responses_partner_id"), ["partner_id"], unique=False)
 
     op.create_table(
@@ -246,7 +256,13 @@ def downgrade() -> None:
     op.drop_table("alerts")
     with op.batch_alter_table("responses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_responses_partner_id"))
+        batch_op.drop_index(
+            "ix_responses_commented",
+            sqlite_where=sa.text("comment IS NOT NULL"),
+            postgresql_where=sa.text("comment IS NOT NULL"),
+        )
         batch_op.drop_index("ix_responses_campaign_score")
+        batch_op.drop_index("ix_responses_campaign_partner_score")
         batch_op.drop_index("ix_responses_answered_at")
 
     op.drop_table("responses")
