@@ -263,6 +263,25 @@ async def comment_not_text(message: Message, _: Translate) -> None:
     await message.answer(_("bad-comment-type"))
 
 
+async def _response_at(
+    callback: CallbackQuery,
+    session: AsyncSession,
+    partner: Partner | None,
+    response_id: int,
+    stage: str,
+    _: Translate,
+) -> Response | None:
+    """The partner's own response at ``stage``; otherwise answer the button and return None."""
+    response = await responses.owned(session, response_id, partner.id) if partner else None
+    if response is None:
+        await callback.answer(_("bad-button"), show_alert=True)
+        return None
+    if response.stage != stage:
+        await callback.answer(_("survey-already-done"), show_alert=True)
+        return None
+    return response
+
+
 @router.callback_query(SkipCb.filter())
 async def comment_skipped(
     callback: CallbackQuery,
@@ -273,12 +292,8 @@ async def comment_skipped(
     _: Translate,
 ) -> None:
     """Skip the open question."""
-    response = await responses.owned(session, callback_data.response_id, partner.id) if partner else None
+    response = await _response_at(callback, session, partner, callback_data.response_id, STAGE_COMMENT, _)
     if response is None:
-        await callback.answer(_("bad-button"), show_alert=True)
-        return
-    if response.stage != STAGE_COMMENT:
-        await callback.answer(_("survey-already-done"), show_alert=True)
         return
     await responses.set_comment(session, response, None)
     await state.set_state(Survey.drivers)
@@ -304,12 +319,8 @@ async def driver_toggled(
     _: Translate,
 ) -> None:
     """Toggle one area; the keyboard shows ✓ on the chosen ones."""
-    response = await responses.owned(session, callback_data.response_id, partner.id) if partner else None
+    response = await _response_at(callback, session, partner, callback_data.response_id, STAGE_DRIVERS, _)
     if response is None:
-        await callback.answer(_("bad-button"), show_alert=True)
-        return
-    if response.stage != STAGE_DRIVERS:
-        await callback.answer(_("survey-already-done"), show_alert=True)
         return
     try:
         chosen = await responses.toggle_driver(session, response, callback_data.area)
@@ -336,12 +347,8 @@ async def drivers_done(
     services: Services,
 ) -> None:
     """Finish: thank the partner, close the keyboards, tell the managers' side."""
-    response = await responses.owned(session, callback_data.response_id, partner.id) if partner else None
+    response = await _response_at(callback, session, partner, callback_data.response_id, STAGE_DRIVERS, _)
     if response is None:
-        await callback.answer(_("bad-button"), show_alert=True)
-        return
-    if response.stage != STAGE_DRIVERS:
-        await callback.answer(_("survey-already-done"), show_alert=True)
         return
     await responses.complete(session, response)
     await state.clear()
