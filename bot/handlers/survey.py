@@ -68,15 +68,17 @@ async def _take_score(
 ) -> tuple[Response, bool]:
     """Store the score and move the FSM on; returns the response and whether to (re)ask question 2."""
     data = await state.get_data()
-    previous = await responses.owned(session, int(data.get("response_id", 0) or 0), partner.id)
+    previous = await responses.of_campaign(session, campaign.id, partner.id)
     same_step = (
         previous is not None
-        and previous.campaign_id == campaign.id
+        and previous.id == data.get("response_id")
         and previous.stage == STAGE_COMMENT
         and category_of(previous.score) == category_of(score)
         and await state.get_state() == Survey.comment.state
     )
-    response = await responses.record_score(session, campaign.id, partner.id, score, question_message_id)
+    response = await responses.record_score(
+        session, previous, campaign.id, partner.id, score, question_message_id
+    )
     await state.set_state(Survey.comment)
     await state.update_data(
         campaign_id=campaign.id, response_id=response.id, question_message_id=response.question_message_id

@@ -13,11 +13,10 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
-from sqlalchemy import event, update
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from storage.models import InboxUpdate, utcnow
 from storage.repo import inbox
 from storage.session_context import current_session
 
@@ -35,9 +34,7 @@ class _JournalMark:
         if self.done:
             return
         self.done = True
-        sync_session.execute(
-            update(InboxUpdate).where(InboxUpdate.update_id == self.update_id).values(processed_at=utcnow())
-        )
+        sync_session.execute(inbox.processed_statement(self.update_id))
 
 
 class DbSessionMiddleware(BaseMiddleware):
@@ -62,10 +59,7 @@ class DbSessionMiddleware(BaseMiddleware):
             data["session"] = session
             try:
                 result = await handler(event_, data)
-                if journaled and not mark.done:
-                    await inbox.mark_processed(session, event_.update_id)
-                    mark.done = True
-                await session.commit()
+                await session.commit()  # fires the journal mark if no earlier commit did
                 return result
             except Exception as exc:
                 await session.rollback()

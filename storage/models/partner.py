@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, Numeric, String
+from sqlalchemy import BigInteger, Boolean, ColumnElement, Numeric, String, and_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime, utcnow
@@ -35,12 +35,14 @@ class Partner(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    @property
-    def reachable(self) -> bool:
-        """True when the bot may send this partner a survey."""
-        return (
-            self.telegram_id is not None
-            and not self.opted_out
-            and self.blocked_at is None
-            and self.erased_at is None
+    @classmethod
+    def reachable(cls) -> ColumnElement[bool]:
+        """SQL condition: the bot may message this partner (they pressed /start, since a bot
+        cannot write first, and have not opted out, blocked the bot or been erased)."""
+        return and_(
+            cls.telegram_id.is_not(None),
+            cls.started_at.is_not(None),
+            cls.opted_out.is_(False),
+            cls.blocked_at.is_(None),
+            cls.erased_at.is_(None),
         )

@@ -73,13 +73,7 @@ def split_segments(segments: str | None) -> list[str]:
 
 def eligible_select(*, now: datetime, min_days: int, segments: list[str] | None, force: bool) -> Select[Any]:
     """SELECT Partner.id of everyone the audience rules allow (see module docstring)."""
-    stmt = select(Partner.id).where(
-        Partner.telegram_id.is_not(None),
-        Partner.started_at.is_not(None),
-        Partner.opted_out.is_(False),
-        Partner.blocked_at.is_(None),
-        Partner.erased_at.is_(None),
-    )
+    stmt = select(Partner.id).where(Partner.reachable())
     if segments:
         stmt = stmt.where(func.lower(Partner.segment).in_([s.lower() for s in segments]))
     if not force and min_days > 0:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, case, exists, func, literal, or_, select, update
+from sqlalchemy import Select, Table, bindparam, case, exists, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -149,15 +149,6 @@ def _answered(campaign_id: Any, partner_id: Any) -> Any:
     return exists().where(Response.campaign_id == campaign_id, Response.partner_id == partner_id)
 
 
-def _reachable() -> Any:
-    return and_(
-        Partner.telegram_id.is_not(None),
-        Partner.opted_out.is_(False),
-        Partner.blocked_at.is_(None),
-        Partner.erased_at.is_(None),
-    )
-
-
 async def enqueue_reminders(
     session: AsyncSession, campaign_id: int, *, invited_before: datetime | None
 ) -> int:
@@ -170,7 +161,7 @@ async def enqueue_reminders(
         Delivery.kind == d.INVITATION,
         Delivery.campaign_id == campaign_id,
         Delivery.status == d.SENT,
-        _reachable(),
+        Partner.reachable(),
         ~_answered(campaign_id, Partner.id),
     ]
     if invited_before is not None:

@@ -6,12 +6,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Update, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboxUpdate, utcnow
-
-MAX_ATTEMPTS = 3
 
 
 async def journal(session: AsyncSession, updates: Sequence[dict[str, Any]]) -> list[int]:
@@ -43,37 +41,15 @@ async def pending(session: AsyncSession, limit: int = 1000) -> list[tuple[int, d
     return [(uid, json.loads(payload)) for uid, payload in rows.all()]
 
 
-async def mark_processed(session: AsyncSession, update_id: int, error: str | None = None) -> None:
-    """Mark one update handled (in the caller's transaction)."""
-    await session.execute(
+def processed_statement(update_id: int, error: str | None = None) -> Update:
+    """The UPDATE that marks one update handled (also run from a sync session hook)."""
+    return (
         update(InboxUpdate)
         .where(InboxUpdate.update_id == update_id)
         .values(processed_at=utcnow(), error=error)
     )
 
 
-async def record_failure(session: AsyncSession, update_id: int, error: str) -> bool:
-    """Count a failed attempt; after MAX_ATTEMPTS the update is parked as processed with its error.
-
-    Returns True when the update was parked.
-    """
-    row = await session.get(InboxUpdate, update_id)
-    if row is None:
-        return True
-    row.attempts += 1
-    row.error = error[:2000]
-    parked = row.attempts >= MAX_ATTEMPTS
-    if parked:
-        row.processed_at = utcnow()
-    return parked
-
-
-async def is_processed(session: AsyncSession, update_id: int) -> bool:
-    """True when the update was handled already."""
-    value = await session.scalar(select(InboxUpdate.processed_at).where(InboxUpdate.update_id == update_id))
-    return value is not None
-
-
-async def max_update_id(session: AsyncSession) -> int | None:
-    """Highest journaled update id."""
-    return await session.scalar(select(func.max(InboxUpdate.update_id)))
+async def mark_processed(session: AsyncSession, update_id: int, error: str | None = None) -> None:
+    """Mark one update handled (in the caller's transaction)."""
+    await session.execute(processed_statement(update_id, error))

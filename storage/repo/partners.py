@@ -38,17 +38,21 @@ async def register(
 ) -> Partner:
     """Create (or re-activate) the partner record of a Telegram user who pressed /start."""
     partner = await by_telegram_id(session, telegram_id)
-    now = utcnow()
     if partner is None:
-        partner = Partner(telegram_id=telegram_id, language=language, started_at=now)
+        partner = Partner(telegram_id=telegram_id, language=language)
         session.add(partner)
+    _activate(partner, name=name, username=username)
+    await session.flush()
+    return partner
+
+
+def _activate(partner: Partner, *, name: str | None, username: str | None) -> None:
+    """The user pressed /start: keep their Telegram names and (re)subscribe them."""
     partner.name = partner.name or name
     partner.username = username
     partner.opted_out = False
     partner.blocked_at = None
-    partner.started_at = partner.started_at or now
-    await session.flush()
-    return partner
+    partner.started_at = partner.started_at or utcnow()
 
 
 async def link_invite(
@@ -76,15 +80,10 @@ async def link_invite(
         )
         await session.delete(twin)
         await session.flush()
-    now = utcnow()
     partner.telegram_id = telegram_id
-    partner.username = username
-    partner.name = partner.name or name
     partner.language = partner.language or language
-    partner.invite_used_at = now
-    partner.started_at = partner.started_at or now
-    partner.opted_out = False
-    partner.blocked_at = None
+    partner.invite_used_at = utcnow()
+    _activate(partner, name=name, username=username)
     await session.flush()
     return partner
 

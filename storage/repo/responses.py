@@ -10,13 +10,24 @@ from storage.models import Response, ResponseDriver, utcnow
 from storage.models.response import STAGE_COMMENT, STAGE_DONE, STAGE_DRIVERS
 
 
-async def record_score(
-    session: AsyncSession, campaign_id: int, partner_id: int, score: int, question_message_id: int | None
-) -> Response:
-    """Store a score; a second score for the same campaign replaces the first and reopens follow-ups."""
-    response = await session.scalar(
+async def of_campaign(session: AsyncSession, campaign_id: int, partner_id: int) -> Response | None:
+    """The partner's response to a campaign, if any."""
+    return await session.scalar(
         select(Response).where(Response.campaign_id == campaign_id, Response.partner_id == partner_id)
     )
+
+
+async def record_score(
+    session: AsyncSession,
+    existing: Response | None,
+    campaign_id: int,
+    partner_id: int,
+    score: int,
+    question_message_id: int | None,
+) -> Response:
+    """Store a score (``existing`` from :func:`of_campaign`); a second score replaces the first
+    and reopens the follow-ups."""
+    response = existing
     now = utcnow()
     if response is None:
         response = Response(campaign_id=campaign_id, partner_id=partner_id, score=score, answered_at=now)
@@ -77,13 +88,3 @@ async def complete(session: AsyncSession, response: Response) -> None:
     response.stage = STAGE_DONE
     response.completed_at = utcnow()
     await session.flush()
-
-
-async def latest_open(session: AsyncSession, partner_id: int) -> Response | None:
-    """The partner's most recent unfinished response, if any."""
-    return await session.scalar(
-        select(Response)
-        .where(Response.partner_id == partner_id, Response.stage != STAGE_DONE)
-        .order_by(Response.updated_at.desc())
-        .limit(1)
-    )
