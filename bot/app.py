@@ -77,6 +77,7 @@ class App:
     dispatcher: Dispatcher
     engine: AsyncEngine
     polling: DurablePolling
+    report_engine: AsyncEngine | None = None
     starters: list[Starter] = field(default_factory=list)
     stoppers: list[Starter] = field(default_factory=list)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
@@ -106,6 +107,8 @@ class App:
                     log.exception("Error while stopping")
             await self.bot.session.close()
             await self.engine.dispose()
+            if self.report_engine is not None:
+                await self.report_engine.dispose()
 
     def stop(self) -> None:
         """Begin a clean shutdown."""
@@ -116,16 +119,18 @@ def build_app(settings: Settings, *, polling_timeout: int = 25, **options: Any) 
     """Build every part of the bot from settings (no I/O yet)."""
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
+    report_engine = create_engine(settings.database_url, inline=False)
     bot = create_bot(settings, request_timeout=options.get("request_timeout", 60))
     services = Services(
         settings=settings,
         bot=bot,
         sessionmaker=sessionmaker,
         translator=Translator(settings.default_locale),
+        report_sessionmaker=create_sessionmaker(report_engine),
     )
     dp = create_dispatcher(services)
     polling = DurablePolling(bot, dp, sessionmaker, polling_timeout=polling_timeout)
-    app = App(services=services, dispatcher=dp, engine=engine, polling=polling)
+    app = App(services=services, dispatcher=dp, engine=engine, polling=polling, report_engine=report_engine)
     for install in _installers():
         install(app)
     return app

@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot import event_loop
 from bot.config import Settings, SettingsError, load_settings
 
 log = logging.getLogger("nps-bot")
@@ -55,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(settings.bot_token.get_secret_value())
     try:
         if command == "run":
-            asyncio.run(_run(settings))
+            event_loop.run(_run(settings))
         elif command == "migrate":
             asyncio.run(_migrate(settings))
         elif command == "import-partners":

@@ -28,7 +28,7 @@ async def export_command(settings: Settings, out: str, campaign_id: int | None) 
         print(_("cli-export-bad-format", file=str(path)), file=sys.stderr)
         return 2
     await upgrade_async(settings.database_url)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, inline=False)  # one long read
     partial = path.with_name(f".{path.name}.partial")
     try:
         async with create_sessionmaker(engine)() as session:

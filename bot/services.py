@@ -20,5 +20,13 @@ class Services:
     bot: Bot
     sessionmaker: async_sessionmaker[AsyncSession]
     translator: Translator
+    # Long read-only work (digests, exports) on SQLite's worker threads instead of the event
+    # loop's own (see storage/sqlite_inline.py). The same sessions when not set.
+    report_sessionmaker: async_sessionmaker[AsyncSession] | None = None
     # Filled by the parts that own them (sending engine, scheduler) during build_app().
     extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reports(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions for long read-only work."""
+        return self.report_sessionmaker or self.sessionmaker

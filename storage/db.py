@@ -5,9 +5,12 @@ and rarely wait for each other:
 - WAL mode: readers never block writers or each other.
 - Reads run in autocommit mode, outside any transaction, so they take no lock.
 - The first write statement of a transaction is preceded by BEGIN IMMEDIATE: the writer takes
-  the write lock up front and queues on it (busy_timeout) instead of failing later when a read
-  snapshot could not be upgraded. The lock is held only from the first write to the commit, and
-  handlers commit before they talk to Telegram, so that is milliseconds.
+  the write lock up front instead of failing later when a read snapshot could not be upgraded.
+  Writers of this process first queue on an asyncio lock, so they never poll SQLite's lock; the
+  lock is held only from the first write to the commit, and handlers commit before they talk to
+  Telegram, so that is milliseconds.
+- Statements run inline on the event loop thread unless the engine is made with
+  ``inline=False`` (long reports); see ``storage/sqlite_inline.py`` for why and how.
 """
 
 from __future__ import annotations
@@ -20,6 +23,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+from storage.sqlite_inline import (
+    INLINE_BUSY_MS,
+    acquire_gate,
+    begin_immediate,
+    inline_connector,
+    is_inline,
+    release_gate,
+)
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -36,7 +48,11 @@ def ensure_sqlite_folder(url: str) -> None:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _install_sqlite_hooks(engine: AsyncEngine) -> None:
+def _database_path(url: str) -> str:
+    return str(Path(make_url(url).database or "").expanduser().resolve())
+
+
+def _install_sqlite_hooks(engine: AsyncEngine, database: str) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
@@ -44,7 +60,8 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
         # Autocommit at the driver: we open the transaction ourselves, at the first write.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        busy = INLINE_BUSY_MS if is_inline(dbapi_conn) else BUSY_TIMEOUT_MS
+        cur.execute(f"PRAGMA busy_timeout = {busy}")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
@@ -58,7 +75,21 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
             return
         raw = conn.connection.dbapi_connection
         if not _in_transaction(raw):
-            cursor.execute("BEGIN IMMEDIATE")
+            acquire_gate(conn.info, database)
+            try:
+                begin_immediate(cursor, is_inline(raw), BUSY_TIMEOUT_MS / 1000)
+            except BaseException:
+                release_gate(conn.info)
+                raise
+
+    @event.listens_for(sync_engine, "commit")
+    @event.listens_for(sync_engine, "rollback")
+    def _on_end(conn: Any) -> None:
+        release_gate(conn.info)
+
+    @event.listens_for(sync_engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        release_gate(record.info)  # backstop: a connection never goes back holding the gate
 
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
@@ -70,10 +101,18 @@ def _in_transaction(adapted: Any) -> bool:
     return bool(getattr(inner, "in_transaction", False))
 
 
-def create_engine(url: str, *, pool_size: int = 2, echo: bool = False) -> AsyncEngine:
-    """Create the async engine for ``url`` with our SQLite settings when it is SQLite."""
+def create_engine(url: str, *, pool_size: int = 2, echo: bool = False, inline: bool = True) -> AsyncEngine:
+    """Create the async engine for ``url`` with our SQLite settings when it is SQLite.
+
+    ``inline=False`` keeps every statement on aiosqlite's thread: for long read-only work
+    (digests, exports) that must not hold up the event loop.
+    """
     if is_sqlite(url):
         ensure_sqlite_folder(url)
+        database = _database_path(url)
+        extra: dict[str, Any] = {}
+        if inline and make_url(url).database not in (None, "", ":memory:"):
+            extra["async_creator"] = inline_connector(database)
         engine = create_async_engine(
             url,
             echo=echo,
@@ -85,8 +124,9 @@ def create_engine(url: str, *, pool_size: int = 2, echo: bool = False) -> AsyncE
             pool_timeout=120,
             # Sessions always end their transaction; skipping the reset saves a round trip.
             pool_reset_on_return=None,
+            **extra,
         )
-        _install_sqlite_hooks(engine)
+        _install_sqlite_hooks(engine, database)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
 

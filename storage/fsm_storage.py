@@ -1,22 +1,69 @@
 """aiogram FSM storage on SQLAlchemy.
 
-Inside an update it writes through that update's session, so a state change commits together
-with the answer it belongs to; outside one it uses a short session of its own.
+Inside an update it works through that update's session: the row is read once, every change
+aiogram makes (state, then data, often several times) is kept on the session, and one upsert is
+written when the session commits, in the same transaction as the answer it belongs to. Outside
+an update it uses a short session of its own and writes at once.
+
+Plain Core statements, built once: this runs on every update, and the ORM's unit of work cost
+more than the statements themselves (``python -m tests.benchmarks.ingest``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, cast
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
+from sqlalchemy import Connection, Table, bindparam, event, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from storage.models import FsmRecord
 from storage.session_context import current_session
+
+_T = cast(Table, FsmRecord.__table__)
+_SELECT = select(_T.c.state, _T.c.data).where(_T.c.key == bindparam("k"))
+_UPDATE = update(_T).where(_T.c.key == bindparam("k")).values(state=bindparam("s"), data=bindparam("d"))
+_INSERT = insert(_T).values(key=bindparam("k"), state=bindparam("s"), data=bindparam("d"))
+_CACHE = "fsm_entries"
+
+
+@dataclass
+class _Entry:
+    key: str
+    state: str | None
+    data: str
+    stored: bool  # a row exists in the database
+    dirty: bool = False
+
+
+def _write(conn: Connection, entry: _Entry) -> None:
+    params = {"k": entry.key, "s": entry.state, "d": entry.data}
+    if entry.stored:
+        conn.execute(_UPDATE, params)
+    else:
+        conn.execute(_INSERT, params)
+        entry.stored = True
+    entry.dirty = False
+
+
+def _forget_entries(sync_session: Session, _previous: Any = None) -> None:
+    """after_rollback: what was read or changed may be gone; read again next time."""
+    sync_session.info.get(_CACHE, {}).clear()
+
+
+def _flush_entries(sync_session: Session) -> None:
+    """before_commit: write what aiogram changed during the update, once per key."""
+    entries: dict[str, _Entry] = sync_session.info.get(_CACHE, {})
+    dirty = [e for e in entries.values() if e.dirty]
+    if dirty:
+        conn = sync_session.connection()
+        for entry in dirty:
+            _write(conn, entry)
 
 
 class SQLAlchemyStorage(BaseStorage):
@@ -28,70 +75,69 @@ class SQLAlchemyStorage(BaseStorage):
         self._sessionmaker = sessionmaker
         self._keys = key_builder or DefaultKeyBuilder(with_destiny=True)
 
-    @asynccontextmanager
-    async def _session(self) -> AsyncIterator[tuple[AsyncSession, bool]]:
+    async def _entry(self, session: AsyncSession, key: StorageKey) -> _Entry:
+        entries: dict[str, _Entry] | None = session.info.get(_CACHE)
+        if entries is None:
+            entries = session.info[_CACHE] = {}
+            event.listen(session.sync_session, "before_commit", _flush_entries)
+            event.listen(session.sync_session, "after_rollback", _forget_entries)
+        built = self._keys.build(key)
+        entry = entries.get(built)
+        if entry is None:
+            conn = await session.connection()
+            row = (await conn.execute(_SELECT, {"k": built})).first()
+            entry = entries[built] = (
+                _Entry(built, row.state, row.data or "{}", stored=True)
+                if row
+                else _Entry(built, None, "{}", stored=False)
+            )
+        return entry
+
+    async def _change(self, key: StorageKey, **values: Any) -> None:
         shared = current_session.get()
         if shared is not None:
-            yield shared, False
+            entry = await self._entry(shared, key)
+            for name, value in values.items():
+                setattr(entry, name, value)
+            entry.dirty = True
+            # An open transaction makes the commit-before-send middleware write this first.
+            await shared.connection()
             return
         async with self._sessionmaker() as own:
-            yield own, True
+            entry = await self._entry(own, key)
+            for name, value in values.items():
+                setattr(entry, name, value)
+            entry.dirty = True
+            await own.commit()
 
-    async def _record(self, session: AsyncSession, key: StorageKey) -> FsmRecord | None:
-        # aiogram reads state and data several times per update; within one session the answer
-        # (including "no row") cannot change behind our back, so it is cached on the session.
-        cache: dict[str, FsmRecord | None] = session.info.setdefault("fsm_cache", {})
-        built = self._keys.build(key)
-        if built not in cache:
-            cache[built] = await session.get(FsmRecord, built)
-        return cache[built]
-
-    @staticmethod
-    def _remember(session: AsyncSession, record: FsmRecord) -> None:
-        session.info.setdefault("fsm_cache", {})[record.key] = record
+    async def _read(self, key: StorageKey) -> _Entry:
+        shared = current_session.get()
+        if shared is not None:
+            return await self._entry(shared, key)
+        async with self._sessionmaker() as own:
+            entry = await self._entry(own, key)
+            await own.commit()
+            return entry
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         """Store the state (None clears it)."""
         value = state.state if isinstance(state, State) else state
-        async with self._session() as (session, own):
-            record = await self._record(session, key)
-            if record is None:
-                if value is None:
-                    return
-                record = FsmRecord(key=self._keys.build(key), data="{}")
-                session.add(record)
-                self._remember(session, record)
-            record.state = value
-            if own:
-                await session.commit()
+        entry = await self._read(key)
+        if entry.state == value and (entry.stored or value is None):
+            return
+        await self._change(key, state=value)
 
     async def get_state(self, key: StorageKey) -> str | None:
         """Current state or None."""
-        async with self._session() as (session, own):
-            record = await self._record(session, key)
-            if own:
-                await session.commit()
-            return record.state if record else None
+        return (await self._read(key)).state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         """Replace the data."""
-        async with self._session() as (session, own):
-            record = await self._record(session, key)
-            if record is None:
-                record = FsmRecord(key=self._keys.build(key), state=None)
-                session.add(record)
-                self._remember(session, record)
-            record.data = json.dumps(dict(data), ensure_ascii=False)
-            if own:
-                await session.commit()
+        await self._change(key, data=json.dumps(dict(data), ensure_ascii=False))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         """Stored data, or an empty dict."""
-        async with self._session() as (session, own):
-            record = await self._record(session, key)
-            if own:
-                await session.commit()
-            return dict(json.loads(record.data)) if record and record.data else {}
+        return dict(json.loads((await self._read(key)).data))
 
     async def close(self) -> None:
         """Nothing to close: the engine belongs to the application."""

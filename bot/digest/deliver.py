@@ -41,7 +41,7 @@ async def push_weekly(services: Services, now: datetime | None = None) -> Digest
         log.info("Weekly digest skipped: MANAGER_CHAT_ID is not set")
         return None
     digest = await weekly_digest(
-        services.sessionmaker, services.translator, DigestOptions.from_settings(settings), now=now
+        services.reports, services.translator, DigestOptions.from_settings(settings), now=now
     )
     await send_digest(services.bot, settings.manager_chat_id, digest)
     log.info("Weekly digest sent (%d messages, chart: %s)", len(digest.parts), digest.chart is not None)
@@ -63,7 +63,7 @@ async def push_campaign_closed(services: Services, campaign_id: int) -> Digest |
         return None
     title = _("dg-title-closed", title=clip(info.title, 120))
     digest = await campaign_digest(
-        services.sessionmaker, services.translator, options, campaign_id, title=title
+        services.reports, services.translator, options, campaign_id, title=title
     )
     if digest is None:
         return None

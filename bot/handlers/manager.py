@@ -126,7 +126,7 @@ async def report(
     await session.commit()  # release our connection: the report opens its own sessions
     options = DigestOptions.from_settings(services.settings, locale)
     digest = await campaign_digest(
-        services.sessionmaker, services.translator, options, campaign_id, full=True
+        services.reports, services.translator, options, campaign_id, full=True
     )
     if digest is None:
         await message.answer(_("report-unknown", id=str(campaign_id)))
@@ -214,7 +214,7 @@ async def export(
         stamp = utcnow().strftime("%Y%m%d-%H%M")
         name = f"nps-{'all' if campaign_id is None else campaign_id}-{stamp}.{kind}"
         path = folder / name
-        async with services.sessionmaker() as reader:
+        async with services.reports() as reader:
             rows = await export_to_path(reader, path, campaign_id=campaign_id, fmt=kind)
         caption = (
             _("ex-caption-campaign", title=fmt.clip(title, 80), rows=str(rows))

@@ -231,8 +231,7 @@ async def _to_drivers(
 ) -> None:
     await state.set_state(Survey.drivers)
     chosen = await responses.areas_of(session, response.id)
-    sent = await message.answer(_("q-drivers"), reply_markup=drivers_keyboard(_, response.id, chosen))
-    await state.update_data(drivers_message_id=sent.message_id)
+    await message.answer(_("q-drivers"), reply_markup=drivers_keyboard(_, response.id, chosen))
 
 
 @router.message(Survey.comment, F.text)

@@ -1,11 +1,10 @@
 """The bare aiogram echo bot the ingest benchmark compares against (memory storage, no database).
 
-    python -m tests.benchmarks.echo_bot   (BOT_TOKEN and TELEGRAM_API_URL from the environment)
+python -m tests.benchmarks.echo_bot   (BOT_TOKEN and TELEGRAM_API_URL from the environment)
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 from aiogram import Bot, Dispatcher, F
@@ -13,6 +12,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot import event_loop
 
 
 def echo_dispatcher() -> Dispatcher:
@@ -40,4 +41,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    event_loop.run(main())  # the same loop as partner-pulse, so the ratio compares our own work

@@ -1,0 +1,115 @@
+"""SQLite statements on the event loop's own thread, and one writer at a time per process.
+
+Why: aiosqlite hands every call to its worker thread and back. Measured on our machines, one
+such trip costs about 0.4 ms of CPU (queue, thread wake-up, GIL hand-over, loop wake-up), and
+SQLAlchemy makes four of them per statement (cursor, execute, fetch, close). A hot-path statement
+on a local SQLite file takes 20-50 µs, so the trips were most of the bot's work per update
+(``python -m tests.benchmarks.ingest``). An ``InlineConnection`` is a real aiosqlite connection
+(opened and closed by its thread) whose statements run in the calling thread instead.
+
+Running inline, a statement must never sit waiting for SQLite's write lock, or the whole loop
+waits with it. So:
+- writers of this process queue on an asyncio lock (one per database file and event loop)
+  before ``BEGIN IMMEDIATE``; they wait without blocking the loop, in arrival order;
+- against other processes (``nps-bot import-partners``, a second bot by mistake) ``BEGIN
+  IMMEDIATE`` gives up after ``INLINE_BUSY_MS`` and is retried after an asynchronous pause.
+Long read-only work (digests, exports) uses a threaded engine, so it cannot stall partners.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+
+import aiosqlite
+from sqlalchemy.util import await_only
+from sqlalchemy.util.concurrency import in_greenlet
+
+# How long an inline BEGIN IMMEDIATE may block the loop before retrying asynchronously.
+INLINE_BUSY_MS = 20
+RETRY_PAUSE_S = 0.02
+
+
+class InlineConnection(aiosqlite.Connection):
+    """aiosqlite connection that runs statements in the caller's thread (see module docstring)."""
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
+
+
+def inline_connector(database: str) -> Callable[[], Awaitable[aiosqlite.Connection]]:
+    """``async_creator`` for ``create_async_engine``: inline connections to ``database``."""
+
+    async def connect() -> aiosqlite.Connection:
+        # check_same_thread: the connection is opened in aiosqlite's thread and used in ours.
+        conn = InlineConnection(partial(sqlite3.connect, database, check_same_thread=False), 64)
+        # As SQLAlchemy does for aiosqlite: a leaked connection must not keep the process alive.
+        conn._thread.daemon = True
+        return await conn
+
+    return connect
+
+
+def is_inline(dbapi_connection: Any) -> bool:
+    """Whether SQLAlchemy's adapted connection wraps an :class:`InlineConnection`."""
+    return isinstance(getattr(dbapi_connection, "_connection", None), InlineConnection)
+
+
+# One writer lock per (event loop, database file). Keyed by id(loop): uvloop loops are not
+# weak-referenceable; closed loops are dropped whenever a new one appears.
+_GATES: dict[int, tuple[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]]] = {}
+
+
+def write_gate(database: str) -> asyncio.Lock:
+    """This process's writer queue for ``database`` in the running event loop."""
+    loop = asyncio.get_running_loop()
+    entry = _GATES.get(id(loop))
+    if entry is None or entry[0] is not loop:
+        for key, (old, _locks) in list(_GATES.items()):
+            if old.is_closed():
+                del _GATES[key]
+        entry = _GATES[id(loop)] = (loop, {})
+    return entry[1].setdefault(database, asyncio.Lock())
+
+
+_HELD = "partner_pulse_write_gate"
+
+
+def acquire_gate(info: dict[str, Any], database: str) -> None:
+    """Queue for this process's write lock (from SQLAlchemy's sync layer, inside its greenlet)."""
+    if info.get(_HELD) is not None or not in_greenlet():
+        return
+    gate = write_gate(database)
+    await_only(gate.acquire())
+    info[_HELD] = gate
+
+
+def release_gate(info: dict[str, Any]) -> None:
+    """Let the next writer of this process in (transaction ended or connection returned)."""
+    gate = info.pop(_HELD, None)
+    if gate is not None and gate.locked():
+        gate.release()
+
+
+def begin_immediate(cursor: Any, inline: bool, timeout_s: float) -> None:
+    """``BEGIN IMMEDIATE``; inline, a busy database is retried without blocking the loop."""
+    if not inline or not in_greenlet():
+        cursor.execute("BEGIN IMMEDIATE")
+        return
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+        await_only(asyncio.sleep(RETRY_PAUSE_S))
