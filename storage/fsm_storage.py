@@ -18,10 +18,11 @@ from typing import Any, cast
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
-from sqlalchemy import Connection, Table, bindparam, event, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from storage import session_hooks
 from storage.models import FsmRecord
 from storage.session_context import current_session
 
@@ -51,7 +52,7 @@ def _write(conn: Connection, entry: _Entry) -> None:
     entry.dirty = False
 
 
-def _forget_entries(sync_session: Session, _previous: Any = None) -> None:
+def _forget_entries(sync_session: Session) -> None:
     """after_rollback: what was read or changed may be gone; read again next time."""
     sync_session.info.get(_CACHE, {}).clear()
 
@@ -79,8 +80,8 @@ class SQLAlchemyStorage(BaseStorage):
         entries: dict[str, _Entry] | None = session.info.get(_CACHE)
         if entries is None:
             entries = session.info[_CACHE] = {}
-            event.listen(session.sync_session, "before_commit", _flush_entries)
-            event.listen(session.sync_session, "after_rollback", _forget_entries)
+            session_hooks.before_commit(session, _flush_entries)
+            session_hooks.after_rollback(session, _forget_entries)
         built = self._keys.build(key)
         entry = entries.get(built)
         if entry is None:

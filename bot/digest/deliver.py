@@ -62,9 +62,7 @@ async def push_campaign_closed(services: Services, campaign_id: int) -> Digest |
         log.warning("Campaign %s closed but not found", campaign_id)
         return None
     title = _("dg-title-closed", title=clip(info.title, 120))
-    digest = await campaign_digest(
-        services.reports, services.translator, options, campaign_id, title=title
-    )
+    digest = await campaign_digest(services.reports, services.translator, options, campaign_id, title=title)
     if digest is None:
         return None
     await send_digest(services.bot, settings.manager_chat_id, digest)

@@ -125,9 +125,7 @@ async def report(
         campaign_id = current.id
     await session.commit()  # release our connection: the report opens its own sessions
     options = DigestOptions.from_settings(services.settings, locale)
-    digest = await campaign_digest(
-        services.reports, services.translator, options, campaign_id, full=True
-    )
+    digest = await campaign_digest(services.reports, services.translator, options, campaign_id, full=True)
     if digest is None:
         await message.answer(_("report-unknown", id=str(campaign_id)))
         return

@@ -41,14 +41,18 @@ INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
 
 async def _edit_text(
     message: Message | None, bot_chat: int, message_id: int | None, text: str, **kw: object
-) -> None:
-    """Edit a message we sent; "not modified" and vanished messages are not errors here."""
+) -> bool:
+    """Edit a message we sent; "not modified" and vanished messages are not errors here.
+
+    Returns whether the message now shows ``text``."""
     if message_id is None or message is None or message.bot is None:
-        return
+        return False
     try:
         await message.bot.edit_message_text(text=text, chat_id=bot_chat, message_id=message_id, **kw)  # type: ignore[arg-type]
     except TelegramBadRequest as exc:
         log.debug("edit skipped: %s", exc)
+        return "not modified" in str(exc)
+    return True
 
 
 async def _ask_comment(message: Message, _: Translate, response: Response, state: FSMContext) -> None:
@@ -347,7 +351,7 @@ async def drivers_done(
     settings: Settings,
     services: Services,
 ) -> None:
-    """Finish: thank the partner, close the keyboards, tell the managers' side."""
+    """Finish: close the keyboards, thank the partner in place, tell the managers' side."""
     response = await _response_at(callback, session, partner, callback_data.response_id, STAGE_DRIVERS, _)
     if response is None:
         return
@@ -363,15 +367,14 @@ async def drivers_done(
             else _("q-drivers-none")
         )
         await _edit_text(
-            callback.message, chat_id, callback.message.message_id, f"{_('q-drivers')}\n\n<i>{summary}</i>"
-        )
-        await _edit_text(
             callback.message, chat_id, response.question_message_id, _("q-score-final", score=response.score)
         )
-        text = _("thanks")
+        # The thanks replaces the areas question rather than arriving as one more message.
+        text = f"{_('q-drivers')}\n\n<i>{summary}</i>\n\n{_('thanks')}"
         if response.category == PROMOTER and settings.referral_url:
             text += "\n\n" + _("thanks-referral", url=html.quote(settings.referral_url))
-        await callback.message.answer(text)
+        if not await _edit_text(callback.message, chat_id, callback.message.message_id, text):
+            await callback.message.answer(text)  # the areas message is gone: thank in a new one
     await session.commit()  # the hook opens its own session; ours must not hold the connection
     await insight_hooks.on_response_completed(services, response.id)
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from storage import session_hooks
 from storage.repo import inbox
 from storage.session_context import current_session
 
@@ -54,7 +54,7 @@ class DbSessionMiddleware(BaseMiddleware):
         async with self.sessionmaker() as session:
             mark = _JournalMark(event_.update_id)
             if journaled:
-                event.listen(session.sync_session, "before_commit", mark)
+                session_hooks.before_commit(session, mark)
             token = current_session.set(session)
             data["session"] = session
             try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from typing import cast
+
+from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.areas import AREAS, is_area
@@ -58,10 +60,18 @@ async def set_comment(session: AsyncSession, response: Response, comment: str | 
     await session.flush()
 
 
+# Core statements built once: the areas are read and toggled on every tap of the survey's last
+# question, and nothing there needs ORM objects.
+_D = cast(Table, ResponseDriver.__table__)
+_AREAS = select(_D.c.area).where(_D.c.response_id == bindparam("rid"))
+_ADD_AREA = insert(_D).values(response_id=bindparam("rid"), area=bindparam("a"))
+_DROP_AREA = delete(_D).where(_D.c.response_id == bindparam("rid"), _D.c.area == bindparam("a"))
+
+
 async def areas_of(session: AsyncSession, response_id: int) -> list[str]:
     """Driver areas chosen for a response, in AREAS order."""
-    rows = await session.scalars(select(ResponseDriver.area).where(ResponseDriver.response_id == response_id))
-    chosen = set(rows.all())
+    conn = await session.connection()
+    chosen = set((await conn.execute(_AREAS, {"rid": response_id})).scalars().all())
     return [a for a in AREAS if a in chosen]
 
 
@@ -70,15 +80,12 @@ async def toggle_driver(session: AsyncSession, response: Response, area: str) ->
     if not is_area(area):
         raise ValueError(area)
     current = set(await areas_of(session, response.id))
+    conn = await session.connection()
     if area in current:
-        await session.execute(
-            delete(ResponseDriver).where(
-                ResponseDriver.response_id == response.id, ResponseDriver.area == area
-            )
-        )
+        await conn.execute(_DROP_AREA, {"rid": response.id, "a": area})
         current.discard(area)
     else:
-        session.add(ResponseDriver(response_id=response.id, area=area))
+        await conn.execute(_ADD_AREA, {"rid": response.id, "a": area})
         current.add(area)
     return [a for a in AREAS if a in current]
 

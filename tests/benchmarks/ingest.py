@@ -37,6 +37,7 @@ from tests.fakebot.state import ApiCall
 TOKEN = "123456:BENCH-token"
 ROOT = Path(__file__).resolve().parents[2]
 Key = tuple[str, Any]
+THANKS = "Спасибо! Ваш ответ сохранен"
 
 
 class NotifyingTelegram(FakeTelegram):
@@ -59,6 +60,8 @@ class NotifyingTelegram(FakeTelegram):
                 key: Key = ("msg", call.chat_id)
             elif call.method == "answerCallbackQuery":
                 key = ("cb", call.params.get("callback_query_id"))
+            elif call.method == "editMessageText" and THANKS in str(call.params.get("text", "")):
+                key = ("thanks", call.chat_id)
             else:
                 return response
             for fut in self.waiters.pop(key, []):
@@ -97,8 +100,8 @@ class Partner:
 
     async def tap(self, label: str | None, wait_for: str) -> None:
         msg, data = self._button(label)
-        if wait_for == "msg":
-            fut = self.srv.expect(("msg", self.uid))
+        if wait_for in ("msg", "thanks"):
+            fut = self.srv.expect((wait_for, self.uid))
             self.srv.push_callback(self.user, msg, data)
         else:
             # The query id is known only after the push; the push is synchronous, so no race.
@@ -113,7 +116,7 @@ async def survey_flow(p: Partner) -> None:
     await p.tap("7", "msg")
     await p.text("Выплаты задерживают, а поддержка отвечает долго")
     await p.tap("Скорость выплат", "cb")
-    await p.tap("Готово", "msg")
+    await p.tap("Готово", "thanks")  # the thanks is the areas message, edited
 
 
 async def echo_flow(p: Partner) -> None:
