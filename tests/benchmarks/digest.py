@@ -184,7 +184,7 @@ async def _digest_phase(url: str, now: datetime) -> dict[str, float]:
     # by a classified comment, Fluent files parsed by the first translated message. The database
     # and the digest code paths themselves stay cold.
     themes.classify("поддержка отвечает медленно")
-    engine = create_engine(url)
+    engine = create_engine(url, inline=False)  # as the bot's report sessions (Services.reports)
     sessionmaker = create_sessionmaker(engine)
     translator = Translator("ru")
     translator.get("ru", "dg-no-answers")
@@ -213,7 +213,7 @@ async def _export_phase(url: str, out: str) -> dict[str, float]:
     from storage.db import create_engine, create_sessionmaker
     from storage.export import export_to_path
 
-    engine = create_engine(url)
+    engine = create_engine(url, inline=False)  # as /export and `nps-bot export`
     sessionmaker = create_sessionmaker(engine)
     started, cpu = time.perf_counter(), time.process_time()
     async with sessionmaker() as session:
