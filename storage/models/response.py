@@ -59,9 +59,7 @@ class Response(Base):
 
     drivers: Mapped[list["ResponseDriver"]] = relationship(
         # Loaded explicitly where needed (selectinload); most updates never touch drivers.
-        cascade="all, delete-orphan",
-        lazy="raise",
-        order_by="ResponseDriver.area",
+        cascade="all, delete-orphan", lazy="raise", order_by="ResponseDriver.area"
     )
 
     @property
