@@ -75,7 +75,7 @@ def _install_sqlite_hooks(engine: AsyncEngine, database: str) -> None:
             return
         raw = conn.connection.dbapi_connection
         if not _in_transaction(raw):
-            acquire_gate(conn.info, database)
+            acquire_gate(conn.info, database, BUSY_TIMEOUT_MS / 1000)
             try:
                 begin_immediate(cursor, is_inline(raw), BUSY_TIMEOUT_MS / 1000)
             except BaseException:

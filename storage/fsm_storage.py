@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -96,20 +97,16 @@ class SQLAlchemyStorage(BaseStorage):
 
     async def _change(self, key: StorageKey, **values: Any) -> None:
         shared = current_session.get()
-        if shared is not None:
-            entry = await self._entry(shared, key)
+        async with self._sessionmaker() if shared is None else nullcontext(shared) as session:
+            entry = await self._entry(session, key)
             for name, value in values.items():
                 setattr(entry, name, value)
             entry.dirty = True
-            # An open transaction makes the commit-before-send middleware write this first.
-            await shared.connection()
-            return
-        async with self._sessionmaker() as own:
-            entry = await self._entry(own, key)
-            for name, value in values.items():
-                setattr(entry, name, value)
-            entry.dirty = True
-            await own.commit()
+            if shared is None:
+                await session.commit()
+            else:
+                # An open transaction makes the commit-before-send middleware write this first.
+                await session.connection()
 
     async def _read(self, key: StorageKey) -> _Entry:
         shared = current_session.get()

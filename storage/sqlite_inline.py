@@ -81,12 +81,22 @@ def write_gate(database: str) -> asyncio.Lock:
 _HELD = "partner_pulse_write_gate"
 
 
-def acquire_gate(info: dict[str, Any], database: str) -> None:
-    """Queue for this process's write lock (from SQLAlchemy's sync layer, inside its greenlet)."""
+def acquire_gate(info: dict[str, Any], database: str, timeout_s: float) -> None:
+    """Queue for this process's write lock (from SQLAlchemy's sync layer, inside its greenlet).
+
+    A writer that waits ``timeout_s`` fails as SQLite itself would ("database is locked"),
+    instead of hanging: e.g. code that writes on a second session while its first holds the lock.
+    """
     if info.get(_HELD) is not None or not in_greenlet():
         return
     gate = write_gate(database)
-    await_only(gate.acquire())
+    if gate.locked():
+        try:
+            await_only(asyncio.wait_for(gate.acquire(), timeout_s))
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked (this process's writer queue)") from None
+    else:
+        await_only(gate.acquire())  # free: taken at once, no task for a timeout
     info[_HELD] = gate
 
 

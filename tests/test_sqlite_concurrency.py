@@ -6,8 +6,11 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
+from storage import db
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade_async
 from storage.models import Partner
@@ -126,3 +129,29 @@ async def test_loop_keeps_running_while_another_process_holds_the_write_lock(tmp
         other.close()
         await engine.dispose()
     assert found is not None
+
+
+async def test_a_second_writer_inside_a_write_fails_instead_of_hanging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writing on a second session while the first holds the lock can never succeed; it must end
+    with SQLite's own "database is locked" after the busy timeout, not wait forever."""
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 300)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'nps.db'}"
+    await upgrade_async(url)
+    engine = create_engine(url)
+    maker = create_sessionmaker(engine)
+    try:
+        async with maker() as outer:
+            outer.add(Partner(external_id="outer"))
+            await outer.flush()
+            async with maker() as inner:
+                inner.add(Partner(external_id="inner"))
+                with pytest.raises(OperationalError, match="database is locked"):
+                    await asyncio.wait_for(inner.flush(), 10)
+            await outer.commit()
+        async with maker() as s:
+            rows = (await s.scalars(select(Partner.external_id))).all()
+    finally:
+        await engine.dispose()
+    assert rows == ["outer"]  # the first writer was not disturbed
