@@ -26,7 +26,7 @@ from bot.middlewares.requests import CommitBeforeSend
 from bot.polling import DurablePolling
 from bot.response_models import pin_response_models
 from bot.services import Services
-from storage.db import create_engine, create_sessionmaker
+from storage.db import create_engine, create_sessionmaker, is_sqlite
 from storage.fsm_storage import SQLAlchemyStorage
 from storage.repo.campaigns_base import ensure_ongoing_campaign
 
@@ -119,14 +119,16 @@ def build_app(settings: Settings, *, polling_timeout: int = 25, **options: Any) 
     """Build every part of the bot from settings (no I/O yet)."""
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
-    report_engine = create_engine(settings.database_url, inline=False)
+    # Only SQLite runs statements inline; elsewhere the main engine already suits long reads.
+    url = settings.database_url
+    report_engine = create_engine(url, inline=False) if is_sqlite(url) else None
     bot = create_bot(settings, request_timeout=options.get("request_timeout", 60))
     services = Services(
         settings=settings,
         bot=bot,
         sessionmaker=sessionmaker,
         translator=Translator(settings.default_locale),
-        report_sessionmaker=create_sessionmaker(report_engine),
+        report_sessionmaker=create_sessionmaker(report_engine) if report_engine else None,
     )
     dp = create_dispatcher(services)
     polling = DurablePolling(bot, dp, sessionmaker, polling_timeout=polling_timeout)
