@@ -19,18 +19,21 @@ from typing import Any, cast
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from storage import session_hooks
+from storage.hot_sql import HotStatement, execute_sync, fetch_one
 from storage.models import FsmRecord
 from storage.session_context import current_session
 
 _T = cast(Table, FsmRecord.__table__)
-_SELECT = select(_T.c.state, _T.c.data).where(_T.c.key == bindparam("k"))
-_UPDATE = update(_T).where(_T.c.key == bindparam("k")).values(state=bindparam("s"), data=bindparam("d"))
-_INSERT = insert(_T).values(key=bindparam("k"), state=bindparam("s"), data=bindparam("d"))
+_SELECT = HotStatement(select(_T.c.state, _T.c.data).where(_T.c.key == bindparam("k")))
+_UPDATE = HotStatement(
+    update(_T).where(_T.c.key == bindparam("k")).values(state=bindparam("s"), data=bindparam("d"))
+)
+_INSERT = HotStatement(insert(_T).values(key=bindparam("k"), state=bindparam("s"), data=bindparam("d")))
 _CACHE = "fsm_entries"
 
 
@@ -43,13 +46,9 @@ class _Entry:
     dirty: bool = False
 
 
-def _write(conn: Connection, entry: _Entry) -> None:
-    params = {"k": entry.key, "s": entry.state, "d": entry.data}
-    if entry.stored:
-        conn.execute(_UPDATE, params)
-    else:
-        conn.execute(_INSERT, params)
-        entry.stored = True
+def _write(sync_session: Session, entry: _Entry) -> None:
+    execute_sync(sync_session, _UPDATE if entry.stored else _INSERT, k=entry.key, s=entry.state, d=entry.data)
+    entry.stored = True
     entry.dirty = False
 
 
@@ -61,11 +60,9 @@ def _forget_entries(sync_session: Session) -> None:
 def _flush_entries(sync_session: Session) -> None:
     """before_commit: write what aiogram changed during the update, once per key."""
     entries: dict[str, _Entry] = sync_session.info.get(_CACHE, {})
-    dirty = [e for e in entries.values() if e.dirty]
-    if dirty:
-        conn = sync_session.connection()
-        for entry in dirty:
-            _write(conn, entry)
+    for entry in entries.values():
+        if entry.dirty:
+            _write(sync_session, entry)
 
 
 class SQLAlchemyStorage(BaseStorage):
@@ -86,10 +83,9 @@ class SQLAlchemyStorage(BaseStorage):
         built = self._keys.build(key)
         entry = entries.get(built)
         if entry is None:
-            conn = await session.connection()
-            row = (await conn.execute(_SELECT, {"k": built})).first()
+            row = await fetch_one(session, _SELECT, k=built)
             entry = entries[built] = (
-                _Entry(built, row.state, row.data or "{}", stored=True)
+                _Entry(built, row[0], row[1] or "{}", stored=True)
                 if row
                 else _Entry(built, None, "{}", stored=False)
             )

@@ -37,6 +37,16 @@ RETRY_PAUSE_S = 0.02
 class InlineConnection(aiosqlite.Connection):
     """aiosqlite connection that runs statements in the caller's thread (see module docstring)."""
 
+    def __init__(self, database: str, iter_chunk_size: int = 64) -> None:
+        # check_same_thread: the connection is opened in aiosqlite's thread and used in ours.
+        super().__init__(partial(sqlite3.connect, database, check_same_thread=False), iter_chunk_size)
+        self.database = database
+
+    @property
+    def sqlite(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself (raises if closed)."""
+        return self._conn
+
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
@@ -47,8 +57,7 @@ def inline_connector(database: str) -> Callable[[], Awaitable[aiosqlite.Connecti
     """``async_creator`` for ``create_async_engine``: inline connections to ``database``."""
 
     async def connect() -> aiosqlite.Connection:
-        # check_same_thread: the connection is opened in aiosqlite's thread and used in ours.
-        conn = InlineConnection(partial(sqlite3.connect, database, check_same_thread=False), 64)
+        conn = InlineConnection(database)
         # As SQLAlchemy does for aiosqlite: a leaked connection must not keep the process alive.
         conn._thread.daemon = True
         return await conn
@@ -59,6 +68,12 @@ def inline_connector(database: str) -> Callable[[], Awaitable[aiosqlite.Connecti
 def is_inline(dbapi_connection: Any) -> bool:
     """Whether SQLAlchemy's adapted connection wraps an :class:`InlineConnection`."""
     return isinstance(getattr(dbapi_connection, "_connection", None), InlineConnection)
+
+
+def inline_of(dbapi_connection: Any) -> InlineConnection | None:
+    """The :class:`InlineConnection` behind SQLAlchemy's adapted connection, if it is one."""
+    inner = getattr(dbapi_connection, "_connection", None)
+    return inner if isinstance(inner, InlineConnection) else None
 
 
 # One writer lock per (event loop, database file). Keyed by id(loop): uvloop loops are not
@@ -98,6 +113,33 @@ def acquire_gate(info: dict[str, Any], database: str, timeout_s: float) -> None:
     else:
         await_only(gate.acquire())  # free: taken at once, no task for a timeout
     info[_HELD] = gate
+
+
+async def begin_write(info: dict[str, Any], conn: InlineConnection, timeout_s: float) -> None:
+    """Start a write transaction from async code: queue for the gate, then ``BEGIN IMMEDIATE``.
+
+    ``info`` is SQLAlchemy's connection info, where the commit and rollback hooks of
+    ``storage.db`` find the gate to release."""
+    if info.get(_HELD) is None:
+        gate = write_gate(conn.database)
+        try:
+            await asyncio.wait_for(gate.acquire(), timeout_s) if gate.locked() else await gate.acquire()
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked (this process's writer queue)") from None
+        info[_HELD] = gate
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                conn.sqlite.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() >= deadline:
+                    raise
+            await asyncio.sleep(RETRY_PAUSE_S)
+    except BaseException:
+        release_gate(info)
+        raise
 
 
 def release_gate(info: dict[str, Any]) -> None:

@@ -29,9 +29,9 @@ from bot.filters import IsManager, PrivateChat
 from bot.i18n import Translate, Translator
 from bot.keyboards.alerts import REPLY, RESOLVE, AlertCb
 from bot.services import Services
-from storage.models import Partner
 from storage.repo import alerts
 from storage.repo.alerts import FROM_PARTNER, TO_PARTNER, AlertView
+from storage.repo.partners import PartnerRef
 
 router = Router(name=__name__)
 log = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ async def reply_not_text(message: Message, _: Translate) -> None:
 async def partner_wrote(
     message: Message,
     session: AsyncSession,
-    partner: Partner | None,
+    partner: PartnerRef | None,
     services: Services,
     _: Translate,
 ) -> None:

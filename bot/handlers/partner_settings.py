@@ -13,8 +13,8 @@ from bot.filters import PrivateChat
 from bot.i18n import Translate, Translator
 from bot.keyboards.settings import confirm_keyboard, language_keyboard
 from bot.states import Survey
-from storage.models import Partner
 from storage.repo import partners
+from storage.repo.partners import PartnerRef
 
 router = Router(name=__name__)
 router.message.filter(PrivateChat())
@@ -40,7 +40,7 @@ async def stop(message: Message, _: Translate) -> None:
 
 
 @router.message(Command("forget_me"))
-async def forget_me(message: Message, partner: Partner | None, _: Translate) -> None:
+async def forget_me(message: Message, partner: PartnerRef | None, _: Translate) -> None:
     """Ask before erasing personal data, saying exactly what happens."""
     if partner is None:
         await message.answer(_("forget-nothing"))
@@ -54,7 +54,7 @@ async def confirmed(
     callback_data: ConfirmCb,
     session: AsyncSession,
     state: FSMContext,
-    partner: Partner | None,
+    partner: PartnerRef | None,
     _: Translate,
 ) -> None:
     """Apply (or drop) a confirmed /stop or /forget_me."""
@@ -63,12 +63,14 @@ async def confirmed(
         return
     if callback_data.action == "stop":
         if callback_data.yes:
-            await partners.set_opted_out(session, partner, True)
+            await partners.set_opted_out(session, partner.id, True)
             await state.clear()
         key = "stop-done" if callback_data.yes else "stop-kept"
     else:
         if callback_data.yes:
-            await partners.erase(session, partner)
+            erased = await partners.get(session, partner.id)
+            if erased is not None:
+                await partners.erase(session, erased)
             await state.clear()
         key = "forget-done" if callback_data.yes else "forget-kept"
     await callback.answer()
@@ -87,7 +89,7 @@ async def language_chosen(
     callback: CallbackQuery,
     callback_data: LanguageCb,
     session: AsyncSession,
-    partner: Partner | None,
+    partner: PartnerRef | None,
     translator: Translator,
 ) -> None:
     """Switch the language and confirm in the new one."""
@@ -96,10 +98,13 @@ async def language_chosen(
         return
     user = callback.from_user
     if partner is None:
-        partner = await partners.register(
+        registered = await partners.register(
             session, user.id, name=user.full_name, username=user.username, language=callback_data.lang
         )
-    await partners.set_language(session, partner, callback_data.lang)
+        partner_id = registered.id
+    else:
+        partner_id = partner.id
+    await partners.set_language(session, partner_id, callback_data.lang)
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.edit_text(translator.get(callback_data.lang, "language-set"))

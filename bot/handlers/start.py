@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.filters import PrivateChat
 from bot.i18n import Translate
-from storage.models import Partner
 from storage.repo import partners
+from storage.repo.partners import PartnerRef
 
 router = Router(name=__name__)
 router.message.filter(PrivateChat())
@@ -38,7 +38,7 @@ async def start_with_code(
 
 @router.message(CommandStart())
 async def start(
-    message: Message, session: AsyncSession, partner: Partner | None, locale: str, _: Translate
+    message: Message, session: AsyncSession, partner: PartnerRef | None, locale: str, _: Translate
 ) -> None:
     """Register the user as a partner (or opt them back in)."""
     user = message.from_user

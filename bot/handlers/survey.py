@@ -25,10 +25,11 @@ from bot.i18n import Translate
 from bot.keyboards.survey import drivers_keyboard, score_chosen, score_keyboard, score_question, skip_keyboard
 from bot.services import Services
 from bot.states import Survey
-from storage.models import Campaign, Partner, Response
-from storage.models.campaign import ONGOING
+from storage.models.campaign import ANSWERABLE, ONGOING
 from storage.models.response import PROMOTER, STAGE_COMMENT, STAGE_DRIVERS, category_of
 from storage.repo import campaigns_base, partners, responses
+from storage.repo.partners import PartnerRef
+from storage.repo.responses import Answer
 
 router = Router(name=__name__)
 router.message.filter(PrivateChat())
@@ -55,7 +56,7 @@ async def _edit_text(
     return True
 
 
-async def _ask_comment(message: Message, _: Translate, response: Response, state: FSMContext) -> None:
+async def _ask_comment(message: Message, _: Translate, response: Answer, state: FSMContext) -> None:
     key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
     sent = await message.answer(_(key), reply_markup=skip_keyboard(_, response.id))
     await state.update_data(comment_message_id=sent.message_id)
@@ -65,14 +66,14 @@ async def _take_score(
     *,
     session: AsyncSession,
     state: FSMContext,
-    partner: Partner,
-    campaign: Campaign,
+    partner: PartnerRef,
+    campaign_id: int,
     score: int,
     question_message_id: int | None,
-) -> tuple[Response, bool]:
+) -> tuple[Answer, bool]:
     """Store the score and move the FSM on; returns the response and whether to (re)ask question 2."""
     data = await state.get_data()
-    previous = await responses.of_campaign(session, campaign.id, partner.id)
+    previous = await responses.of_campaign(session, campaign_id, partner.id)
     same_step = (
         previous is not None
         and previous.id == data.get("response_id")
@@ -81,27 +82,26 @@ async def _take_score(
         and await state.get_state() == Survey.comment.state
     )
     response = await responses.record_score(
-        session, previous, campaign.id, partner.id, score, question_message_id
+        session, previous, campaign_id, partner.id, score, question_message_id
     )
     await state.set_state(Survey.comment)
     await state.update_data(
-        campaign_id=campaign.id, response_id=response.id, question_message_id=response.question_message_id
+        campaign_id=campaign_id, response_id=response.id, question_message_id=response.question_message_id
     )
     return response, not same_step
 
 
-async def _check_campaign(
-    session: AsyncSession, partner: Partner, campaign_id: int
-) -> tuple[Campaign | None, str | None]:
-    """The campaign if this partner may answer it, else the locale key explaining why not."""
-    campaign = await campaigns_base.get(session, campaign_id)
-    if campaign is None:
-        return None, "bad-button"
-    if not campaign.accepts_answers:
-        return None, "survey-closed"
-    if campaign.kind != ONGOING and not await campaigns_base.is_invited(session, campaign.id, partner.id):
-        return None, "survey-not-yours"
-    return campaign, None
+async def _check_campaign(session: AsyncSession, partner: PartnerRef, campaign_id: int) -> str | None:
+    """None if this partner may answer the campaign, else the locale key explaining why not."""
+    found = await campaigns_base.kind_and_status(session, campaign_id)
+    if found is None:
+        return "bad-button"
+    kind, status = found
+    if status not in ANSWERABLE:
+        return "survey-closed"
+    if kind != ONGOING and not await campaigns_base.is_invited(session, campaign_id, partner.id):
+        return "survey-not-yours"
+    return None
 
 
 @router.message(Command("survey"))
@@ -109,7 +109,7 @@ async def start_survey(
     message: Message,
     session: AsyncSession,
     state: FSMContext,
-    partner: Partner | None,
+    partner: PartnerRef | None,
     _: Translate,
     locale: str,
 ) -> None:
@@ -117,15 +117,18 @@ async def start_survey(
     user = message.from_user
     assert user is not None
     if partner is None:
-        partner = await partners.register(
+        registered = await partners.register(
             session, user.id, name=user.full_name, username=user.username, language=locale
         )
-    campaign = await campaigns_base.pending_invitation(session, partner.id)
-    if campaign is None:
-        campaign = await campaigns_base.ensure_ongoing_campaign(session)
+        partner_id = registered.id
+    else:
+        partner_id = partner.id
+    campaign_id = await campaigns_base.pending_invitation(session, partner_id)
+    if campaign_id is None:
+        campaign_id = await campaigns_base.ensure_ongoing_campaign(session)
     await state.set_state(Survey.score)
-    await state.set_data({"campaign_id": campaign.id})
-    await message.answer(score_question(_), reply_markup=score_keyboard(campaign.id))
+    await state.set_data({"campaign_id": campaign_id})
+    await message.answer(score_question(_), reply_markup=score_keyboard(campaign_id))
 
 
 @router.callback_query(ScoreCb.filter())
@@ -134,7 +137,7 @@ async def score_tapped(
     callback_data: ScoreCb,
     session: AsyncSession,
     state: FSMContext,
-    partner: Partner | None,
+    partner: PartnerRef | None,
     _: Translate,
 ) -> None:
     """A 0-10 button: validate, store at once, show the choice, ask question 2."""
@@ -144,16 +147,17 @@ async def score_tapped(
     if partner is None:
         await callback.answer(_("survey-not-registered"), show_alert=True)
         return
-    campaign, problem = await _check_campaign(session, partner, callback_data.campaign_id)
-    if campaign is None:
-        await callback.answer(_(problem or "bad-button"), show_alert=True)
+    campaign_id = callback_data.campaign_id
+    problem = await _check_campaign(session, partner, campaign_id)
+    if problem is not None:
+        await callback.answer(_(problem), show_alert=True)
         return
     message_id = callback.message.message_id if callback.message else None
     response, ask = await _take_score(
         session=session,
         state=state,
         partner=partner,
-        campaign=campaign,
+        campaign_id=campaign_id,
         score=callback_data.score,
         question_message_id=message_id,
     )
@@ -164,7 +168,7 @@ async def score_tapped(
             callback.message.chat.id,
             message_id,
             score_chosen(_, response.score),
-            reply_markup=score_keyboard(campaign.id),
+            reply_markup=score_keyboard(campaign_id),
         )
         if ask:
             await _ask_comment(callback.message, _, response, state)
@@ -172,7 +176,7 @@ async def score_tapped(
 
 @router.message(Survey.score, F.text)
 async def score_typed(
-    message: Message, session: AsyncSession, state: FSMContext, partner: Partner | None, _: Translate
+    message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
     """A typed 0-10 counts as a tap; anything else gets a clear hint."""
     await _typed_score(message, session, state, partner, _)
@@ -180,18 +184,18 @@ async def score_typed(
 
 @router.message(StateFilter(None), F.text.regexp(INTEGER))
 async def score_typed_for_invitation(
-    message: Message, session: AsyncSession, state: FSMContext, partner: Partner | None, _: Translate
+    message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
     """A bare number from a partner with an open invitation answers that invitation."""
-    campaign = await campaigns_base.pending_invitation(session, partner.id) if partner else None
-    if campaign is None:
+    campaign_id = await campaigns_base.pending_invitation(session, partner.id) if partner else None
+    if campaign_id is None:
         raise SkipHandler  # not an answer: let the managers' relay or the fallback see it
-    await state.set_data({"campaign_id": campaign.id})
+    await state.set_data({"campaign_id": campaign_id})
     await _typed_score(message, session, state, partner, _)
 
 
 async def _typed_score(
-    message: Message, session: AsyncSession, state: FSMContext, partner: Partner | None, _: Translate
+    message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
     text = message.text or ""
     if not INTEGER.match(text) or not 0 <= int(text) <= 10:
@@ -201,16 +205,17 @@ async def _typed_score(
         await message.answer(_("survey-not-registered"))
         return
     data = await state.get_data()
-    campaign, problem = await _check_campaign(session, partner, int(data.get("campaign_id", 0)))
-    if campaign is None:
+    campaign_id = int(data.get("campaign_id", 0))
+    problem = await _check_campaign(session, partner, campaign_id)
+    if problem is not None:
         await state.clear()
-        await message.answer(_(problem or "bad-button"))
+        await message.answer(_(problem))
         return
     response, _ask = await _take_score(
         session=session,
         state=state,
         partner=partner,
-        campaign=campaign,
+        campaign_id=campaign_id,
         score=int(text),
         question_message_id=None,
     )
@@ -219,7 +224,7 @@ async def _typed_score(
         message.chat.id,
         response.question_message_id,
         score_chosen(_, response.score),
-        reply_markup=score_keyboard(campaign.id),
+        reply_markup=score_keyboard(campaign_id),
     )
     await _ask_comment(message, _, response, state)
 
@@ -231,7 +236,7 @@ async def score_not_text(message: Message, _: Translate) -> None:
 
 
 async def _to_drivers(
-    message: Message, _: Translate, session: AsyncSession, response: Response, state: FSMContext
+    message: Message, _: Translate, session: AsyncSession, response: Answer, state: FSMContext
 ) -> None:
     await state.set_state(Survey.drivers)
     chosen = await responses.areas_of(session, response.id)
@@ -240,7 +245,7 @@ async def _to_drivers(
 
 @router.message(Survey.comment, F.text)
 async def comment_given(
-    message: Message, session: AsyncSession, state: FSMContext, partner: Partner | None, _: Translate
+    message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
     """Store the open answer (plain text, at most MAX_COMMENT characters)."""
     text = (message.text or "").strip()
@@ -271,11 +276,11 @@ async def comment_not_text(message: Message, _: Translate) -> None:
 async def _response_at(
     callback: CallbackQuery,
     session: AsyncSession,
-    partner: Partner | None,
+    partner: PartnerRef | None,
     response_id: int,
     stage: str,
     _: Translate,
-) -> Response | None:
+) -> Answer | None:
     """The partner's own response at ``stage``; otherwise answer the button and return None."""
     response = await responses.owned(session, response_id, partner.id) if partner else None
     if response is None:
@@ -293,7 +298,7 @@ async def comment_skipped(
     callback_data: SkipCb,
     session: AsyncSession,
     state: FSMContext,
-    partner: Partner | None,
+    partner: PartnerRef | None,
     _: Translate,
 ) -> None:
     """Skip the open question."""
@@ -320,7 +325,7 @@ async def driver_toggled(
     callback: CallbackQuery,
     callback_data: DriverCb,
     session: AsyncSession,
-    partner: Partner | None,
+    partner: PartnerRef | None,
     _: Translate,
 ) -> None:
     """Toggle one area; the keyboard shows ✓ on the chosen ones."""
@@ -346,7 +351,7 @@ async def drivers_done(
     callback_data: DoneCb,
     session: AsyncSession,
     state: FSMContext,
-    partner: Partner | None,
+    partner: PartnerRef | None,
     _: Translate,
     settings: Settings,
     services: Services,

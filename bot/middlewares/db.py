@@ -34,7 +34,7 @@ class _JournalMark:
         if self.done:
             return
         self.done = True
-        inbox.mark_processed_sync(sync_session.connection(), self.update_id)
+        inbox.mark_processed_sync(sync_session, self.update_id)
 
 
 class DbSessionMiddleware(BaseMiddleware):

@@ -27,7 +27,7 @@ class PartnerLocaleMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         partner = None
         if user is not None:
-            partner = await partners.by_telegram_id(data["session"], user.id)
+            partner = await partners.ref_by_telegram_id(data["session"], user.id)
         language = (partner.language if partner else None) or (user.language_code if user else None)
         locale = self.translator.resolve_locale(language)
         data["partner"] = partner

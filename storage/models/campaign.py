@@ -18,6 +18,8 @@ RUNNING = "running"
 PAUSED = "paused"
 CLOSED = "closed"
 CANCELLED = "cancelled"
+# Answers are taken while the campaign runs or is paused (the partner already has it).
+ANSWERABLE = (RUNNING, PAUSED)
 
 
 class Campaign(Base):
@@ -47,4 +49,4 @@ class Campaign(Base):
     @property
     def accepts_answers(self) -> bool:
         """Answers are taken while the campaign runs or is paused (the partner already has it)."""
-        return self.status in (RUNNING, PAUSED)
+        return self.status in ANSWERABLE

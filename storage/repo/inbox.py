@@ -10,9 +10,11 @@ import json
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from storage.hot_sql import HotStatement, execute, execute_sync
 from storage.models import InboxUpdate, utcnow
 
 _T = cast(Table, InboxUpdate.__table__)
@@ -20,7 +22,7 @@ _KNOWN = select(_T.c.update_id).where(_T.c.update_id.in_(bindparam("ids", expand
 _INSERT = insert(_T).values(
     update_id=bindparam("uid"), payload=bindparam("payload"), received_at=bindparam("at"), attempts=0
 )
-_PROCESSED = (
+_PROCESSED = HotStatement(
     update(_T)
     .where(_T.c.update_id == bindparam("uid"))
     .values(processed_at=bindparam("at"), error=bindparam("err"))
@@ -59,12 +61,11 @@ async def pending(session: AsyncSession, limit: int = 1000) -> list[tuple[int, d
     return [(uid, json.loads(payload)) for uid, payload in rows.all()]
 
 
-def mark_processed_sync(conn: Connection, update_id: int, error: str | None = None) -> None:
-    """Mark one update handled, on a sync connection (from a session's before_commit hook)."""
-    conn.execute(_PROCESSED, {"uid": update_id, "at": utcnow(), "err": error})
+def mark_processed_sync(sync_session: Session, update_id: int, error: str | None = None) -> None:
+    """Mark one update handled, from a session's before_commit hook (in its transaction)."""
+    execute_sync(sync_session, _PROCESSED, uid=update_id, at=utcnow(), err=error)
 
 
 async def mark_processed(session: AsyncSession, update_id: int, error: str | None = None) -> None:
     """Mark one update handled (in the caller's transaction)."""
-    conn = await session.connection()
-    await conn.execute(_PROCESSED, {"uid": update_id, "at": utcnow(), "err": error})
+    await execute(session, _PROCESSED, uid=update_id, at=utcnow(), err=error)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.hot_sql import HotStatement, fetch_one
 from storage.models import AlertMessage, Partner, Response, utcnow
 from storage.models.alert import Alert
 
@@ -18,9 +22,40 @@ def new_invite_code() -> str:
     return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(16))
 
 
+@dataclass(frozen=True, slots=True)
+class PartnerRef:
+    """What handlers read about the partner behind an update (no ORM object: read on every update)."""
+
+    id: int
+    name: str | None
+    external_id: str | None
+    language: str | None
+    opted_out: bool
+    blocked_at: datetime | None
+
+
+_P = cast(Table, Partner.__table__)
+_REF = HotStatement(
+    select(_P.c.id, _P.c.name, _P.c.external_id, _P.c.language, _P.c.opted_out, _P.c.blocked_at).where(
+        _P.c.telegram_id == bindparam("tg")
+    )
+)
+
+
+async def ref_by_telegram_id(session: AsyncSession, telegram_id: int) -> PartnerRef | None:
+    """The partner linked to a Telegram user, as a :class:`PartnerRef`."""
+    row = await fetch_one(session, _REF, tg=telegram_id)
+    return PartnerRef(*row) if row is not None else None
+
+
 async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Partner | None:
     """The partner linked to a Telegram user."""
     return await session.scalar(select(Partner).where(Partner.telegram_id == telegram_id))
+
+
+async def get(session: AsyncSession, partner_id: int) -> Partner | None:
+    """A partner by id."""
+    return await session.get(Partner, partner_id)
 
 
 async def by_invite_code(session: AsyncSession, code: str) -> Partner | None:
@@ -88,16 +123,14 @@ async def link_invite(
     return partner
 
 
-async def set_language(session: AsyncSession, partner: Partner, language: str) -> None:
+async def set_language(session: AsyncSession, partner_id: int, language: str) -> None:
     """Remember the partner's language."""
-    partner.language = language
-    await session.flush()
+    await session.execute(update(Partner).where(Partner.id == partner_id).values(language=language))
 
 
-async def set_opted_out(session: AsyncSession, partner: Partner, opted_out: bool) -> None:
+async def set_opted_out(session: AsyncSession, partner_id: int, opted_out: bool) -> None:
     """Stop or resume surveys for the partner."""
-    partner.opted_out = opted_out
-    await session.flush()
+    await session.execute(update(Partner).where(Partner.id == partner_id).values(opted_out=opted_out))
 
 
 async def erase(session: AsyncSession, partner: Partner) -> None:

@@ -1,0 +1,172 @@
+"""Hot-path statements: SQLAlchemy Core, compiled once, run straight on sqlite3 when inline.
+
+Why: on the survey's path every update runs a handful of tiny statements (20-50 µs each in
+SQLite), and SQLAlchemy's machinery around each one (cache key, execution context, result
+object, greenlet switch, ORM unit of work) cost several times that; it was the largest part of
+the bot's CPU per update (``python -m tests.benchmarks.ingest``). A :class:`HotStatement` is an
+ordinary Core statement; on an inline SQLite connection (``storage/sqlite_inline.py``) it runs
+on the session's own sqlite3 connection, inside the session's transaction, with SQLAlchemy's
+type processing applied by hand. Anywhere else (threaded SQLite, PostgreSQL, ...) the very same
+statement goes through ``session.connection().execute``.
+
+Running beside SQLAlchemy means doing what its execution would have done:
+- writes start the transaction as ``storage.db`` does (this process's writer queue, then
+  ``BEGIN IMMEDIATE``); the session's commit or rollback ends it and frees the queue;
+- Python-side column defaults are not applied, so a statement must set every column that has
+  one (checked when the statement is made);
+- SQLAlchemy events (``before_cursor_execute``) do not fire for these statements.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Delete, Insert, Select, Update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from storage import db, sqlite_inline
+from storage.sqlite_inline import InlineConnection
+
+Row = tuple[Any, ...]
+Processor = Callable[[Any], Any] | None
+_RAW = "hot_sql_connection"
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+class HotStatement:
+    """A Core statement with named bind parameters, compiled once per dialect."""
+
+    __slots__ = ("_plans", "stmt")
+
+    def __init__(self, stmt: Select[Any] | Insert | Update | Delete) -> None:
+        self.stmt = stmt
+        self._plans: dict[type[Dialect], _Plan] = {}
+        if "POSTCOMPILE" in str(stmt.compile()):
+            raise ValueError("hot statements cannot use expanding IN lists; use OR or a subquery")
+        if isinstance(stmt, Insert | Update):
+            _check_defaults(stmt)
+
+    def plan(self, dialect: Dialect) -> _Plan:
+        """SQL text, parameter order and type processors for ``dialect``."""
+        plan = self._plans.get(type(dialect))
+        if plan is None:
+            plan = self._plans[type(dialect)] = _Plan(self.stmt, dialect)
+        return plan
+
+
+class _Plan:
+    __slots__ = ("binds", "fixed", "names", "results", "sql", "write")
+
+    def __init__(self, stmt: Select[Any] | Insert | Update | Delete, dialect: Dialect) -> None:
+        compiled = stmt.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.names: Sequence[str] = compiled.positiontup or ()
+        # Values written into the statement itself (literals), as opposed to bindparam("name").
+        self.fixed = {n: compiled.params[n] for n in set(self.names) if not compiled.binds[n].required}
+        self.binds: list[Processor] = [compiled.binds[n].type.bind_processor(dialect) for n in self.names]
+        self.results: list[Processor] = (
+            [c.type.result_processor(dialect, None) for c in stmt.selected_columns]
+            if isinstance(stmt, Select)
+            else []
+        )
+        self.write = bool(_WRITE.match(self.sql))
+
+    def args(self, params: dict[str, Any]) -> list[Any]:
+        values = self.fixed | params if self.fixed else params
+        out = []
+        for name, proc in zip(self.names, self.binds, strict=True):
+            value = values[name]
+            out.append(proc(value) if proc is not None and value is not None else value)
+        return out
+
+    def row(self, raw: Row) -> Row:
+        if not any(self.results):
+            return raw
+        return tuple(p(v) if p is not None else v for p, v in zip(self.results, raw, strict=True))
+
+
+def _check_defaults(stmt: Insert | Update) -> None:
+    """Refuse a write that would silently skip a Python-side default (see module docstring)."""
+    sql = str(stmt.compile())
+    if isinstance(stmt, Insert):
+        given = set(re.findall(r"\w+", sql.split("(", 1)[1].split(")", 1)[0]))
+        missing = [c.name for c in stmt.table.columns if c.default is not None and c.name not in given]
+    else:
+        given = set(re.findall(r"(\w+)=", sql.split(" SET ", 1)[1].split(" WHERE ", 1)[0]))
+        missing = [c.name for c in stmt.table.columns if c.onupdate is not None and c.name not in given]
+    if missing:
+        raise ValueError(f"hot statement must set {missing}: {sql}")
+
+
+async def _connection(session: AsyncSession) -> tuple[Connection, InlineConnection | None]:
+    """The session's connection (its transaction joined), and the inline SQLite one behind it."""
+    sync = session.sync_session
+    cached = sync.info.get(_RAW)
+    if cached is not None and cached[0] is sync.get_transaction():
+        return cached[1], cached[2]
+    conn = (await session.connection()).sync_connection
+    assert conn is not None
+    inline = sqlite_inline.inline_of(conn.connection.dbapi_connection)
+    sync.info[_RAW] = (sync.get_transaction(), conn, inline)
+    return conn, inline
+
+
+async def _run(
+    session: AsyncSession, st: HotStatement, params: dict[str, Any]
+) -> tuple[sqlite3.Cursor, _Plan] | None:
+    """Run on the inline connection; None when the session's connection is not one."""
+    conn, inline = await _connection(session)
+    if inline is None:
+        return None
+    plan = st.plan(conn.dialect)
+    raw = inline.sqlite
+    if plan.write and not raw.in_transaction:
+        await sqlite_inline.begin_write(conn.info, inline, db.BUSY_TIMEOUT_MS / 1000)
+    return raw.execute(plan.sql, plan.args(params)), plan
+
+
+async def fetch_one(session: AsyncSession, st: HotStatement, **params: Any) -> Row | None:
+    """The first row, or None."""
+    ran = await _run(session, st, params)
+    if ran is None:
+        found = (await session.execute(st.stmt, params)).first()
+        return tuple(found) if found is not None else None
+    row = ran[0].fetchone()
+    return ran[1].row(row) if row is not None else None
+
+
+async def fetch_all(session: AsyncSession, st: HotStatement, **params: Any) -> list[Row]:
+    """All rows."""
+    ran = await _run(session, st, params)
+    if ran is None:
+        return [tuple(r) for r in (await session.execute(st.stmt, params)).all()]
+    cursor, plan = ran
+    return [plan.row(r) for r in cursor.fetchall()]
+
+
+async def execute(session: AsyncSession, st: HotStatement, **params: Any) -> int:
+    """Run a write; returns the new row's id for an INSERT, else the number of rows changed."""
+    ran = await _run(session, st, params)
+    if ran is None:
+        result = await session.execute(st.stmt, params)
+        if isinstance(st.stmt, Insert):
+            return int(result.inserted_primary_key[0])  # type: ignore[attr-defined]
+        return int(result.rowcount)  # type: ignore[attr-defined]
+    cursor = ran[0]
+    return int(cursor.lastrowid or 0) if isinstance(st.stmt, Insert) else cursor.rowcount
+
+
+def execute_sync(sync_session: Session, st: HotStatement, **params: Any) -> None:
+    """Run a write from a session hook (sync code inside SQLAlchemy's greenlet)."""
+    conn = sync_session.connection()
+    inline = sqlite_inline.inline_of(conn.connection.dbapi_connection)
+    if inline is None or not inline.sqlite.in_transaction:
+        conn.execute(st.stmt, params)  # SQLAlchemy's own hooks start the transaction
+        return
+    plan = st.plan(conn.dialect)
+    inline.sqlite.execute(plan.sql, plan.args(params))
