@@ -33,7 +33,12 @@ async def _run(settings: Settings) -> None:
 
     await upgrade_async(settings.database_url)
     app = build_app(settings)
+    app.starters.append(lambda _app: _settled())  # last starter: everything is built by then
     await run_forever(app)
+
+
+async def _settled() -> None:
+    event_loop.settle_heap()
 
 
 async def _migrate(settings: Settings) -> None:

@@ -37,7 +37,9 @@ async def main() -> None:
     """Poll until killed."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"]))
     bot = Bot(os.environ["BOT_TOKEN"], session=session)
-    await echo_dispatcher().start_polling(bot, polling_timeout=1)
+    dp = echo_dispatcher()
+    event_loop.settle_heap()  # as partner-pulse does after start-up
+    await dp.start_polling(bot, polling_timeout=1)
 
 
 if __name__ == "__main__":
