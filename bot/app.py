@@ -11,7 +11,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -26,6 +25,7 @@ from bot.middlewares.requests import CommitBeforeSend
 from bot.polling import DurablePolling
 from bot.response_models import pin_response_models
 from bot.services import Services
+from bot.telegram_session import JsonBodySession
 from storage.db import create_engine, create_sessionmaker, is_sqlite
 from storage.fsm_storage import SQLAlchemyStorage
 from storage.repo.campaigns_base import ensure_ongoing_campaign
@@ -39,7 +39,7 @@ Starter = Callable[["App"], Awaitable[None]]
 def create_bot(settings: Settings, *, request_timeout: float = 60) -> Bot:
     """The Bot, pointed at TELEGRAM_API_URL, committing before every request."""
     pin_response_models()
-    session = AiohttpSession(
+    session = JsonBodySession(
         api=TelegramAPIServer.from_base(settings.telegram_api_url), timeout=request_timeout
     )
     session.middleware(CommitBeforeSend())
