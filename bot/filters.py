@@ -1,6 +1,12 @@
-"""Who may do what."""
+"""Who may do what, and what a message holds.
+
+All filters here are async on purpose: aiogram runs a synchronous filter (a bare ``State``,
+a magic ``F`` rule) in a worker thread, a thread hop per handler it is checked for.
+"""
 
 from __future__ import annotations
+
+import re
 
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
@@ -35,3 +41,20 @@ class PrivateChat(Filter):
     async def __call__(self, event: Message | CallbackQuery) -> bool:
         chat = event.chat if isinstance(event, Message) else (event.message.chat if event.message else None)
         return chat is not None and chat.type == "private"
+
+
+class HasText(Filter):
+    """A message with text (what ``F.text`` checks)."""
+
+    async def __call__(self, message: Message) -> bool:
+        return bool(message.text)
+
+
+class TextMatches(Filter):
+    """A text message that matches ``pattern`` from its start (what ``F.text.regexp`` checks)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+
+    async def __call__(self, message: Message) -> bool:
+        return message.text is not None and self.pattern.match(message.text) is not None

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.digest import fmt
 from bot.digest.alerts import alert_text
-from bot.filters import IsManager, PrivateChat
+from bot.filters import HasText, IsManager, PrivateChat
 from bot.i18n import Translate, Translator
 from bot.keyboards.alerts import REPLY, RESOLVE, AlertCb
 from bot.services import Services
@@ -135,14 +135,14 @@ async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
     await callback.answer(_("mgr-refused"), show_alert=True)
 
 
-@router.message(AlertReply.text, Command("cancel"))
+@router.message(StateFilter(AlertReply.text), Command("cancel"))
 async def reply_cancelled(message: Message, state: FSMContext, _: Translate) -> None:
     """The manager changed their mind."""
     await state.clear()
     await message.answer(_("al-reply-cancelled"))
 
 
-@router.message(AlertReply.text, F.text, IsManager())
+@router.message(StateFilter(AlertReply.text), HasText(), IsManager())
 async def reply_text(
     message: Message,
     session: AsyncSession,
@@ -177,7 +177,7 @@ async def reply_text(
     await message.reply(_("al-relayed"))
 
 
-@router.message(AlertReply.text, IsManager())
+@router.message(StateFilter(AlertReply.text), IsManager())
 async def reply_not_text(message: Message, _: Translate) -> None:
     """Only text is relayed."""
     await message.answer(_("al-reply-text-only"))

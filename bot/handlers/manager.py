@@ -13,9 +13,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from aiogram import F, Router, html
+from aiogram import Router, html
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import ForceReply, FSInputFile, Message
@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.digest import fmt
 from bot.digest.alerts import alert_link
-from bot.filters import IsManager
+from bot.filters import HasText, IsManager
 from bot.i18n import Translate
 from bot.sending import notify
 from bot.services import Services
@@ -250,14 +250,14 @@ async def announce(
     )
 
 
-@router.message(Announce.text, Command("cancel"))
+@router.message(StateFilter(Announce.text), Command("cancel"))
 async def announce_cancelled(message: Message, state: FSMContext, _: Translate) -> None:
     """Drop the announcement being written."""
     await state.clear()
     await message.answer(_("an-cancelled"))
 
 
-@router.message(Announce.text, F.text, IsManager())
+@router.message(StateFilter(Announce.text), HasText(), IsManager())
 async def announce_text(
     message: Message, session: AsyncSession, state: FSMContext, services: Services, _: Translate
 ) -> None:
@@ -281,7 +281,7 @@ async def announce_text(
     await message.answer(_("an-queued", id=str(row.id), n=str(queued)))
 
 
-@router.message(Announce.text, IsManager())
+@router.message(StateFilter(Announce.text), IsManager())
 async def announce_not_text(message: Message, _: Translate) -> None:
     """A sticker or photo where the announcement text is expected."""
     await message.answer(_("an-text-only"))

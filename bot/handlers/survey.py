@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 
-from aiogram import F, Router, html
+from aiogram import Router, html
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import insight_hooks
 from bot.callbacks import DoneCb, DriverCb, ScoreCb, SkipCb
 from bot.config import Settings
-from bot.filters import PrivateChat
+from bot.filters import HasText, PrivateChat, TextMatches
 from bot.i18n import Translate
 from bot.keyboards.survey import drivers_keyboard, score_chosen, score_keyboard, score_question, skip_keyboard
 from bot.services import Services
@@ -174,7 +174,7 @@ async def score_tapped(
             await _ask_comment(callback.message, _, response, state)
 
 
-@router.message(Survey.score, F.text)
+@router.message(StateFilter(Survey.score), HasText())
 async def score_typed(
     message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
@@ -182,7 +182,7 @@ async def score_typed(
     await _typed_score(message, session, state, partner, _)
 
 
-@router.message(StateFilter(None), F.text.regexp(INTEGER))
+@router.message(StateFilter(None), TextMatches(INTEGER))
 async def score_typed_for_invitation(
     message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
@@ -229,7 +229,7 @@ async def _typed_score(
     await _ask_comment(message, _, response, state)
 
 
-@router.message(Survey.score)
+@router.message(StateFilter(Survey.score))
 async def score_not_text(message: Message, _: Translate) -> None:
     """Stickers, photos, voice where a score is expected."""
     await message.answer(_("bad-score-buttons"))
@@ -243,7 +243,7 @@ async def _to_drivers(
     await message.answer(_("q-drivers"), reply_markup=drivers_keyboard(_, response.id, chosen))
 
 
-@router.message(Survey.comment, F.text)
+@router.message(StateFilter(Survey.comment), HasText())
 async def comment_given(
     message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
@@ -267,7 +267,7 @@ async def comment_given(
     await _to_drivers(message, _, session, response, state)
 
 
-@router.message(Survey.comment)
+@router.message(StateFilter(Survey.comment))
 async def comment_not_text(message: Message, _: Translate) -> None:
     """Only text is a comment."""
     await message.answer(_("bad-comment-type"))
@@ -384,7 +384,7 @@ async def drivers_done(
     await insight_hooks.on_response_completed(services, response.id)
 
 
-@router.message(Survey.drivers)
+@router.message(StateFilter(Survey.drivers))
 async def drivers_expected(message: Message, _: Translate) -> None:
     """Text (or anything) while the areas keyboard is open."""
     await message.answer(_("bad-drivers-text"))
