@@ -117,10 +117,9 @@ async def start_survey(
     user = message.from_user
     assert user is not None
     if partner is None:
-        registered = await partners.register(
+        partner_id = await partners.register_new(
             session, user.id, name=user.full_name, username=user.username, language=locale
         )
-        partner_id = registered.id
     else:
         partner_id = partner.id
     campaign_id = await campaigns_base.pending_invitation(session, partner_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import lru_cache
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -11,6 +12,7 @@ from bot.i18n import Translate
 from storage.areas import AREAS
 
 
+@lru_cache(maxsize=64)  # sent twice per survey, same for everyone; aiogram's objects are frozen
 def score_keyboard(campaign_id: int) -> InlineKeyboardMarkup:
     """Eleven buttons labelled exactly 0..10: 0-5 on the first row, 6-10 on the second."""
     buttons = [

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.hot_sql import HotStatement, fetch_one
+from storage.hot_sql import HotStatement, execute, fetch_one
 from storage.models import AlertMessage, Partner, Response, utcnow
 from storage.models.alert import Alert
 
@@ -38,6 +38,20 @@ _P = cast(Table, Partner.__table__)
 _REF = HotStatement(
     select(_P.c.id, _P.c.name, _P.c.external_id, _P.c.language, _P.c.opted_out, _P.c.blocked_at).where(
         _P.c.telegram_id == bindparam("tg")
+    )
+)
+
+
+_NEW = HotStatement(
+    insert(_P).values(
+        telegram_id=bindparam("tg"),
+        name=bindparam("name"),
+        username=bindparam("username"),
+        language=bindparam("language"),
+        opted_out=False,
+        started_at=bindparam("now"),
+        created_at=bindparam("now"),
+        updated_at=bindparam("now"),
     )
 )
 
@@ -79,6 +93,20 @@ async def register(
     _activate(partner, name=name, username=username)
     await session.flush()
     return partner
+
+
+async def register_new(
+    session: AsyncSession,
+    telegram_id: int,
+    *,
+    name: str | None,
+    username: str | None,
+    language: str | None,
+) -> int:
+    """:func:`register` for a user with no partner record yet (a stranger's first /survey); the id."""
+    return await execute(
+        session, _NEW, tg=telegram_id, name=name, username=username, language=language, now=utcnow()
+    )
 
 
 def _activate(partner: Partner, *, name: str | None, username: str | None) -> None:
