@@ -58,3 +58,18 @@ class TextMatches(Filter):
 
     async def __call__(self, message: Message) -> bool:
         return message.text is not None and self.pattern.match(message.text) is not None
+
+
+class CommandFree(Filter):
+    """Anything but a bot command, except the ``allowed`` ones (a router that runs before the
+    command routers lets every other command through to them)."""
+
+    def __init__(self, *allowed: str) -> None:
+        self.allowed = frozenset(allowed)
+
+    async def __call__(self, message: Message) -> bool:
+        text = message.text
+        if not text or not text.startswith("/"):
+            return True
+        name = text[1:].split(maxsplit=1)[0].split("@", 1)[0] if len(text) > 1 else ""
+        return name.lower() in self.allowed

@@ -25,15 +25,16 @@ def _detached(router: Router) -> Router:
 
 
 def routers() -> list[Router]:
-    """All routers; commands first, state-bound conversation next, catch-alls last."""
+    """All routers; the survey first (it lets other commands through), then the other commands,
+    state-bound conversations next, catch-alls last."""
     ordered = [
         errors.router,
+        survey.router,
         start.router,
         partner_settings.router,
         admin_partners.router,
         admin_campaigns.router,
         manager.router,
-        survey.router,
         alerts.router,
         fallback.router,
     ]

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import insight_hooks
 from bot.callbacks import DoneCb, DriverCb, ScoreCb, SkipCb
 from bot.config import Settings
-from bot.filters import HasText, PrivateChat, TextMatches
+from bot.filters import CommandFree, HasText, PrivateChat, TextMatches
 from bot.i18n import Translate
 from bot.keyboards.survey import drivers_keyboard, score_chosen, score_keyboard, score_question, skip_keyboard
 from bot.services import Services
@@ -32,7 +32,9 @@ from storage.repo.partners import PartnerRef
 from storage.repo.responses import Answer
 
 router = Router(name=__name__)
-router.message.filter(PrivateChat())
+# The survey runs first (every partner update is one of its steps); other commands, even
+# typed mid-survey, go on to their own routers.
+router.message.filter(PrivateChat(), CommandFree("survey"))
 router.callback_query.filter(PrivateChat())
 log = logging.getLogger(__name__)
 

@@ -174,3 +174,20 @@ async def test_unknown_text_outside_survey(app: App, make_user) -> None:
     await user.send_text("привет")
     reply = await user.wait_reply()
     assert "/survey" in reply["text"]
+
+
+async def test_commands_typed_mid_survey_reach_their_handlers(app: App, make_user) -> None:
+    """A command is never taken for a score or a comment; the survey step is kept."""
+    user = make_user(2020)
+    await user.send_text("/survey")
+    await user.wait_text("Насколько вероятно")
+    await user.send_text("/help")  # at the score step
+    assert "/forget_me" in (await user.wait_reply())["text"]
+    await user.press("6")
+    await user.wait_text("Что нам стоит улучшить")
+    await user.send_text("/language")  # at the comment step
+    assert "English" in str((await user.wait_reply()).get("reply_markup"))
+    await user.send_text("Больше промо-материалов")  # the comment step is still open
+    await user.wait_text("Какие области")
+    (response,) = await _responses(app)
+    assert response.comment == "Больше промо-материалов" and response.stage == "drivers"
