@@ -15,8 +15,9 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import GetUpdates
+from aiogram.methods import Response, TelegramMethod
 from aiogram.types import Update
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repo import inbox
@@ -32,6 +33,23 @@ _EVENT_KEYS = (
     "channel_post",
     "inline_query",
 )
+
+
+class GetRawUpdates(TelegramMethod[list[dict[str, Any]]]):
+    """``getUpdates``, with the updates left as Telegram's JSON.
+
+    They are journaled as they came, and each is parsed once, by the task that handles it
+    (aiogram's GetUpdates parses them all, and journaling needed them dumped back to JSON)."""
+
+    __returning__ = list[dict[str, Any]]
+    __api_method__ = "getUpdates"
+
+    offset: int | None = None
+    timeout: int | None = None
+    allowed_updates: list[str] | None = None
+
+
+_RESPONSE = Response[list[dict[str, Any]]]  # built once and kept (see bot/response_models.py)
 
 
 def ordering_key(raw: dict[str, Any]) -> int:
@@ -86,7 +104,7 @@ class DurablePolling:
             while not self._stop.is_set():
                 request = asyncio.create_task(
                     self.bot(
-                        GetUpdates(offset=offset, timeout=self.polling_timeout, allowed_updates=allowed),
+                        GetRawUpdates(offset=offset, timeout=self.polling_timeout, allowed_updates=allowed),
                         request_timeout=self.polling_timeout + 15,
                     )
                 )
@@ -108,15 +126,14 @@ class DurablePolling:
                 delay = 0.5
                 if not updates:
                     continue
-                raw = [u.model_dump(mode="json", by_alias=True, exclude_none=True) for u in updates]
                 async with self.sessionmaker() as session:
-                    fresh = set(await inbox.journal(session, raw))
+                    fresh = set(await inbox.journal(session, updates))
                     await session.commit()
                 # Only now may Telegram forget them: the next request carries the new offset.
-                offset = max(u.update_id for u in updates) + 1
-                for update, item in zip(updates, raw, strict=True):
+                offset = max(int(u["update_id"]) for u in updates) + 1
+                for item in updates:
                     if item["update_id"] in fresh:
-                        self._schedule(item, update)
+                        self._schedule(item)
         finally:
             stop_wait.cancel()
             await self.drain()
@@ -132,7 +149,7 @@ class DurablePolling:
                 return
             log.info("Replaying %d journaled update(s)", len(rows))
             for _uid, raw in rows:
-                self._schedule(raw, None)
+                self._schedule(raw)
             await self.drain()
 
     async def drain(self) -> None:
@@ -140,12 +157,12 @@ class DurablePolling:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    def _schedule(self, raw: dict[str, Any], parsed: Update | None) -> None:
+    def _schedule(self, raw: dict[str, Any]) -> None:
         key = ordering_key(raw)
         previous = self._tails.get(key)
         uid = int(raw["update_id"])
         self._in_flight.add(uid)
-        task = asyncio.create_task(self._handle(raw, parsed, previous))
+        task = asyncio.create_task(self._handle(raw, previous))
         self._tails[key] = task
         self._tasks.add(task)
 
@@ -157,14 +174,23 @@ class DurablePolling:
 
         task.add_done_callback(_done)
 
-    async def _handle(
-        self, raw: dict[str, Any], parsed: Update | None, previous: asyncio.Task[None] | None
-    ) -> None:
+    async def _handle(self, raw: dict[str, Any], previous: asyncio.Task[None] | None) -> None:
         if previous is not None:
             await asyncio.wait({previous})
         async with self._sem:
             try:
-                update = parsed or Update.model_validate(raw, context={"bot": self.bot})
+                update = Update.model_validate(raw, context={"bot": self.bot})
+            except ValidationError as exc:
+                await self._park_unreadable(int(raw["update_id"]), exc)
+                return
+            try:
                 await self.dp.feed_update(self.bot, update, journaled=True)
             except Exception:  # the error handler logged it; keep serving others
                 log.exception("Update %s failed", raw.get("update_id"))
+
+    async def _park_unreadable(self, update_id: int, exc: ValidationError) -> None:
+        """An update aiogram cannot parse is kept with the error, not replayed at every start."""
+        log.warning("Update %s could not be read: %s", update_id, exc)
+        async with self.sessionmaker() as session:
+            await inbox.mark_processed(session, update_id, error=f"unreadable: {exc}"[:2000])
+            await session.commit()

@@ -236,11 +236,18 @@ async def score_not_text(message: Message, _: Translate) -> None:
     await message.answer(_("bad-score-buttons"))
 
 
-async def _to_drivers(
-    message: Message, _: Translate, session: AsyncSession, response: Answer, state: FSMContext
-) -> None:
+async def _move_to_drivers(
+    session: AsyncSession, response: Answer, state: FSMContext, comment: str | None
+) -> list[str]:
+    """Store the comment (None: skipped), move the FSM on; the areas already chosen (re-answers).
+
+    All before the first reply, so the step costs one transaction."""
+    await responses.set_comment(session, response, comment)
     await state.set_state(Survey.drivers)
-    chosen = await responses.areas_of(session, response.id)
+    return await responses.areas_of(session, response.id)
+
+
+async def _ask_drivers(message: Message, _: Translate, response: Answer, chosen: list[str]) -> None:
     await message.answer(_("q-drivers"), reply_markup=drivers_keyboard(_, response.id, chosen))
 
 
@@ -261,11 +268,10 @@ async def comment_given(
         await state.clear()
         await message.answer(_("unknown-input"))
         return
-    await responses.set_comment(session, response, text or None)
-    await state.set_state(Survey.drivers)
+    chosen = await _move_to_drivers(session, response, state, text or None)
     key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
     await _edit_text(message, message.chat.id, data.get("comment_message_id"), _(key))
-    await _to_drivers(message, _, session, response, state)
+    await _ask_drivers(message, _, response, chosen)
 
 
 @router.message(StateFilter(Survey.comment))
@@ -306,8 +312,7 @@ async def comment_skipped(
     response = await _response_at(callback, session, partner, callback_data.response_id, STAGE_COMMENT, _)
     if response is None:
         return
-    await responses.set_comment(session, response, None)
-    await state.set_state(Survey.drivers)
+    chosen = await _move_to_drivers(session, response, state, None)
     await state.update_data(response_id=response.id, campaign_id=response.campaign_id)
     await callback.answer()
     if isinstance(callback.message, Message):
@@ -318,7 +323,7 @@ async def comment_skipped(
             callback.message.message_id,
             f"{_(key)}\n\n<i>{_('q-comment-skipped')}</i>",
         )
-        await _to_drivers(callback.message, _, session, response, state)
+        await _ask_drivers(callback.message, _, response, chosen)
 
 
 @router.callback_query(DriverCb.filter())

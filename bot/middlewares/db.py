@@ -59,7 +59,11 @@ class DbSessionMiddleware(BaseMiddleware):
             data["session"] = session
             try:
                 result = await handler(event_, data)
-                await session.commit()  # fires the journal mark if no earlier commit did
+                # The journal mark rides on the first commit; after that, only open work needs one
+                # (most handlers end with a reply, and the reply's commit already wrote everything).
+                pending = session.in_transaction() or session.new or session.dirty or session.deleted
+                if pending or (journaled and not mark.done):
+                    await session.commit()
                 return result
             except Exception as exc:
                 await session.rollback()

@@ -94,3 +94,21 @@ async def test_survey_progress_survives_restart(make_app, stop_app, make_user) -
         responses = (await s.scalars(select(Response))).all()
     assert len(responses) == 1
     assert responses[0].score == 8 and responses[0].comment == "комментарий после рестарта"
+
+
+async def test_unreadable_update_is_kept_with_its_error_and_never_replayed(
+    make_app, stop_app, make_user, tg: FakeTelegram
+) -> None:
+    """An update aiogram cannot parse does not hold up the others, nor come back at each start."""
+    app = await make_app()
+    user = make_user(4005)
+    bad = tg.push_update({"message": {"message_id": 1, "date": "not a date", "text": "?"}})
+    await user.send_text("/survey")
+    await user.wait_text("Насколько вероятно")
+    async with app.services.sessionmaker() as s:
+        row = await s.get(InboxUpdate, bad)
+    assert row is not None and row.processed_at is not None and "unreadable" in (row.error or "")
+    await stop_app(app)
+    app = await make_app()  # start-up replays nothing and polls again
+    await user.send_text("/help")
+    await user.wait_text("/forget_me")
