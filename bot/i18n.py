@@ -24,6 +24,9 @@ class Translator:
         self._bundles = {
             lang: FluentLocalization([lang], files, loader, use_isolating=False) for lang in LOCALES
         }
+        # Messages without arguments always format the same: buttons, questions, area names are
+        # formatted many times per update, so each is formatted once per locale.
+        self._plain: dict[str, dict[str, str]] = {lang: {} for lang in LOCALES}
 
     def resolve_locale(self, language: str | None) -> str:
         """Pick ``ru``/``en`` from a stored preference or Telegram's language_code."""
@@ -35,16 +38,25 @@ class Translator:
 
     def get(self, locale: str, key: str, **kwargs: Any) -> str:
         """Format ``key`` in ``locale``."""
-        return self._bundles[self.resolve_locale(locale)].format_value(key, kwargs)
+        return self._format(self.resolve_locale(locale), key, kwargs)
 
     def bind(self, locale: str) -> Translate:
         """A ``_(key, **kwargs)`` function for one locale."""
         resolved = self.resolve_locale(locale)
 
         def _(key: str, **kwargs: Any) -> str:
-            return self._bundles[resolved].format_value(key, kwargs)
+            return self._format(resolved, key, kwargs)
 
         return _
+
+    def _format(self, locale: str, key: str, kwargs: dict[str, Any]) -> str:
+        if kwargs:
+            return self._bundles[locale].format_value(key, kwargs)
+        plain = self._plain[locale]
+        text = plain.get(key)
+        if text is None:
+            text = plain[key] = self._bundles[locale].format_value(key, kwargs)
+        return text
 
     def has(self, locale: str, key: str) -> bool:
         """True when ``key`` exists in ``locale``'s files (used by the completeness test)."""

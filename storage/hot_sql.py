@@ -163,8 +163,12 @@ async def execute(session: AsyncSession, st: HotStatement, **params: Any) -> int
 
 def execute_sync(sync_session: Session, st: HotStatement, **params: Any) -> None:
     """Run a write from a session hook (sync code inside SQLAlchemy's greenlet)."""
-    conn = sync_session.connection()
-    inline = sqlite_inline.inline_of(conn.connection.dbapi_connection)
+    cached = sync_session.info.get(_RAW)
+    if cached is not None and cached[0] is sync_session.get_transaction():
+        conn, inline = cached[1], cached[2]
+    else:
+        conn = sync_session.connection()
+        inline = sqlite_inline.inline_of(conn.connection.dbapi_connection)
     if inline is None or not inline.sqlite.in_transaction:
         conn.execute(st.stmt, params)  # SQLAlchemy's own hooks start the transaction
         return
