@@ -35,3 +35,6 @@ def setup_logging(token: str, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # aiogram logs a line per handled update: at campaign scale that drowns everything else
+    # (and costs more CPU than some handlers). Failures still reach the log via our error handler.
+    logging.getLogger("aiogram.event").setLevel(max(level, logging.WARNING))
