@@ -55,7 +55,7 @@ class JsonBodySession(AiohttpSession):
         except ClientError as e:
             raise TelegramNetworkError(method=method, message=f"{type(e).__name__}: {e}") from e
         sent = getattr(method, "reply_markup", None)
-        if resp.status == 200 and isinstance(sent, InlineKeyboardMarkup):
+        if resp.status == 200 and isinstance(sent, InlineKeyboardMarkup) and method.__returning__ is not Any:
             echoed = self._without_echoed_keyboard(bot, method, raw_result, sent)
             if echoed is not None:
                 return echoed

@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.filters import CommandFree, HasText, PrivateChat, TextMatches
 from bot.i18n import Translate
 from bot.keyboards.survey import drivers_keyboard, score_chosen, score_keyboard, score_question, skip_keyboard
+from bot.quiet_methods import EditMarkupQuietly, EditTextQuietly
 from bot.services import Services
 from bot.states import Survey
 from storage.models.campaign import ANSWERABLE, ONGOING
@@ -51,7 +52,7 @@ async def _edit_text(
     if message_id is None or message is None or message.bot is None:
         return False
     try:
-        await message.bot.edit_message_text(text=text, chat_id=bot_chat, message_id=message_id, **kw)  # type: ignore[arg-type]
+        await message.bot(EditTextQuietly(text=text, chat_id=bot_chat, message_id=message_id, **kw))  # type: ignore[arg-type]
     except TelegramBadRequest as exc:
         log.debug("edit skipped: %s", exc)
         return "not modified" in str(exc)
@@ -346,7 +347,13 @@ async def driver_toggled(
     await callback.answer()
     if isinstance(callback.message, Message) and callback.message.bot:
         try:
-            await callback.message.edit_reply_markup(reply_markup=drivers_keyboard(_, response.id, chosen))
+            await callback.message.bot(
+                EditMarkupQuietly(
+                    chat_id=callback.message.chat.id,
+                    message_id=callback.message.message_id,
+                    reply_markup=drivers_keyboard(_, response.id, chosen),
+                )
+            )
         except TelegramBadRequest as exc:
             log.debug("drivers keyboard not edited: %s", exc)
 
