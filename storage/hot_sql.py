@@ -13,7 +13,7 @@ Running beside SQLAlchemy means doing what its execution would have done:
 - writes start the transaction as ``storage.db`` does (this process's writer queue, then
   ``BEGIN IMMEDIATE``); the session's commit or rollback ends it and frees the queue;
 - Python-side column defaults are not applied, so a statement must set every column that has
-  one (checked when the statement is made);
+  one (checked when the statement is made), and expanding IN lists are not supported;
 - SQLAlchemy events (``before_cursor_execute``) do not fire for these statements.
 """
 
@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Delete, Insert, Select, Update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -46,10 +47,13 @@ class HotStatement:
     def __init__(self, stmt: Select[Any] | Insert | Update | Delete) -> None:
         self.stmt = stmt
         self._plans: dict[type[Dialect], _Plan] = {}
-        if "POSTCOMPILE" in str(stmt.compile()):
+        compiled = stmt.compile(dialect=sqlite.dialect())
+        if "POSTCOMPILE" in str(compiled):
             raise ValueError("hot statements cannot use expanding IN lists; use OR or a subquery")
-        if isinstance(stmt, Insert | Update):
-            _check_defaults(stmt)
+        # Columns whose Python-side default or onupdate SQLAlchemy would compute at execution.
+        prefetch = [c.name for c in [*compiled.insert_prefetch, *compiled.update_prefetch]]
+        if prefetch:
+            raise ValueError(f"hot statement must set {prefetch} itself: {compiled}")
 
     def plan(self, dialect: Dialect) -> _Plan:
         """SQL text, parameter order and type processors for ``dialect``."""
@@ -68,9 +72,12 @@ class _Plan:
         self.names: Sequence[str] = compiled.positiontup or ()
         # Values written into the statement itself (literals), as opposed to bindparam("name").
         self.fixed = {n: compiled.params[n] for n in set(self.names) if not compiled.binds[n].required}
-        self.binds: list[Processor] = [compiled.binds[n].type.bind_processor(dialect) for n in self.names]
+        # dialect_impl: the dialect's own type (SQLite's DateTime stores text), under any decorator.
+        self.binds: list[Processor] = [
+            compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in self.names
+        ]
         self.results: list[Processor] = (
-            [c.type.result_processor(dialect, None) for c in stmt.selected_columns]
+            [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in stmt.selected_columns]
             if isinstance(stmt, Select)
             else []
         )
@@ -88,19 +95,6 @@ class _Plan:
         if not any(self.results):
             return raw
         return tuple(p(v) if p is not None else v for p, v in zip(self.results, raw, strict=True))
-
-
-def _check_defaults(stmt: Insert | Update) -> None:
-    """Refuse a write that would silently skip a Python-side default (see module docstring)."""
-    sql = str(stmt.compile())
-    if isinstance(stmt, Insert):
-        given = set(re.findall(r"\w+", sql.split("(", 1)[1].split(")", 1)[0]))
-        missing = [c.name for c in stmt.table.columns if c.default is not None and c.name not in given]
-    else:
-        given = set(re.findall(r"(\w+)=", sql.split(" SET ", 1)[1].split(" WHERE ", 1)[0]))
-        missing = [c.name for c in stmt.table.columns if c.onupdate is not None and c.name not in given]
-    if missing:
-        raise ValueError(f"hot statement must set {missing}: {sql}")
 
 
 async def _connection(session: AsyncSession) -> tuple[Connection, InlineConnection | None]:

@@ -6,7 +6,8 @@ Prints completed surveys/s, updates/s, p95 reply latency and the bot's CPU time 
 partner-pulse (the real ``python -m bot run`` process: journal, SQLite file, FSM in the database)
 and for a bare aiogram echo bot (``tests.benchmarks.echo_bot``: memory storage, no database)
 driven the same way (5 updates per partner, each waiting for the bot's reply), then our
-throughput as a ratio of the echo bot's: rounds are interleaved and the medians compared. Target: ratio >= 0.4.
+throughput as a ratio of the echo bot's: rounds are interleaved and the medians compared.
+Target: ratio >= 0.4.
 
 Each bot runs as its own process, as in production; the fake server and the simulated partners
 share this process. Telegram's rate limits are off in the fake for both bots: this measures how

@@ -1,0 +1,111 @@
+"""Hot statements give the same results straight on sqlite3 as through SQLAlchemy, and keep
+its transaction rules: writers queue, commit keeps, rollback undoes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import cast
+
+import pytest
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import create_engine, create_sessionmaker
+from storage.hot_sql import HotStatement, execute, fetch_all, fetch_one
+from storage.migrate import upgrade_async
+from storage.models import Partner
+
+_P = cast(Table, Partner.__table__)
+_ADD = HotStatement(
+    insert(_P).values(
+        external_id=bindparam("ext"),
+        opted_out=False,
+        started_at=bindparam("at"),
+        created_at=bindparam("at"),
+        updated_at=bindparam("at"),
+    )
+)
+_GET = HotStatement(
+    select(_P.c.id, _P.c.external_id, _P.c.started_at, _P.c.opted_out).where(_P.c.id == bindparam("pid"))
+)
+_ALL = HotStatement(select(_P.c.external_id).order_by(_P.c.id))
+_RENAME = HotStatement(
+    update(_P)
+    .where(_P.c.external_id == bindparam("old"))
+    .values(external_id=bindparam("new"), updated_at=bindparam("at"))
+)
+AT = datetime(2026, 11, 23, 12, 30, 15, 123456, tzinfo=UTC)
+
+
+@pytest.fixture(params=["inline", "threaded"])
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncEngine:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'nps.db'}"
+    await upgrade_async(url)
+    eng = create_engine(url, inline=request.param == "inline")
+    yield eng
+    await eng.dispose()
+
+
+async def test_rows_ids_and_types_match_sqlalchemy(engine: AsyncEngine) -> None:
+    """Threaded engines take SQLAlchemy's own path; both must read back what the ORM reads."""
+    sessions = create_sessionmaker(engine)
+    async with sessions() as s:
+        first = await execute(s, _ADD, ext="a-1", at=AT)
+        second = await execute(s, _ADD, ext="a-2", at=AT)
+        changed = await execute(s, _RENAME, old="a-2", new="b-2", at=AT)
+        await s.commit()
+    assert second == first + 1 and changed == 1
+    async with sessions() as s:
+        row = await fetch_one(s, _GET, pid=first)
+        missing = await fetch_one(s, _GET, pid=first + 100)
+        names = await fetch_all(s, _ALL)
+        orm = await s.get(Partner, first)
+    assert row == (first, "a-1", AT, False)  # aware UTC datetime and bool, as the ORM gives them
+    assert orm is not None and (orm.started_at, orm.opted_out) == (AT, False)
+    assert missing is None
+    assert names == [("a-1",), ("b-2",)]
+
+
+async def test_rollback_undoes_and_commit_keeps(engine: AsyncEngine) -> None:
+    sessions = create_sessionmaker(engine)
+    async with sessions() as s:
+        await execute(s, _ADD, ext="gone", at=AT)
+        await s.rollback()
+        await execute(s, _ADD, ext="kept", at=AT)
+        await s.commit()
+    async with sessions() as s:
+        assert await fetch_all(s, _ALL) == [("kept",)]
+
+
+async def test_concurrent_hot_writers_queue_and_all_commit(engine: AsyncEngine) -> None:
+    """Writers that pause inside their transaction wait their turn; none fails as locked."""
+    sessions = create_sessionmaker(engine)
+
+    async def writer(i: int) -> None:
+        async with sessions() as s:
+            await execute(s, _ADD, ext=f"w-{i}", at=AT)
+            await asyncio.sleep(0.001)  # as a handler awaiting something mid-transaction
+            await execute(s, _RENAME, old=f"w-{i}", new=f"done-{i}", at=AT)
+            await s.commit()
+
+    await asyncio.gather(*(writer(i) for i in range(50)))
+    async with sessions() as s:
+        names = {n for (n,) in await fetch_all(s, _ALL)}
+    assert names == {f"done-{i}" for i in range(50)}
+
+
+def test_statement_that_skips_a_python_default_is_refused() -> None:
+    """Raw execution does not apply Python-side defaults, so the statement must set them."""
+    with pytest.raises(ValueError, match="created_at"):
+        HotStatement(
+            insert(_P).values(external_id=bindparam("ext"), opted_out=False, updated_at=bindparam("at"))
+        )
+    with pytest.raises(ValueError, match="updated_at"):
+        HotStatement(update(_P).values(name=bindparam("n")))
+
+
+def test_expanding_in_list_is_refused() -> None:
+    with pytest.raises(ValueError, match="IN"):
+        HotStatement(select(_P.c.id).where(_P.c.id.in_(bindparam("ids", expanding=True))))
