@@ -393,7 +393,8 @@ async def drivers_done(
             text += "\n\n" + _("thanks-referral", url=html.quote(settings.referral_url))
         if not await _edit_text(callback.message, chat_id, callback.message.message_id, text):
             await callback.message.answer(text)  # the areas message is gone: thank in a new one
-    await session.commit()  # the hook opens its own session; ours must not hold the connection
+    if session.in_transaction():  # the hook opens its own session; ours must not hold the connection
+        await session.commit()
     await insight_hooks.on_response_completed(services, response.id)
 
 
