@@ -33,11 +33,11 @@ async def _run(settings: Settings) -> None:
 
     await upgrade_async(settings.database_url)
     app = build_app(settings)
-    app.starters.append(lambda _app: _settled())  # last starter: everything is built by then
+    app.starters.append(_settle_heap)  # the last starter: everything is built by then
     await run_forever(app)
 
 
-async def _settled() -> None:
+async def _settle_heap(_app: object) -> None:
     event_loop.settle_heap()
 
 

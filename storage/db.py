@@ -29,7 +29,7 @@ from storage.sqlite_inline import (
     acquire_gate,
     begin_immediate,
     inline_connector,
-    is_inline,
+    inline_of,
     release_gate,
 )
 
@@ -60,7 +60,7 @@ def _install_sqlite_hooks(engine: AsyncEngine, database: str) -> None:
         # Autocommit at the driver: we open the transaction ourselves, at the first write.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        busy = INLINE_BUSY_MS if is_inline(dbapi_conn) else BUSY_TIMEOUT_MS
+        busy = INLINE_BUSY_MS if inline_of(dbapi_conn) is not None else BUSY_TIMEOUT_MS
         cur.execute(f"PRAGMA busy_timeout = {busy}")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
@@ -77,7 +77,7 @@ def _install_sqlite_hooks(engine: AsyncEngine, database: str) -> None:
         if not _in_transaction(raw):
             acquire_gate(conn.info, database, BUSY_TIMEOUT_MS / 1000)
             try:
-                begin_immediate(cursor, is_inline(raw), BUSY_TIMEOUT_MS / 1000)
+                begin_immediate(cursor, inline_of(raw), BUSY_TIMEOUT_MS / 1000)
             except BaseException:
                 release_gate(conn.info)
                 raise

@@ -97,17 +97,28 @@ class _Plan:
         return tuple(p(v) if p is not None else v for p, v in zip(self.results, raw, strict=True))
 
 
-async def _connection(session: AsyncSession) -> tuple[Connection, InlineConnection | None]:
-    """The session's connection (its transaction joined), and the inline SQLite one behind it."""
-    sync = session.sync_session
+def _cached(sync: Session) -> tuple[Connection, InlineConnection | None] | None:
+    """What :func:`_remember` kept, while the session is still in that transaction."""
     cached = sync.info.get(_RAW)
     if cached is not None and cached[0] is sync.get_transaction():
         return cached[1], cached[2]
-    conn = (await session.connection()).sync_connection
-    assert conn is not None
+    return None
+
+
+def _remember(sync: Session, conn: Connection) -> tuple[Connection, InlineConnection | None]:
     inline = sqlite_inline.inline_of(conn.connection.dbapi_connection)
     sync.info[_RAW] = (sync.get_transaction(), conn, inline)
     return conn, inline
+
+
+async def _connection(session: AsyncSession) -> tuple[Connection, InlineConnection | None]:
+    """The session's connection (its transaction joined), and the inline SQLite one behind it."""
+    found = _cached(session.sync_session)
+    if found is None:
+        conn = (await session.connection()).sync_connection
+        assert conn is not None
+        found = _remember(session.sync_session, conn)
+    return found
 
 
 async def _run(
@@ -157,12 +168,7 @@ async def execute(session: AsyncSession, st: HotStatement, **params: Any) -> int
 
 def execute_sync(sync_session: Session, st: HotStatement, **params: Any) -> None:
     """Run a write from a session hook (sync code inside SQLAlchemy's greenlet)."""
-    cached = sync_session.info.get(_RAW)
-    if cached is not None and cached[0] is sync_session.get_transaction():
-        conn, inline = cached[1], cached[2]
-    else:
-        conn = sync_session.connection()
-        inline = sqlite_inline.inline_of(conn.connection.dbapi_connection)
+    conn, inline = _cached(sync_session) or _remember(sync_session, sync_session.connection())
     if inline is None or not inline.sqlite.in_transaction:
         conn.execute(st.stmt, params)  # SQLAlchemy's own hooks start the transaction
         return

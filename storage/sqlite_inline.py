@@ -65,11 +65,6 @@ def inline_connector(database: str) -> Callable[[], Awaitable[aiosqlite.Connecti
     return connect
 
 
-def is_inline(dbapi_connection: Any) -> bool:
-    """Whether SQLAlchemy's adapted connection wraps an :class:`InlineConnection`."""
-    return isinstance(getattr(dbapi_connection, "_connection", None), InlineConnection)
-
-
 def inline_of(dbapi_connection: Any) -> InlineConnection | None:
     """The :class:`InlineConnection` behind SQLAlchemy's adapted connection, if it is one."""
     inner = getattr(dbapi_connection, "_connection", None)
@@ -96,47 +91,37 @@ def write_gate(database: str) -> asyncio.Lock:
 _HELD = "partner_pulse_write_gate"
 
 
-def acquire_gate(info: dict[str, Any], database: str, timeout_s: float) -> None:
-    """Queue for this process's write lock (from SQLAlchemy's sync layer, inside its greenlet).
+async def queue_for_gate(info: dict[str, Any], database: str, timeout_s: float) -> None:
+    """Queue for this process's write lock; ``info`` (SQLAlchemy's connection info) records it,
+    so the commit and rollback hooks of ``storage.db`` can release it.
 
     A writer that waits ``timeout_s`` fails as SQLite itself would ("database is locked"),
     instead of hanging: e.g. code that writes on a second session while its first holds the lock.
     """
-    if info.get(_HELD) is not None or not in_greenlet():
+    if info.get(_HELD) is not None:
         return
     gate = write_gate(database)
     if gate.locked():
         try:
-            await_only(asyncio.wait_for(gate.acquire(), timeout_s))
+            await asyncio.wait_for(gate.acquire(), timeout_s)
         except TimeoutError:
             raise sqlite3.OperationalError("database is locked (this process's writer queue)") from None
     else:
-        await_only(gate.acquire())  # free: taken at once, no task for a timeout
+        await gate.acquire()  # free: taken at once, no task for a timeout
     info[_HELD] = gate
 
 
-async def begin_write(info: dict[str, Any], conn: InlineConnection, timeout_s: float) -> None:
-    """Start a write transaction from async code: queue for the gate, then ``BEGIN IMMEDIATE``.
+def acquire_gate(info: dict[str, Any], database: str, timeout_s: float) -> None:
+    """:func:`queue_for_gate` from SQLAlchemy's sync layer, inside its greenlet."""
+    if info.get(_HELD) is None and in_greenlet():
+        await_only(queue_for_gate(info, database, timeout_s))
 
-    ``info`` is SQLAlchemy's connection info, where the commit and rollback hooks of
-    ``storage.db`` find the gate to release."""
-    if info.get(_HELD) is None:
-        gate = write_gate(conn.database)
-        try:
-            await asyncio.wait_for(gate.acquire(), timeout_s) if gate.locked() else await gate.acquire()
-        except TimeoutError:
-            raise sqlite3.OperationalError("database is locked (this process's writer queue)") from None
-        info[_HELD] = gate
+
+async def begin_write(info: dict[str, Any], conn: InlineConnection, timeout_s: float) -> None:
+    """Start a write transaction from async code: queue for the gate, then ``BEGIN IMMEDIATE``."""
+    await queue_for_gate(info, conn.database, timeout_s)
     try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                conn.sqlite.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() >= deadline:
-                    raise
-            await asyncio.sleep(RETRY_PAUSE_S)
+        await _begin_immediate(conn.sqlite.execute, timeout_s)
     except BaseException:
         release_gate(info)
         raise
@@ -149,19 +134,22 @@ def release_gate(info: dict[str, Any]) -> None:
         gate.release()
 
 
-def begin_immediate(cursor: Any, inline: bool, timeout_s: float) -> None:
-    """``BEGIN IMMEDIATE``; inline, a busy database is retried without blocking the loop."""
-    if not inline or not in_greenlet():
+def begin_immediate(cursor: Any, inline: InlineConnection | None, timeout_s: float) -> None:
+    """``BEGIN IMMEDIATE`` from SQLAlchemy's sync layer; inline, a busy database is retried
+    without blocking the loop."""
+    if inline is None or not in_greenlet():
         cursor.execute("BEGIN IMMEDIATE")
         return
+    await_only(_begin_immediate(inline.sqlite.execute, timeout_s))
+
+
+async def _begin_immediate(execute: Callable[[str], object], timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            cursor.execute("BEGIN IMMEDIATE")
+            execute("BEGIN IMMEDIATE")
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() >= deadline:
                 raise
-            if time.monotonic() >= deadline:
-                raise
-        await_only(asyncio.sleep(RETRY_PAUSE_S))
+        await asyncio.sleep(RETRY_PAUSE_S)

@@ -45,8 +45,3 @@ class Campaign(Base):
     # Where the live progress bar of the launch is edited.
     progress_chat_id: Mapped[int | None] = mapped_column()
     progress_message_id: Mapped[int | None] = mapped_column()
-
-    @property
-    def accepts_answers(self) -> bool:
-        """Answers are taken while the campaign runs or is paused (the partner already has it)."""
-        return self.status in ANSWERABLE
