@@ -97,14 +97,12 @@ async def language_chosen(
         await callback.answer(translator.get("ru", "bad-button"), show_alert=True)
         return
     user = callback.from_user
-    if partner is None:
-        registered = await partners.register(
+    if partner is None:  # registered with the chosen language
+        await partners.register(
             session, user.id, name=user.full_name, username=user.username, language=callback_data.lang
         )
-        partner_id = registered.id
     else:
-        partner_id = partner.id
-    await partners.set_language(session, partner_id, callback_data.lang)
+        await partners.set_language(session, partner.id, callback_data.lang)
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.edit_text(translator.get(callback_data.lang, "language-set"))
