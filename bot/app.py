@@ -26,6 +26,7 @@ from bot.polling import DurablePolling
 from bot.response_models import pin_response_models
 from bot.services import Services
 from bot.telegram_session import JsonBodySession
+from storage import hot_sql
 from storage.db import create_engine, create_sessionmaker, is_sqlite
 from storage.fsm_storage import SQLAlchemyStorage
 from storage.repo.campaigns_base import ensure_ongoing_campaign
@@ -92,6 +93,7 @@ class App:
         async with self.services.sessionmaker() as session:
             await ensure_ongoing_campaign(session)
             await session.commit()
+        hot_sql.prepare_all(self.engine.dialect)
         me = await self.bot.me()
         log.info("Starting @%s (id=%s)", me.username, me.id)
         await register_commands(self.bot, self.services.settings, self.services.translator)

@@ -1,16 +1,17 @@
-"""Bot API edits whose reply is not parsed.
+"""Bot API sends and edits whose reply is not parsed.
 
-Telegram answers an edit with the whole edited message, and aiogram validates it into a
-``Message`` (sender, chat, entities, keyboard) that the survey never reads: it only needs to
-know the edit worked. These methods are the same calls with the reply kept as plain JSON;
+Telegram answers a send or an edit with the whole message, and aiogram validates it into a
+``Message`` (sender, chat, entities, keyboard) that the survey never reads: it needs at most the
+new message's id. These methods are the same calls with the reply kept as plain JSON;
 errors ("message is not modified", 403, 429) are raised exactly as for aiogram's own methods.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from aiogram.methods import EditMessageReplyMarkup, EditMessageText, Response
+from aiogram.methods import EditMessageReplyMarkup, EditMessageText, Response, SendMessage
+from aiogram.types import InlineKeyboardMarkup, Message
 
 _RESPONSE = Response[Any]  # built once and kept (see bot/response_models.py)
 
@@ -25,3 +26,17 @@ class EditMarkupQuietly(EditMessageReplyMarkup):
     """``editMessageReplyMarkup``; the reply is not parsed."""
 
     __returning__ = Any  # type: ignore[assignment]
+
+
+class SendQuietly(SendMessage):
+    """``sendMessage``; the reply is not parsed."""
+
+    __returning__ = Any  # type: ignore[assignment]
+
+
+async def send_quietly(message: Message, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> int:
+    """Send ``text`` (and keyboard) to the chat of ``message``; returns the new message's id."""
+    assert message.bot is not None
+    method = SendQuietly(chat_id=message.chat.id, text=text, reply_markup=reply_markup)  # type: ignore[call-arg]
+    sent = cast(dict[str, Any], await message.bot(method))  # the JSON reply, see __returning__
+    return int(sent["message_id"])

@@ -11,12 +11,12 @@ more than the statements themselves (``python -m tests.benchmarks.ingest``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, cast
 
+import orjson
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
 from sqlalchemy import Table, bindparam, insert, select, update
@@ -127,11 +127,11 @@ class SQLAlchemyStorage(BaseStorage):
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         """Replace the data."""
-        await self._change(key, data=json.dumps(dict(data), ensure_ascii=False))
+        await self._change(key, data=orjson.dumps(dict(data), option=orjson.OPT_NON_STR_KEYS).decode())
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         """Stored data, or an empty dict."""
-        return dict(json.loads((await self._read(key)).data))
+        return dict(orjson.loads((await self._read(key)).data))
 
     async def close(self) -> None:
         """Nothing to close: the engine belongs to the application."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -42,11 +43,12 @@ _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 class HotStatement:
     """A Core statement with named bind parameters, compiled once per dialect."""
 
-    __slots__ = ("_plans", "stmt")
+    __slots__ = ("__weakref__", "_plans", "stmt")
 
     def __init__(self, stmt: Select[Any] | Insert | Update | Delete) -> None:
         self.stmt = stmt
         self._plans: dict[type[Dialect], _Plan] = {}
+        _ALL.add(self)
         compiled = stmt.compile(dialect=sqlite.dialect())
         if "POSTCOMPILE" in str(compiled):
             raise ValueError("hot statements cannot use expanding IN lists; use OR or a subquery")
@@ -61,6 +63,17 @@ class HotStatement:
         if plan is None:
             plan = self._plans[type(dialect)] = _Plan(self.stmt, dialect)
         return plan
+
+
+# Every hot statement made, so start-up can plan them all at once (see prepare_all).
+_ALL: weakref.WeakSet[HotStatement] = weakref.WeakSet()
+
+
+def prepare_all(dialect: Dialect) -> None:
+    """Plan every hot statement for ``dialect`` now, not on the first update that needs each
+    one: planning compiles the statement, a few milliseconds that partners would wait."""
+    for st in list(_ALL):
+        st.plan(dialect)
 
 
 class _Plan:

@@ -109,3 +109,17 @@ def test_statement_that_skips_a_python_default_is_refused() -> None:
 def test_expanding_in_list_is_refused() -> None:
     with pytest.raises(ValueError, match="IN"):
         HotStatement(select(_P.c.id).where(_P.c.id.in_(bindparam("ids", expanding=True))))
+
+
+def test_start_up_plans_every_hot_statement_of_the_bot() -> None:
+    """After prepare_all, no update pays for compiling a statement (the bot's own included)."""
+    import bot.app  # noqa: F401  (imports every repository module, as the bot does)
+    from storage import hot_sql
+    from storage.fsm_storage import _SELECT
+    from storage.repo import responses
+
+    dialect = create_engine("sqlite+aiosqlite:///:memory:").dialect
+    statements = list(hot_sql._ALL)
+    assert {_SELECT, responses._INSERT, responses._ADD_AREA} <= set(statements)
+    hot_sql.prepare_all(dialect)
+    assert all(type(dialect) in st._plans for st in statements)

@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.filters import CommandFree, HasText, PrivateChat, TextMatches
 from bot.i18n import Translate
 from bot.keyboards.survey import drivers_keyboard, score_chosen, score_keyboard, score_question, skip_keyboard
-from bot.quiet_methods import EditMarkupQuietly, EditTextQuietly
+from bot.quiet_methods import EditMarkupQuietly, EditTextQuietly, send_quietly
 from bot.services import Services
 from bot.states import Survey
 from storage.models.campaign import ANSWERABLE, ONGOING
@@ -61,8 +61,8 @@ async def _edit_text(
 
 async def _ask_comment(message: Message, _: Translate, response: Answer, state: FSMContext) -> None:
     key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
-    sent = await message.answer(_(key), reply_markup=skip_keyboard(_, response.id))
-    await state.update_data(comment_message_id=sent.message_id)
+    message_id = await send_quietly(message, _(key), skip_keyboard(_, response.id))
+    await state.update_data(comment_message_id=message_id)
 
 
 async def _take_score(
@@ -130,7 +130,7 @@ async def start_survey(
         campaign_id = await campaigns_base.ensure_ongoing_campaign(session)
     await state.set_state(Survey.score)
     await state.set_data({"campaign_id": campaign_id})
-    await message.answer(score_question(_), reply_markup=score_keyboard(campaign_id))
+    await send_quietly(message, score_question(_), score_keyboard(campaign_id))
 
 
 @router.callback_query(ScoreCb.filter())
@@ -249,7 +249,7 @@ async def _move_to_drivers(
 
 
 async def _ask_drivers(message: Message, _: Translate, response: Answer, chosen: list[str]) -> None:
-    await message.answer(_("q-drivers"), reply_markup=drivers_keyboard(_, response.id, chosen))
+    await send_quietly(message, _("q-drivers"), drivers_keyboard(_, response.id, chosen))
 
 
 @router.message(StateFilter(Survey.comment), HasText())

@@ -6,10 +6,10 @@ tests.benchmarks.ingest``), and the ORM's unit of work cost more than the statem
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -43,7 +43,7 @@ async def journal(session: AsyncSession, updates: Sequence[dict[str, Any]]) -> l
         uid = int(raw["update_id"])
         if uid in known or uid in fresh:
             continue
-        rows.append({"uid": uid, "payload": json.dumps(raw, ensure_ascii=False), "at": now})
+        rows.append({"uid": uid, "payload": orjson.dumps(raw).decode(), "at": now})
         fresh.append(uid)
     if rows:
         await conn.execute(_INSERT, rows)
@@ -58,7 +58,7 @@ async def pending(session: AsyncSession, limit: int = 1000) -> list[tuple[int, d
         .order_by(InboxUpdate.update_id)
         .limit(limit)
     )
-    return [(uid, json.loads(payload)) for uid, payload in rows.all()]
+    return [(uid, orjson.loads(payload)) for uid, payload in rows.all()]
 
 
 def mark_processed_sync(sync_session: Session, update_id: int, error: str | None = None) -> None:
