@@ -179,7 +179,7 @@ class DurablePolling:
             await asyncio.wait({previous})
         async with self._sem:
             try:
-                update = Update.model_validate(raw, context={"bot": self.bot})
+                update = Update.model_validate(_without_our_keyboard(raw), context={"bot": self.bot})
             except ValidationError as exc:
                 await self._park_unreadable(int(raw["update_id"]), exc)
                 return
@@ -194,3 +194,15 @@ class DurablePolling:
         async with self.sessionmaker() as session:
             await inbox.mark_processed(session, update_id, error=f"unreadable: {exc}"[:2000])
             await session.commit()
+
+
+def _without_our_keyboard(raw: dict[str, Any]) -> dict[str, Any]:
+    """The update, minus the keyboard of the message a tapped button belongs to.
+
+    That keyboard is one we sent, and no handler reads it back: validating it was most of the
+    cost of parsing a tap (11 buttons under question 1, 250 µs against 70 µs without)."""
+    message = raw.get("callback_query", {}).get("message")
+    if isinstance(message, dict) and "reply_markup" in message:
+        raw = {**raw, "callback_query": {**raw["callback_query"], "message": {**message}}}
+        del raw["callback_query"]["message"]["reply_markup"]
+    return raw

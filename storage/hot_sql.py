@@ -30,6 +30,8 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlalchemy.util import await_only
+from sqlalchemy.util.concurrency import in_greenlet
 
 from storage import db, sqlite_inline
 from storage.sqlite_inline import InlineConnection
@@ -134,10 +136,9 @@ async def _connection(session: AsyncSession) -> tuple[Connection, InlineConnecti
     return found
 
 
-async def _run(
-    session: AsyncSession, st: HotStatement, params: dict[str, Any]
-) -> tuple[sqlite3.Cursor, _Plan] | None:
-    """Run on the inline connection; None when the session's connection is not one."""
+async def _inline(session: AsyncSession, st: HotStatement) -> tuple[sqlite3.Connection, _Plan] | None:
+    """The sqlite3 connection to run ``st`` on, a write transaction begun if it writes; None
+    when the session's connection is not an inline one."""
     conn, inline = await _connection(session)
     if inline is None:
         return None
@@ -145,6 +146,17 @@ async def _run(
     raw = inline.sqlite
     if plan.write and not raw.in_transaction:
         await sqlite_inline.begin_write(conn.info, inline, db.BUSY_TIMEOUT_MS / 1000)
+    return raw, plan
+
+
+async def _run(
+    session: AsyncSession, st: HotStatement, params: dict[str, Any]
+) -> tuple[sqlite3.Cursor, _Plan] | None:
+    """Run on the inline connection; None when the session's connection is not one."""
+    found = await _inline(session, st)
+    if found is None:
+        return None
+    raw, plan = found
     return raw.execute(plan.sql, plan.args(params)), plan
 
 
@@ -179,11 +191,25 @@ async def execute(session: AsyncSession, st: HotStatement, **params: Any) -> int
     return int(cursor.lastrowid or 0) if isinstance(st.stmt, Insert) else cursor.rowcount
 
 
+async def execute_many(session: AsyncSession, st: HotStatement, rows: Sequence[dict[str, Any]]) -> None:
+    """Run a write once per parameter set in ``rows``."""
+    if not rows:
+        return
+    found = await _inline(session, st)
+    if found is None:
+        await session.execute(st.stmt, list(rows))
+        return
+    raw, plan = found
+    raw.executemany(plan.sql, [plan.args(r) for r in rows])
+
+
 def execute_sync(sync_session: Session, st: HotStatement, **params: Any) -> None:
     """Run a write from a session hook (sync code inside SQLAlchemy's greenlet)."""
     conn, inline = _cached(sync_session) or _remember(sync_session, sync_session.connection())
-    if inline is None or not inline.sqlite.in_transaction:
+    if inline is None or not in_greenlet():
         conn.execute(st.stmt, params)  # SQLAlchemy's own hooks start the transaction
         return
     plan = st.plan(conn.dialect)
+    if not inline.sqlite.in_transaction:
+        await_only(sqlite_inline.begin_write(conn.info, inline, db.BUSY_TIMEOUT_MS / 1000))
     inline.sqlite.execute(plan.sql, plan.args(params))

@@ -11,9 +11,11 @@ from typing import cast
 import pytest
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import Session
 
+from storage import session_hooks
 from storage.db import create_engine, create_sessionmaker
-from storage.hot_sql import HotStatement, execute, fetch_all, fetch_one
+from storage.hot_sql import HotStatement, execute, execute_many, execute_sync, fetch_all, fetch_one
 from storage.migrate import upgrade_async
 from storage.models import Partner
 
@@ -94,6 +96,34 @@ async def test_concurrent_hot_writers_queue_and_all_commit(engine: AsyncEngine) 
     async with sessions() as s:
         names = {n for (n,) in await fetch_all(s, _ALL)}
     assert names == {f"done-{i}" for i in range(50)}
+
+
+async def test_many_rows_and_a_session_hook_write_commit_together(engine: AsyncEngine) -> None:
+    """execute_many writes every row; a before-commit hook writes in the same transaction, or
+    opens the write transaction itself when nothing else has; a rollback undoes both."""
+    sessions = create_sessionmaker(engine)
+
+    hooked: list[str] = []
+
+    def hook(sync: Session) -> None:
+        hooked.append(f"hook-{len(hooked)}")
+        execute_sync(sync, _ADD, ext=hooked[-1], at=AT)
+
+    async with sessions() as s:
+        session_hooks.before_commit(s, hook)
+        await execute_many(s, _ADD, [{"ext": f"gone-{i}", "at": AT} for i in range(3)])
+        await s.rollback()
+    async with sessions() as s:
+        session_hooks.before_commit(s, hook)
+        await execute_many(s, _ADD, [{"ext": f"m-{i}", "at": AT} for i in range(3)])
+        await s.commit()
+    async with sessions() as s:
+        session_hooks.before_commit(s, hook)
+        await s.commit()  # only the hook writes
+    async with sessions() as s:
+        names = [n for (n,) in await fetch_all(s, _ALL)]
+    assert hooked == ["hook-0", "hook-1"]  # the rollback never reached the commit hook
+    assert names == ["m-0", "m-1", "m-2", "hook-0", "hook-1"]
 
 
 def test_statement_that_skips_a_python_default_is_refused() -> None:

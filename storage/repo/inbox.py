@@ -14,13 +14,16 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from storage.hot_sql import HotStatement, execute, execute_sync
+from storage.hot_sql import HotStatement, execute, execute_many, execute_sync, fetch_all
 from storage.models import InboxUpdate, utcnow
 
 _T = cast(Table, InboxUpdate.__table__)
-_KNOWN = select(_T.c.update_id).where(_T.c.update_id.in_(bindparam("ids", expanding=True)))
-_INSERT = insert(_T).values(
-    update_id=bindparam("uid"), payload=bindparam("payload"), received_at=bindparam("at"), attempts=0
+# A range, not an IN list: ids of one batch are consecutive, and hot statements take no lists.
+_KNOWN = HotStatement(select(_T.c.update_id).where(_T.c.update_id.between(bindparam("lo"), bindparam("hi"))))
+_INSERT = HotStatement(
+    insert(_T).values(
+        update_id=bindparam("uid"), payload=bindparam("payload"), received_at=bindparam("at"), attempts=0
+    )
 )
 _PROCESSED = HotStatement(
     update(_T)
@@ -34,19 +37,18 @@ async def journal(session: AsyncSession, updates: Sequence[dict[str, Any]]) -> l
     if not updates:
         return []
     ids = [int(u["update_id"]) for u in updates]
-    conn = await session.connection()
-    known = set((await conn.execute(_KNOWN, {"ids": ids})).scalars().all())
+    known = {row[0] for row in await fetch_all(session, _KNOWN, lo=min(ids), hi=max(ids))}
     fresh: list[int] = []
     rows: list[dict[str, Any]] = []
     now = utcnow()
     for raw in updates:
         uid = int(raw["update_id"])
-        if uid in known or uid in fresh:
+        if uid in known:
             continue
+        known.add(uid)  # the same update twice in one batch is journaled once
         rows.append({"uid": uid, "payload": orjson.dumps(raw).decode(), "at": now})
         fresh.append(uid)
-    if rows:
-        await conn.execute(_INSERT, rows)
+    await execute_many(session, _INSERT, rows)
     return fresh
 
 
