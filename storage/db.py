@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
+from storage import update_session
 from storage.sqlite_inline import (
     INLINE_BUSY_MS,
     acquire_gate,
@@ -32,6 +33,7 @@ from storage.sqlite_inline import (
     inline_of,
     release_gate,
 )
+from storage.update_session import UpdateSession
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -127,10 +129,14 @@ def create_engine(url: str, *, pool_size: int = 2, echo: bool = False, inline: b
             **extra,
         )
         _install_sqlite_hooks(engine, database)
+        if "async_creator" in extra:
+            update_session.mark_inline(engine)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Session factory; objects stay readable after commit (handlers commit before sending)."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Session factory; objects stay readable after commit (handlers commit before sending).
+
+    Sessions on inline SQLite run hot statements in light transactions (``storage/update_session.py``)."""
+    return async_sessionmaker(engine, class_=UpdateSession, expire_on_commit=False)

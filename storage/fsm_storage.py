@@ -23,7 +23,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from storage import session_hooks
+from storage import hot_sql, session_hooks
 from storage.hot_sql import HotStatement, execute_sync, fetch_one
 from storage.models import FsmRecord
 from storage.session_context import current_session
@@ -102,7 +102,7 @@ class SQLAlchemyStorage(BaseStorage):
                 await session.commit()
             else:
                 # An open transaction makes the commit-before-send middleware write this first.
-                await session.connection()
+                await hot_sql.begin(session)
 
     async def _read(self, key: StorageKey) -> _Entry:
         shared = current_session.get()

@@ -5,8 +5,9 @@ SQLite), and SQLAlchemy's machinery around each one (cache key, execution contex
 object, greenlet switch, ORM unit of work) cost several times that; it was the largest part of
 the bot's CPU per update (``python -m tests.benchmarks.ingest``). A :class:`HotStatement` is an
 ordinary Core statement; on an inline SQLite connection (``storage/sqlite_inline.py``) it runs
-on the session's own sqlite3 connection, inside the session's transaction, with SQLAlchemy's
-type processing applied by hand. Anywhere else (threaded SQLite, PostgreSQL, ...) the very same
+on the session's own sqlite3 connection, inside the session's transaction (a light one when
+SQLAlchemy's is not open, see ``storage/update_session.py``), with SQLAlchemy's type
+processing applied by hand. Anywhere else (threaded SQLite, PostgreSQL, ...) the very same
 statement goes through ``session.connection().execute``.
 
 Running beside SQLAlchemy means doing what its execution would have done:
@@ -33,8 +34,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.util import await_only
 from sqlalchemy.util.concurrency import in_greenlet
 
-from storage import db, sqlite_inline
+from storage import db, sqlite_inline, update_session
 from storage.sqlite_inline import InlineConnection
+from storage.update_session import UpdateSession
 
 Row = tuple[Any, ...]
 Processor = Callable[[Any], Any] | None
@@ -112,40 +114,59 @@ class _Plan:
         return tuple(p(v) if p is not None else v for p, v in zip(self.results, raw, strict=True))
 
 
-def _cached(sync: Session) -> tuple[Connection, InlineConnection | None] | None:
-    """What :func:`_remember` kept, while the session is still in that transaction."""
+# Where a hot statement runs: the dialect (for its plan), the connection record's info (where
+# the writer queue is noted as held) and the inline sqlite3 connection (None: not inline).
+_Target = tuple[Dialect, dict[str, Any], InlineConnection | None]
+
+
+def _cached(sync: Session) -> _Target | None:
+    """The light connection, or what :func:`_remember` kept while that transaction lasts."""
+    light = update_session.light_of(sync)
+    if light is not None:
+        return light.dialect, light.info, light.inline
     cached = sync.info.get(_RAW)
     if cached is not None and cached[0] is sync.get_transaction():
-        return cached[1], cached[2]
+        return cached[1]
     return None
 
 
-def _remember(sync: Session, conn: Connection) -> tuple[Connection, InlineConnection | None]:
-    inline = sqlite_inline.inline_of(conn.connection.dbapi_connection)
-    sync.info[_RAW] = (sync.get_transaction(), conn, inline)
-    return conn, inline
+def _remember(sync: Session, conn: Connection) -> _Target:
+    target = conn.dialect, conn.info, sqlite_inline.inline_of(conn.connection.dbapi_connection)
+    sync.info[_RAW] = (sync.get_transaction(), target)
+    return target
 
 
-async def _connection(session: AsyncSession) -> tuple[Connection, InlineConnection | None]:
-    """The session's connection (its transaction joined), and the inline SQLite one behind it."""
-    found = _cached(session.sync_session)
-    if found is None:
-        conn = (await session.connection()).sync_connection
-        assert conn is not None
-        found = _remember(session.sync_session, conn)
-    return found
+async def _connection(session: AsyncSession) -> _Target:
+    """Where the session's statements run now: its light connection (opened if it has none
+    and may have one), else its SQLAlchemy connection, its transaction joined."""
+    sync = session.sync_session
+    found = _cached(sync)
+    if found is not None:
+        return found
+    if isinstance(session, UpdateSession):
+        light = await session.light()
+        if light is not None:
+            return light.dialect, light.info, light.inline
+    conn = (await session.connection()).sync_connection
+    assert conn is not None
+    return _remember(sync, conn)
+
+
+async def begin(session: AsyncSession) -> None:
+    """Open the session's transaction now, so its next commit runs its hooks (which write)."""
+    await _connection(session)
 
 
 async def _inline(session: AsyncSession, st: HotStatement) -> tuple[sqlite3.Connection, _Plan] | None:
     """The sqlite3 connection to run ``st`` on, a write transaction begun if it writes; None
     when the session's connection is not an inline one."""
-    conn, inline = await _connection(session)
+    dialect, info, inline = await _connection(session)
     if inline is None:
         return None
-    plan = st.plan(conn.dialect)
+    plan = st.plan(dialect)
     raw = inline.sqlite
     if plan.write and not raw.in_transaction:
-        await sqlite_inline.begin_write(conn.info, inline, db.BUSY_TIMEOUT_MS / 1000)
+        await sqlite_inline.begin_write(info, inline, db.BUSY_TIMEOUT_MS / 1000)
     return raw, plan
 
 
@@ -205,11 +226,11 @@ async def execute_many(session: AsyncSession, st: HotStatement, rows: Sequence[d
 
 def execute_sync(sync_session: Session, st: HotStatement, **params: Any) -> None:
     """Run a write from a session hook (sync code inside SQLAlchemy's greenlet)."""
-    conn, inline = _cached(sync_session) or _remember(sync_session, sync_session.connection())
+    dialect, info, inline = _cached(sync_session) or _remember(sync_session, sync_session.connection())
     if inline is None or not in_greenlet():
-        conn.execute(st.stmt, params)  # SQLAlchemy's own hooks start the transaction
+        sync_session.connection().execute(st.stmt, params)  # SQLAlchemy's hooks begin the write
         return
-    plan = st.plan(conn.dialect)
+    plan = st.plan(dialect)
     if not inline.sqlite.in_transaction:
-        await_only(sqlite_inline.begin_write(conn.info, inline, db.BUSY_TIMEOUT_MS / 1000))
+        await_only(sqlite_inline.begin_write(info, inline, db.BUSY_TIMEOUT_MS / 1000))
     inline.sqlite.execute(plan.sql, plan.args(params))

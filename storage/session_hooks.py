@@ -29,13 +29,20 @@ def after_rollback(session: AsyncSession, hook: Hook) -> None:
     session.info.setdefault(_AFTER_ROLLBACK, []).append(hook)
 
 
+def has_before_commit(sync_session: Session) -> bool:
+    """Whether ``sync_session`` has before-commit hooks."""
+    return bool(sync_session.info.get(_BEFORE_COMMIT))
+
+
 @event.listens_for(Session, "before_commit")
-def _run_before_commit(sync_session: Session) -> None:
+def run_before_commit(sync_session: Session) -> None:
+    """Run the before-commit hooks (SQLAlchemy does, and light transactions do)."""
     for hook in sync_session.info.get(_BEFORE_COMMIT, ()):
         hook(sync_session)
 
 
 @event.listens_for(Session, "after_rollback")
-def _run_after_rollback(sync_session: Session, *_args: Any) -> None:
+def run_after_rollback(sync_session: Session, *_args: Any) -> None:
+    """Run the after-rollback hooks (SQLAlchemy does, and light transactions do)."""
     for hook in sync_session.info.get(_AFTER_ROLLBACK, ()):
         hook(sync_session)
