@@ -13,6 +13,8 @@ from typing import Any, cast
 from aiogram.methods import EditMessageReplyMarkup, EditMessageText, Response, SendMessage
 from aiogram.types import InlineKeyboardMarkup, Message
 
+from bot.keyboards.survey import PlainMarkup
+
 _RESPONSE = Response[Any]  # built once and kept (see bot/response_models.py)
 
 
@@ -20,21 +22,26 @@ class EditTextQuietly(EditMessageText):
     """``editMessageText``; the reply is not parsed."""
 
     __returning__ = Any  # type: ignore[assignment]
+    reply_markup: Any = None  # aiogram's markup, or a plain one (bot/keyboards/survey.py)
 
 
 class EditMarkupQuietly(EditMessageReplyMarkup):
     """``editMessageReplyMarkup``; the reply is not parsed."""
 
     __returning__ = Any  # type: ignore[assignment]
+    reply_markup: Any = None  # aiogram's markup, or a plain one (bot/keyboards/survey.py)
 
 
 class SendQuietly(SendMessage):
     """``sendMessage``; the reply is not parsed."""
 
     __returning__ = Any  # type: ignore[assignment]
+    reply_markup: Any = None  # aiogram's markup, or a plain one (bot/keyboards/survey.py)
 
 
-async def send_quietly(message: Message, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> int:
+async def send_quietly(
+    message: Message, text: str, reply_markup: PlainMarkup | InlineKeyboardMarkup | None = None
+) -> int:
     """Send ``text`` (and keyboard) to the chat of ``message``; returns the new message's id."""
     assert message.bot is not None
     method = SendQuietly(chat_id=message.chat.id, text=text, reply_markup=reply_markup)  # type: ignore[call-arg]

@@ -22,7 +22,13 @@ from bot.callbacks import DoneCb, DriverCb, ScoreCb, SkipCb
 from bot.config import Settings
 from bot.filters import CommandFree, HasText, PrivateChat, TextMatches
 from bot.i18n import Translate
-from bot.keyboards.survey import drivers_keyboard, score_chosen, score_keyboard, score_question, skip_keyboard
+from bot.keyboards.survey import (
+    drivers_keyboard,
+    score_chosen,
+    score_keyboard_plain,
+    score_question,
+    skip_keyboard,
+)
 from bot.quiet_methods import EditMarkupQuietly, EditTextQuietly, send_quietly
 from bot.services import Services
 from bot.states import Survey
@@ -130,7 +136,7 @@ async def start_survey(
         campaign_id = await campaigns_base.ensure_ongoing_campaign(session)
     await state.set_state(Survey.score)
     await state.set_data({"campaign_id": campaign_id})
-    await send_quietly(message, score_question(_), score_keyboard(campaign_id))
+    await send_quietly(message, score_question(_), score_keyboard_plain(campaign_id))
 
 
 @router.callback_query(ScoreCb.filter())
@@ -170,7 +176,7 @@ async def score_tapped(
             callback.message.chat.id,
             message_id,
             score_chosen(_, response.score),
-            reply_markup=score_keyboard(campaign_id),
+            reply_markup=score_keyboard_plain(campaign_id),
         )
         if ask:
             await _ask_comment(callback.message, _, response, state)
@@ -226,7 +232,7 @@ async def _typed_score(
         message.chat.id,
         response.question_message_id,
         score_chosen(_, response.score),
-        reply_markup=score_keyboard(campaign_id),
+        reply_markup=score_keyboard_plain(campaign_id),
     )
     await _ask_comment(message, _, response, state)
 

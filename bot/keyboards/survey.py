@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from functools import lru_cache
+from typing import cast
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import DoneCb, DriverCb, ScoreCb, SkipCb
+from bot.callbacks import DoneCb, ScoreCb, SkipCb, driver_data
 from bot.i18n import Translate
 from storage.areas import AREAS
+
+# The survey's own keyboards are plain JSON (the Bot API's shape), sent by the methods in
+# bot/quiet_methods.py: building them as aiogram objects (a pydantic model per button) and
+# dumping those back cost five times as much (python -m tests.benchmarks.ingest).
+PlainMarkup = dict[str, list[list[dict[str, str]]]]
 
 
 @lru_cache(maxsize=64)  # sent twice per survey, same for everyone; aiogram's objects are frozen
@@ -22,6 +28,12 @@ def score_keyboard(campaign_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[buttons[:6], buttons[6:]])
 
 
+@lru_cache(maxsize=64)
+def score_keyboard_plain(campaign_id: int) -> PlainMarkup:
+    """:func:`score_keyboard` as plain JSON (shared: never change it)."""
+    return cast(PlainMarkup, score_keyboard(campaign_id).model_dump(exclude_none=True))
+
+
 def score_question(_: Translate) -> str:
     """Question 1 with the ends of the scale explained."""
     return _("q-score")
@@ -32,29 +44,23 @@ def score_chosen(_: Translate, score: int) -> str:
     return _("q-score-chosen", score=score)
 
 
-def skip_keyboard(_: Translate, response_id: int) -> InlineKeyboardMarkup:
+def skip_keyboard(_: Translate, response_id: int) -> PlainMarkup:
     """A single Skip button under the open question."""
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=_("btn-skip"), callback_data=SkipCb(response_id=response_id).pack())]
-        ]
-    )
+    return {"inline_keyboard": [[_button(_("btn-skip"), SkipCb(response_id=response_id).pack())]]}
 
 
-def drivers_keyboard(_: Translate, response_id: int, chosen: Collection[str]) -> InlineKeyboardMarkup:
+def drivers_keyboard(_: Translate, response_id: int, chosen: Collection[str]) -> PlainMarkup:
     """Toggle buttons for every area (✓ marks the chosen), two per row, then Done."""
-    rows: list[list[InlineKeyboardButton]] = []
-    for i in range(0, len(AREAS), 2):
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    text=("✓ " if area in chosen else "") + _(f"area-{area}"),
-                    callback_data=DriverCb(response_id=response_id, area=area).pack(),
-                )
-                for area in AREAS[i : i + 2]
-            ]
-        )
-    rows.append(
-        [InlineKeyboardButton(text=_("btn-done"), callback_data=DoneCb(response_id=response_id).pack())]
-    )
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    rows = [
+        [
+            _button(("✓ " if area in chosen else "") + _(f"area-{area}"), driver_data(response_id, area))
+            for area in AREAS[i : i + 2]
+        ]
+        for i in range(0, len(AREAS), 2)
+    ]
+    rows.append([_button(_("btn-done"), DoneCb(response_id=response_id).pack())])
+    return {"inline_keyboard": rows}
+
+
+def _button(text: str, data: str) -> dict[str, str]:
+    return {"text": text, "callback_data": data}
