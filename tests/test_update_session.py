@@ -4,35 +4,20 @@ the ORM joining the same connection, hooks, rollback and the pool kept whole."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
 
 import pytest
-from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 from storage import session_hooks
 from storage.db import create_engine, create_sessionmaker
-from storage.hot_sql import HotStatement, execute, execute_sync, fetch_all
+from storage.hot_sql import execute, execute_sync, fetch_all
 from storage.migrate import upgrade_async
 from storage.models import Partner
 from storage.update_session import UpdateSession, light_of
-
-_P = cast(Table, Partner.__table__)
-_ADD = HotStatement(
-    insert(_P).values(
-        external_id=bindparam("ext"),
-        opted_out=False,
-        started_at=bindparam("at"),
-        created_at=bindparam("at"),
-        updated_at=bindparam("at"),
-    )
-)
-_NAMES = HotStatement(select(_P.c.external_id).order_by(_P.c.id))
-AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+from tests.partner_rows import ADD, AT, NAMES
 
 
 @pytest.fixture
@@ -52,13 +37,13 @@ def _checked_out(engine: AsyncEngine) -> int:
 
 async def _names(engine: AsyncEngine) -> list[str]:
     async with create_sessionmaker(engine)() as s:
-        return [n for (n,) in await fetch_all(s, _NAMES)]
+        return [n for (n,) in await fetch_all(s, NAMES)]
 
 
 async def test_hot_statements_run_light_and_commit(engine: AsyncEngine) -> None:
     async with create_sessionmaker(engine)() as s:
         assert isinstance(s, UpdateSession)
-        await execute(s, _ADD, ext="light", at=AT)
+        await execute(s, ADD, ext="light", at=AT)
         assert light_of(s.sync_session) is not None  # no SQLAlchemy transaction was needed
         assert not s.sync_session.in_transaction() and s.in_transaction()
         await s.commit()
@@ -71,17 +56,17 @@ async def test_orm_joins_the_light_connection_one_commit_for_both(engine: AsyncE
     """A hot write holds the writer queue; an ORM write after it must join, not wait for it."""
     sessions = create_sessionmaker(engine)
     async with sessions() as s:
-        await execute(s, _ADD, ext="hot", at=AT)
+        await execute(s, ADD, ext="hot", at=AT)
         s.add(Partner(external_id="orm", opted_out=False, started_at=AT))
         await s.flush()  # would wait 30 s for the queue if it took a second connection
-        await execute(s, _ADD, ext="hot-again", at=AT)
+        await execute(s, ADD, ext="hot-again", at=AT)
         await s.rollback()
     assert await _names(engine) == []
     async with sessions() as s:
-        await execute(s, _ADD, ext="hot", at=AT)
+        await execute(s, ADD, ext="hot", at=AT)
         s.add(Partner(external_id="orm", opted_out=False, started_at=AT))
         await s.commit()
-        await execute(s, _ADD, ext="next", at=AT)  # a new light transaction after the commit
+        await execute(s, ADD, ext="next", at=AT)  # a new light transaction after the commit
         await s.commit()
     assert await _names(engine) == ["hot", "orm", "next"]
     assert _checked_out(engine) == 0
@@ -92,14 +77,14 @@ async def test_hooks_run_in_light_transactions(engine: AsyncEngine) -> None:
     rolled_back: list[str] = []
 
     def hook(sync: Session) -> None:
-        execute_sync(sync, _ADD, ext=f"hook-{len(rolled_back)}", at=AT)
+        execute_sync(sync, ADD, ext=f"hook-{len(rolled_back)}", at=AT)
 
     async with sessions() as s:
         session_hooks.before_commit(s, hook)
         session_hooks.after_rollback(s, lambda _sync: rolled_back.append("x"))
-        await fetch_all(s, _NAMES)  # light, read-only so far: the hook writes at commit
+        await fetch_all(s, NAMES)  # light, read-only so far: the hook writes at commit
         await s.commit()
-        await execute(s, _ADD, ext="undone", at=AT)
+        await execute(s, ADD, ext="undone", at=AT)
         await s.rollback()
     assert rolled_back == ["x"]
     assert await _names(engine) == ["hook-0"]
@@ -109,26 +94,26 @@ async def test_failing_commit_hook_writes_nothing_and_frees_the_connection(engin
     sessions = create_sessionmaker(engine)
 
     def broken(sync: Session) -> None:
-        execute_sync(sync, _ADD, ext="half", at=AT)
+        execute_sync(sync, ADD, ext="half", at=AT)
         raise RuntimeError("hook failed")
 
     async with sessions() as s:
         session_hooks.before_commit(s, broken)
-        await execute(s, _ADD, ext="answer", at=AT)
+        await execute(s, ADD, ext="answer", at=AT)
         with pytest.raises(RuntimeError):
             await s.commit()
         await s.rollback()
     assert await _names(engine) == []
     assert _checked_out(engine) == 0
     async with sessions() as s:  # the writer queue was released: the next writer is not stuck
-        await execute(s, _ADD, ext="after", at=AT)
+        await execute(s, ADD, ext="after", at=AT)
         await s.commit()
     assert await _names(engine) == ["after"]
 
 
 async def test_closing_with_open_light_transaction_rolls_back(engine: AsyncEngine) -> None:
     async with create_sessionmaker(engine)() as s:
-        await execute(s, _ADD, ext="abandoned", at=AT)
+        await execute(s, ADD, ext="abandoned", at=AT)
     assert await _names(engine) == []
     assert _checked_out(engine) == 0
 
@@ -137,7 +122,7 @@ async def test_orm_first_keeps_sqlalchemy_transaction(engine: AsyncEngine) -> No
     async with create_sessionmaker(engine)() as s:
         s.add(Partner(external_id="orm", opted_out=False, started_at=AT))
         await s.flush()
-        await execute(s, _ADD, ext="hot", at=AT)
+        await execute(s, ADD, ext="hot", at=AT)
         assert light_of(s.sync_session) is None  # the hot statement joined SQLAlchemy's
         await s.commit()
     assert await _names(engine) == ["orm", "hot"]
