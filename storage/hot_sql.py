@@ -225,9 +225,10 @@ async def execute_many(session: AsyncSession, st: HotStatement, rows: Sequence[d
 
 
 def execute_sync(sync_session: Session, st: HotStatement, **params: Any) -> None:
-    """Run a write from a session hook (sync code inside SQLAlchemy's greenlet)."""
+    """Run a write from a session hook: inside the open write transaction, or inside
+    SQLAlchemy's greenlet, where beginning one may wait for the writer queue."""
     dialect, info, inline = _cached(sync_session) or _remember(sync_session, sync_session.connection())
-    if inline is None or not in_greenlet():
+    if inline is None or not (inline.sqlite.in_transaction or in_greenlet()):
         sync_session.connection().execute(st.stmt, params)  # SQLAlchemy's hooks begin the write
         return
     plan = st.plan(dialect)

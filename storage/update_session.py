@@ -127,8 +127,7 @@ class UpdateSession(AsyncSession):
             await super().commit()
         else:
             try:
-                if session_hooks.has_before_commit(sync):
-                    await greenlet_spawn(session_hooks.run_before_commit, sync)
+                await _run_before_commit(sync, light)
                 if light.inline.sqlite.in_transaction:
                     light.inline.sqlite.commit()
             except BaseException:
@@ -163,6 +162,17 @@ class UpdateSession(AsyncSession):
         finally:
             if light is not None:
                 light.give_back()
+
+
+async def _run_before_commit(sync: Session, light: Light) -> None:
+    if not session_hooks.has_before_commit(sync):
+        return
+    if light.inline.sqlite.in_transaction:
+        session_hooks.run_before_commit(sync)  # they write into the open transaction
+        return
+    # A hook that writes must begin the transaction (writer queue, BEGIN IMMEDIATE), which may
+    # wait: in SQLAlchemy's greenlet it can.
+    await greenlet_spawn(session_hooks.run_before_commit, sync)
 
 
 def light_of(sync_session: Session) -> Light | None:
