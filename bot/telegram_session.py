@@ -38,15 +38,19 @@ def _refuse(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-def _plain_body(bot: Bot, method: TelegramMethod[Any]) -> bytes | None:
+def _dump(method: TelegramMethod[Any]) -> dict[str, Any]:
+    # exclude_none: prepare_value drops them too, after walking every unset field.
+    return method.model_dump(warnings=False, exclude_none=True)
+
+
+def _plain_body(bot: Bot, dumped: dict[str, Any]) -> bytes | None:
     """The JSON body, when the method holds nothing but JSON values and top-level defaults.
 
     aiogram's ``prepare_value`` walks every value in Python to resolve defaults, dates, files
     and nested objects; for a survey message that walk cost more than the HTTP request. None
-    (use ``prepare_value``) for anything else: files, dates, defaults inside nested objects.
-    ``exclude_none``: ``prepare_value`` drops them too, after walking every unset field."""
+    (use ``prepare_value``) for anything else: files, dates, defaults inside nested objects."""
     body: dict[str, Any] = {}
-    for key, value in method.model_dump(warnings=False, exclude_none=True).items():
+    for key, value in dumped.items():
         if isinstance(value, Default):
             value = bot.default[value.name]
             if value is None:
@@ -84,11 +88,12 @@ class JsonBodySession(AiohttpSession):
         timeout: int | None = None,  # noqa: ASYNC109 (aiogram signature)
     ) -> TelegramType:
         """Post ``method`` as JSON; fall back to aiogram's form for file uploads."""
-        payload = _plain_body(bot, method)
+        dumped = _dump(method)
+        payload = _plain_body(bot, dumped)
         if payload is None:
             files: dict[str, Any] = {}
             body: dict[str, Any] = {}
-            for key, value in method.model_dump(warnings=False, exclude_none=True).items():
+            for key, value in dumped.items():
                 prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
                 if prepared is not None and prepared not in _EMPTY:
                     body[key] = prepared

@@ -29,7 +29,7 @@ from aiogram.types import (
 )
 
 from bot.keyboards.survey import score_keyboard
-from bot.telegram_session import JsonBodySession, _plain_body
+from bot.telegram_session import JsonBodySession, _dump, _plain_body
 
 KEYBOARD = InlineKeyboardMarkup(
     inline_keyboard=[[InlineKeyboardButton(text="Да <b>", callback_data="c:stop:1")]]
@@ -59,7 +59,7 @@ def _aiogram_body(session: JsonBodySession, bot: Bot, method: TelegramMethod[Any
 def test_plain_body_matches_aiogram(method: TelegramMethod[Any]) -> None:
     bot = Bot("1:x", default=DefaultBotProperties(parse_mode=ParseMode.HTML, protect_content=True))
     session = JsonBodySession()
-    plain = _plain_body(bot, method)
+    plain = _plain_body(bot, _dump(method))
     assert plain is not None
     assert orjson.loads(plain) == orjson.loads(orjson.dumps(_aiogram_body(session, bot, method)))
 
@@ -77,4 +77,4 @@ def test_plain_body_matches_aiogram(method: TelegramMethod[Any]) -> None:
 def test_plain_body_steps_aside_for_dates_files_and_nested_defaults(method: TelegramMethod[Any]) -> None:
     """Dates become timestamps, files go multipart, nested defaults resolve: aiogram's job."""
     bot = Bot("1:x", default=DefaultBotProperties(parse_mode=ParseMode.HTML))
-    assert _plain_body(bot, method) is None
+    assert _plain_body(bot, _dump(method)) is None
