@@ -24,7 +24,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
-from storage import update_session
 from storage.sqlite_inline import (
     INLINE_BUSY_MS,
     acquire_gate,
@@ -33,7 +32,7 @@ from storage.sqlite_inline import (
     inline_of,
     release_gate,
 )
-from storage.update_session import UpdateSession
+from storage.update_session import UpdateSession, mark_inline
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -130,7 +129,7 @@ def create_engine(url: str, *, pool_size: int = 2, echo: bool = False, inline: b
         )
         _install_sqlite_hooks(engine, database)
         if "async_creator" in extra:
-            update_session.mark_inline(engine)
+            mark_inline(engine)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
 

@@ -34,9 +34,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.util import await_only
 from sqlalchemy.util.concurrency import in_greenlet
 
-from storage import db, sqlite_inline, update_session
+from storage import db, sqlite_inline
 from storage.sqlite_inline import InlineConnection
-from storage.update_session import UpdateSession
+from storage.update_session import UpdateSession, light_of
 
 Row = tuple[Any, ...]
 Processor = Callable[[Any], Any] | None
@@ -121,7 +121,7 @@ _Target = tuple[Dialect, dict[str, Any], InlineConnection | None]
 
 def _cached(sync: Session) -> _Target | None:
     """The light connection, or what :func:`_remember` kept while that transaction lasts."""
-    light = update_session.light_of(sync)
+    light = light_of(sync)
     if light is not None:
         return light.dialect, light.info, light.inline
     cached = sync.info.get(_RAW)
