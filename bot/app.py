@@ -81,6 +81,7 @@ class App:
     report_engine: AsyncEngine | None = None
     starters: list[Starter] = field(default_factory=list)
     stoppers: list[Starter] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)  # build_app's keyword options
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -135,6 +136,7 @@ def build_app(settings: Settings, *, polling_timeout: int = 25, **options: Any) 
     dp = create_dispatcher(services)
     polling = DurablePolling(bot, dp, sessionmaker, polling_timeout=polling_timeout)
     app = App(services=services, dispatcher=dp, engine=engine, polling=polling, report_engine=report_engine)
+    app.options = options
     for install in _installers():
         install(app)
     return app

@@ -1,7 +1,7 @@
 """Campaign jobs: the one reminder, closing campaigns on time, the quarterly campaign.
 
-Jobs are module-level coroutines without required arguments (APScheduler stores them by
-reference); ``now`` lets tests move time without sleeping. Each is idempotent, so a job that
+Jobs are module-level coroutines without required arguments, run once per period by
+scheduler.runner; ``now`` lets tests move time without sleeping. Each is idempotent, so a job that
 fires twice (restart, misfire catch-up) does nothing the second time: reminders are unique per
 (campaign, partner) in the outbox, closing skips closed campaigns, and the quarterly campaign's
 period_key is unique.
@@ -18,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Settings
 from bot.sending import actions
 from scheduler import runtime
+from scheduler.periods import ANCHOR
 from scheduler.specs import JobSpec
 from storage.models import utcnow
 from storage.repo import campaigns
@@ -83,15 +84,15 @@ def campaign_job_specs(settings: Settings) -> list[JobSpec]:
     specs = [
         JobSpec(
             id="campaign-reminders",
-            func="scheduler.campaign_jobs:reminders_job",
-            trigger=IntervalTrigger(minutes=CHECK_MINUTES, timezone=settings.tz),
+            func=reminders_job,
+            trigger=IntervalTrigger(minutes=CHECK_MINUTES, timezone=settings.tz, start_date=ANCHOR),
             misfire_grace_time=CHECK_MINUTES * 60,
             description="Reminders to non-responders",
         ),
         JobSpec(
             id="campaign-auto-close",
-            func="scheduler.campaign_jobs:auto_close_job",
-            trigger=IntervalTrigger(minutes=CHECK_MINUTES, timezone=settings.tz),
+            func=auto_close_job,
+            trigger=IntervalTrigger(minutes=CHECK_MINUTES, timezone=settings.tz, start_date=ANCHOR),
             misfire_grace_time=CHECK_MINUTES * 60,
             description="Close campaigns after CAMPAIGN_DAYS",
         ),
@@ -100,7 +101,7 @@ def campaign_job_specs(settings: Settings) -> list[JobSpec]:
         specs.append(
             JobSpec(
                 id="campaign-quarterly",
-                func="scheduler.campaign_jobs:quarterly_job",
+                func=quarterly_job,
                 trigger=CronTrigger.from_crontab(settings.quarterly_cron, timezone=settings.tz),
                 misfire_grace_time=QUARTERLY_GRACE,
                 description="Quarterly campaign",

@@ -1,6 +1,6 @@
 """Managers' jobs: the weekly digest and detractor alerts for partners who stopped after the score.
 
-Jobs are module-level coroutines APScheduler calls by reference with no arguments; tests call
+Jobs are module-level coroutines run once per period by scheduler.runner; tests call
 them directly with ``now`` to control time. They take the running app's services from
 :func:`scheduler.runtime.services`.
 """
@@ -16,6 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Settings
 from bot.digest.alerts import alert_job
 from scheduler import runtime
+from scheduler.periods import ANCHOR
 from scheduler.specs import JobSpec
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def digest_job_specs(settings: Settings) -> list[JobSpec]:
         specs.append(
             JobSpec(
                 id=WEEKLY_DIGEST_JOB,
-                func=f"{__name__}:weekly_digest_job",
+                func=weekly_digest_job,
                 trigger=CronTrigger.from_crontab(settings.digest_cron, timezone=settings.tz),
                 # A digest a day late still helps; a week late it would be replaced anyway.
                 misfire_grace_time=24 * 3600,
@@ -59,8 +60,8 @@ def digest_job_specs(settings: Settings) -> list[JobSpec]:
     specs.append(
         JobSpec(
             id=ALERTS_JOB,
-            func=f"{__name__}:detractor_alerts_job",
-            trigger=IntervalTrigger(seconds=ALERTS_EVERY_SECONDS, timezone=settings.tz),
+            func=detractor_alerts_job,
+            trigger=IntervalTrigger(seconds=ALERTS_EVERY_SECONDS, timezone=settings.tz, start_date=ANCHOR),
             misfire_grace_time=ALERTS_EVERY_SECONDS * 5,
             description="Detractor alerts for partners who stopped after the score",
         )

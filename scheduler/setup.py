@@ -1,23 +1,24 @@
-"""APScheduler wiring: a persistent job store, fixed job ids, coalescing and misfire grace.
+"""APScheduler wiring: schedules from code in a memory job store; runs go through JobRunner.
 
-After downtime a missed run fires once (coalesce) if it is within its grace time. What the jobs
-act on (campaigns, deliveries) lives in our own tables, so losing the job store loses nothing
-but the memory of when a job last ran.
+Nothing is stored by APScheduler: a synchronous job store on the bot's database would block the
+event loop whenever another process holds its lock. What has run, and the catch-up after
+downtime, is ours (scheduler.runner, in the ``job_runs`` table).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from scheduler import runtime
+from scheduler.runner import JobRunner, cancel
 from scheduler.specs import JobSpec
+from storage.models import utcnow
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -33,67 +34,53 @@ def job_specs(settings: Settings) -> list[JobSpec]:
     return campaign_job_specs(settings) + digest_job_specs(settings)
 
 
-def _job_store(database_url: str) -> BaseJobStore:
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-
-        sync_url = url.set(drivername="sqlite")
-        return SQLAlchemyJobStore(
-            url=sync_url.render_as_string(hide_password=False),
-            engine_options={"connect_args": {"timeout": 30}},
-        )
-    try:
-        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-
-        sync_url = url.set(drivername=url.get_backend_name())
-        return SQLAlchemyJobStore(url=sync_url.render_as_string(hide_password=False))
-    except Exception as exc:  # no sync driver for this backend: jobs still run, from memory
-        log.warning("Persistent job store unavailable (%s); using memory", exc)
-        return MemoryJobStore()
-
-
-def create_scheduler(settings: Settings, *, persistent: bool = True) -> AsyncIOScheduler:
-    """A scheduler with every job registered (not started)."""
+def create_scheduler(settings: Settings, runner: JobRunner) -> AsyncIOScheduler:
+    """A scheduler with every job of ``runner`` registered (not started)."""
     scheduler = AsyncIOScheduler(
-        jobstores={"default": _job_store(settings.database_url) if persistent else MemoryJobStore()},
+        jobstores={"default": MemoryJobStore()},
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=settings.tz,
     )
-    wanted = job_specs(settings)
-    for spec in wanted:
+    for spec in runner.specs.values():
         scheduler.add_job(
-            spec.func,
+            runner.run,
+            args=[spec.id],
             trigger=spec.trigger,
             id=spec.id,
             name=spec.description or spec.id,
-            replace_existing=True,
             misfire_grace_time=spec.misfire_grace_time,
             coalesce=True,
         )
     return scheduler
 
 
-def remove_unwanted(scheduler: AsyncIOScheduler, settings: Settings) -> None:
-    """Drop stored jobs that the settings no longer ask for (e.g. QUARTERLY_CAMPAIGN=false)."""
-    wanted = {spec.id for spec in job_specs(settings)}
-    for job in scheduler.get_jobs():
-        if job.id not in wanted:
-            job.remove()
+async def _catch_up(runner: JobRunner) -> None:
+    try:
+        ran = await runner.catch_up()
+    except Exception:
+        log.exception("Catch-up of scheduled jobs failed; they run at their next scheduled time")
+        return
+    if ran:
+        log.info("Caught up on missed scheduled runs: %s", ", ".join(ran))
 
 
-def install(app: App, **kwargs: Any) -> None:
-    """Attach the scheduler to the app's start/stop."""
+def install(app: App) -> None:
+    """Attach the scheduler to the app's start/stop; the catch-up runs in the background."""
     settings = app.services.settings
-    scheduler = create_scheduler(settings)
+    runner = JobRunner(app.services.sessionmaker, job_specs(settings), clock=app.options.get("clock", utcnow))
+    scheduler = create_scheduler(settings, runner)
     app.services.extras["scheduler"] = scheduler
+    app.services.extras["jobs"] = runner
+    catch_up: list[asyncio.Task[object]] = []
 
     async def start(app: App) -> None:
         runtime.bind(app.services)
         scheduler.start()
-        remove_unwanted(scheduler, settings)
+        catch_up.append(asyncio.create_task(_catch_up(runner), name="jobs-catch-up"))
 
     async def stop(app: App) -> None:
+        for task in catch_up:
+            await cancel(task)
         if scheduler.running:
             scheduler.shutdown(wait=False)
         runtime.bind(None)

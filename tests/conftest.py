@@ -71,7 +71,7 @@ async def make_app(
     running = _running_apps
 
     async def _make(**overrides: Any) -> App:
-        build_opts = {k: overrides.pop(k) for k in ("request_timeout",) if k in overrides}
+        build_opts = {k: overrides.pop(k) for k in ("request_timeout", "clock") if k in overrides}
         settings = make_settings(**overrides)
         await upgrade_async(settings.database_url)
         app = build_app(settings, polling_timeout=1, **build_opts)

@@ -7,6 +7,7 @@ from storage.models.campaign import Campaign
 from storage.models.delivery import Delivery
 from storage.models.fsm import FsmRecord
 from storage.models.inbox import InboxUpdate
+from storage.models.job_run import JobRun
 from storage.models.partner import Partner
 from storage.models.response import Response, ResponseDriver, category_of
 
@@ -19,6 +20,7 @@ __all__ = [
     "Delivery",
     "FsmRecord",
     "InboxUpdate",
+    "JobRun",
     "Partner",
     "Response",
     "ResponseDriver",
