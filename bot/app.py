@@ -95,7 +95,12 @@ class App:
             await ensure_ongoing_campaign(session)
             await session.commit()
         hot_sql.prepare_all(self.engine.dialect)
-        me = await self.bot.me()
+        try:
+            me = await self.polling.connect()  # retries while Telegram is unreachable
+        except BaseException:  # rejected token, or stopped before Telegram answered
+            await self.bot.session.close()
+            await self.engine.dispose()
+            raise
         log.info("Starting @%s (id=%s)", me.username, me.id)
         await register_commands(self.bot, self.services.settings, self.services.translator)
         for start in self.starters:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from bot import event_loop
 from bot.config import Settings, SettingsError, load_settings
+from bot.startup import StartupAborted, TokenRejected
 
 log = logging.getLogger("nps-bot")
 
@@ -74,6 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(export_command(settings, args.out, args.campaign))
     except KeyboardInterrupt:
         pass
+    except TokenRejected as exc:
+        print(f"nps-bot: {exc}", file=sys.stderr)
+        return 2
+    except StartupAborted:
+        pass  # SIGTERM before Telegram could be reached: a clean stop
     return 0
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from bot.config import Settings
 from bot.i18n import LOCALES, Translator
+from bot.startup import describe
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,10 @@ def _menu(translator: Translator, locale: str, names: tuple[str, ...]) -> list[B
 
 
 async def register_commands(bot: Bot, settings: Settings, translator: Translator) -> None:
-    """Publish the menus; a failure here is logged, it must not stop the bot."""
+    """Publish the menus, best effort: any failure is one warning line and start-up goes on.
+
+    Not only Telegram errors: an unreadable reply or one aiogram cannot validate raises other
+    exceptions, and a missing menu is never worth a bot that does not start."""
     try:
         for locale in LOCALES:
             await bot.set_my_commands(
@@ -62,5 +65,5 @@ async def register_commands(bot: Bot, settings: Settings, translator: Translator
         await bot.set_my_commands(
             _menu(translator, settings.default_locale, PARTNER_COMMANDS), BotCommandScopeDefault()
         )
-    except TelegramAPIError as exc:
-        log.warning("Could not register command menus: %s", exc)
+    except Exception as exc:  # best effort, see the docstring
+        log.warning("Could not register command menus (%s); the bot runs without them", describe(exc))

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import Response, TelegramMethod
-from aiogram.types import Update
+from aiogram.exceptions import AiogramError, ClientDecodeError, TelegramUnauthorizedError
+from aiogram.methods import GetUpdates
+from aiogram.types import Update, User
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.startup import Backoff, Sleep, TokenRejected, connect, describe, retry_delay
 from storage.repo import inbox
 
 log = logging.getLogger(__name__)
@@ -34,22 +37,9 @@ _EVENT_KEYS = (
     "inline_query",
 )
 
-
-class GetRawUpdates(TelegramMethod[list[dict[str, Any]]]):
-    """``getUpdates``, with the updates left as Telegram's JSON.
-
-    They are journaled as they came, and each is parsed once, by the task that handles it
-    (aiogram's GetUpdates parses them all, and journaling needed them dumped back to JSON)."""
-
-    __returning__ = list[dict[str, Any]]
-    __api_method__ = "getUpdates"
-
-    offset: int | None = None
-    timeout: int | None = None
-    allowed_updates: list[str] | None = None
-
-
-_RESPONSE = Response[list[dict[str, Any]]]  # built once and kept (see bot/response_models.py)
+# What a handler is given: the parsed update, or why it could not be parsed.
+Parsed = Update | ValidationError
+Batch = tuple[dict[str, Any], Parsed]  # (journal JSON, parsed update)
 
 
 def ordering_key(raw: dict[str, Any]) -> int:
@@ -63,6 +53,24 @@ def ordering_key(raw: dict[str, Any]) -> int:
     return 0
 
 
+def as_journal(update: Update) -> dict[str, Any]:
+    """The update as Telegram's JSON again (the fields it sent, under their wire names)."""
+    return update.model_dump(mode="json", exclude_unset=True, by_alias=True)
+
+
+def salvage(exc: ClientDecodeError) -> list[dict[str, Any]] | None:
+    """The raw updates of a readable reply that aiogram could not validate, else None.
+
+    One malformed update fails the whole ``getUpdates`` batch; without this, the batch would be
+    asked for again forever. A non-JSON body (a proxy's 502 page) gives None: retried later."""
+    data = exc.data
+    if isinstance(data, dict) and data.get("ok") is True and isinstance(data.get("result"), list):
+        items = data["result"]
+        if all(isinstance(item, dict) and isinstance(item.get("update_id"), int) for item in items):
+            return items
+    return None
+
+
 class DurablePolling:
     """Journal-first polling loop; see module docstring."""
 
@@ -74,13 +82,23 @@ class DurablePolling:
         *,
         polling_timeout: int = 25,
         max_concurrency: int = 64,
+        backoff_first: float = 0.5,
         backoff_max: float = 10.0,
+        empty_pause: float = 1.0,
+        sleep: Sleep | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bot = bot
         self.dp = dispatcher
         self.sessionmaker = sessionmaker
         self.polling_timeout = polling_timeout
-        self.backoff_max = backoff_max
+        self.backoff = Backoff(backoff_first, backoff_max)
+        # Pause after an empty answer that came back long before ``timeout``: a server that
+        # ignores it would otherwise be asked hundreds of times a second.
+        self.empty_pause = empty_pause
+        # Injected in tests, which record the pauses instead of waiting them out.
+        self.sleep: Sleep = sleep or self._sleep_unless_stopped
+        self.clock = clock
         self._sem = asyncio.Semaphore(max_concurrency)
         self._tails: dict[int, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -91,20 +109,36 @@ class DurablePolling:
         """Ask the loop to finish after the current request."""
         self._stop.set()
 
+    async def _sleep_unless_stopped(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stop.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    async def connect(self) -> User:
+        """``getMe`` with retries (see :func:`bot.startup.connect`)."""
+        return await connect(self.bot, self.backoff, self.sleep, self._stop)
+
+    def _webhook_configured(self) -> bool:
+        settings = self.dp.workflow_data.get("settings")
+        return bool(getattr(settings, "webhook_url", None))
+
     async def run(self) -> None:
         """Replay the journal, then poll until :meth:`stop`; waits for in-flight handlers."""
-        # Keep what Telegram queued while we were down.
-        await self.bot.delete_webhook(drop_pending_updates=False)
+        if not self._webhook_configured():
+            # A webhook left from elsewhere would make every getUpdates fail; keep what
+            # Telegram queued while we were down. Ours (WEBHOOK_URL) is never removed here.
+            await self.bot.delete_webhook(drop_pending_updates=False)
         await self.replay()
         offset: int | None = None
-        delay = 0.5
         allowed = self.dp.resolve_used_update_types()
         stop_wait = asyncio.create_task(self._stop.wait())
         try:
             while not self._stop.is_set():
+                started = self.clock()
                 request = asyncio.create_task(
                     self.bot(
-                        GetRawUpdates(offset=offset, timeout=self.polling_timeout, allowed_updates=allowed),
+                        GetUpdates(offset=offset, timeout=self.polling_timeout, allowed_updates=allowed),
                         request_timeout=self.polling_timeout + 15,
                     )
                 )
@@ -113,30 +147,54 @@ class DurablePolling:
                     # Not journaled, so not confirmed either: Telegram will send these again.
                     request.cancel()
                     break
-                try:
-                    updates = request.result()
-                except TelegramRetryAfter as exc:
-                    await asyncio.sleep(exc.retry_after)
+                batch = await self._receive(request)
+                if batch is None:
                     continue
-                except (TelegramNetworkError, TelegramServerError) as exc:
-                    log.warning("getUpdates failed (%s); retrying in %.1f s", type(exc).__name__, delay)
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, self.backoff_max)
-                    continue
-                delay = 0.5
-                if not updates:
+                if not batch:
+                    if self.clock() - started < max(self.polling_timeout, 1) / 2:
+                        await self.sleep(self.empty_pause)
                     continue
                 async with self.sessionmaker() as session:
-                    fresh = set(await inbox.journal(session, updates))
+                    fresh = set(await inbox.journal(session, [raw for raw, _ in batch]))
                     await session.commit()
                 # Only now may Telegram forget them: the next request carries the new offset.
-                offset = max(int(u["update_id"]) for u in updates) + 1
-                for item in updates:
-                    if item["update_id"] in fresh:
-                        self._schedule(item)
+                offset = max(int(raw["update_id"]) for raw, _ in batch) + 1
+                for raw, parsed in batch:
+                    if raw["update_id"] in fresh:
+                        self._schedule(raw, parsed)
         finally:
             stop_wait.cancel()
             await self.drain()
+
+    async def _receive(self, request: asyncio.Task[list[Update]]) -> list[Batch] | None:
+        """The batch as (journal JSON, parsed update); None after a failure (already waited out)."""
+        try:
+            updates = request.result()
+        except TelegramUnauthorizedError:
+            raise TokenRejected() from None
+        except ClientDecodeError as exc:
+            raws = salvage(exc)
+            if raws is not None:
+                self.backoff.reset()
+                return [(raw, self._parse(raw)) for raw in raws]
+            await self._wait_after(exc)
+            return None
+        except AiogramError as exc:  # network, 5xx, 409 conflict, flood control, 4xx
+            await self._wait_after(exc)
+            return None
+        self.backoff.reset()
+        return [(as_journal(update), update) for update in updates]
+
+    async def _wait_after(self, exc: AiogramError) -> None:
+        delay = retry_delay(exc, self.backoff)
+        log.warning("getUpdates failed (%s); retrying in %.1f s", describe(exc), delay)
+        await self.sleep(delay)
+
+    def _parse(self, raw: dict[str, Any]) -> Parsed:
+        try:
+            return Update.model_validate(raw, context={"bot": self.bot})
+        except ValidationError as exc:
+            return exc
 
     async def replay(self) -> None:
         """Handle journaled updates left unprocessed by a crash, in order."""
@@ -149,7 +207,7 @@ class DurablePolling:
                 return
             log.info("Replaying %d journaled update(s)", len(rows))
             for _uid, raw in rows:
-                self._schedule(raw)
+                self._schedule(raw, self._parse(raw))
             await self.drain()
 
     async def drain(self) -> None:
@@ -157,12 +215,12 @@ class DurablePolling:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    def _schedule(self, raw: dict[str, Any]) -> None:
+    def _schedule(self, raw: dict[str, Any], parsed: Parsed) -> None:
         key = ordering_key(raw)
         previous = self._tails.get(key)
         uid = int(raw["update_id"])
         self._in_flight.add(uid)
-        task = asyncio.create_task(self._handle(raw, previous))
+        task = asyncio.create_task(self._handle(uid, parsed, previous))
         self._tails[key] = task
         self._tasks.add(task)
 
@@ -174,35 +232,21 @@ class DurablePolling:
 
         task.add_done_callback(_done)
 
-    async def _handle(self, raw: dict[str, Any], previous: asyncio.Task[None] | None) -> None:
+    async def _handle(self, uid: int, parsed: Parsed, previous: asyncio.Task[None] | None) -> None:
         if previous is not None:
             await asyncio.wait({previous})
         async with self._sem:
-            try:
-                update = Update.model_validate(_without_our_keyboard(raw), context={"bot": self.bot})
-            except ValidationError as exc:
-                await self._park_unreadable(int(raw["update_id"]), exc)
+            if isinstance(parsed, ValidationError):
+                await self._park_unreadable(uid, parsed)
                 return
             try:
-                await self.dp.feed_update(self.bot, update, journaled=True)
+                await self.dp.feed_update(self.bot, parsed, journaled=True)
             except Exception:  # the error handler logged it; keep serving others
-                log.exception("Update %s failed", raw.get("update_id"))
+                log.exception("Update %s failed", uid)
 
     async def _park_unreadable(self, update_id: int, exc: ValidationError) -> None:
         """An update aiogram cannot parse is kept with the error, not replayed at every start."""
-        log.warning("Update %s could not be read: %s", update_id, exc)
+        log.warning("Update %s could not be read: %s", update_id, " ".join(str(exc).split())[:500])
         async with self.sessionmaker() as session:
             await inbox.mark_processed(session, update_id, error=f"unreadable: {exc}"[:2000])
             await session.commit()
-
-
-def _without_our_keyboard(raw: dict[str, Any]) -> dict[str, Any]:
-    """The update, minus the keyboard of the message a tapped button belongs to.
-
-    That keyboard is one we sent, and no handler reads it back: validating it was most of the
-    cost of parsing a tap (11 buttons under question 1, 250 µs against 70 µs without)."""
-    message = raw.get("callback_query", {}).get("message")
-    if isinstance(message, dict) and "reply_markup" in message:
-        raw = {**raw, "callback_query": {**raw["callback_query"], "message": {**message}}}
-        del raw["callback_query"]["message"]["reply_markup"]
-    return raw

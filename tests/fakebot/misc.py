@@ -72,7 +72,7 @@ async def get_updates(srv: FakeTelegram, req: DecodedRequest) -> Any:
     return await srv.updates.poll(
         offset=None if offset is None else as_int(offset, "offset"),
         limit=as_int(params.get("limit", 100), "limit"),
-        wait=float(params.get("timeout") or 0),
+        wait=0.0 if srv.ignore_timeout else float(params.get("timeout") or 0),
         allowed_updates=allowed if isinstance(allowed, list) else None,
     )
 

@@ -27,7 +27,7 @@ from . import messaging, misc
 from .limits import RateLimiter
 from .pushes import PushMixin
 from .state import ApiCall, Failure, Store, normalize_chat_id
-from .updates import UpdateQueue
+from .updates import CONFLICT, UpdateQueue
 from .wire import ApiError, DecodedRequest, bad_request, decode_request, ok_payload
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,13 @@ HANDLERS: dict[str, Handler] = {**misc.HANDLERS, **messaging.HANDLERS}
 # Telegram method names are case-insensitive; keep the canonical spelling for records.
 _CANONICAL = {name.lower(): name for name in HANDLERS}
 
-FAILURE_KINDS = frozenset({"5xx", "500", "502", "timeout", "disconnect", "429"})
+FAILURE_KINDS = frozenset({"5xx", "500", "502", "html502", "401", "409", "timeout", "disconnect", "429"})
+
+# What nginx in front of a busy local Bot API server answers: not JSON at all.
+HTML_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
 
 
 class FakeTelegram(PushMixin):
@@ -81,6 +87,8 @@ class FakeTelegram(PushMixin):
         self.callback_timeout = callback_timeout
         # strict_chats: sending to a chat nobody ever wrote from -> "chat not found".
         self.strict_chats = strict_chats
+        # ignore_timeout: getUpdates answers at once, as some proxies and emulators do.
+        self.ignore_timeout = False
         self.host = host
         self.port = port
 
@@ -214,7 +222,8 @@ class FakeTelegram(PushMixin):
     ) -> None:
         """Make the next ``count`` matching calls fail.
 
-        kind: ``"5xx"``/``"500"``/``"502"`` (error JSON), ``"429"`` (flood
+        kind: ``"5xx"``/``"500"``/``"502"`` (error JSON), ``"html502"`` (a proxy's
+        HTML page, not JSON), ``"401"`` (token rejected), ``"409"`` (another poller), ``"429"`` (flood
         error with ``retry_after``), ``"timeout"`` (answer only after
         ``timeout_delay`` s) or ``"disconnect"`` (drop the connection).
         ``deliver=True`` makes timeout/disconnect still execute the method -
@@ -251,6 +260,13 @@ class FakeTelegram(PushMixin):
             return self._reply(call, ApiError(500, "Internal Server Error"))
         if failure.kind == "502":
             return self._reply(call, ApiError(502, "Bad Gateway"))
+        if failure.kind == "html502":
+            call.status, call.response = 502, None
+            return web.Response(status=502, text=HTML_502, content_type="text/html")
+        if failure.kind == "401":
+            return self._reply(call, ApiError(401, "Unauthorized"))
+        if failure.kind == "409":
+            return self._reply(call, ApiError(409, CONFLICT))
         if failure.kind == "429":
             n = failure.retry_after
             return self._reply(call, ApiError(429, f"Too Many Requests: retry after {n}", n))

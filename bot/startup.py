@@ -1,0 +1,96 @@
+"""Reaching Telegram: retry with backoff while it is unreachable, stop at once on a rejected token.
+
+Both start-up (``getMe``) and polling (``getUpdates``) go through :class:`Backoff` and
+:func:`describe`, so a proxy's HTML 502 page, a dropped connection and a 5xx are all one log
+line and the same doubling delay, never a traceback or an exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    AiogramError,
+    ClientDecodeError,
+    TelegramConflictError,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import User
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+TOKEN_REJECTED = "BOT_TOKEN was rejected by Telegram (401)"
+
+
+class TokenRejected(Exception):
+    """Telegram answered 401: retrying cannot help, the process exits with code 2."""
+
+    def __init__(self) -> None:
+        super().__init__(TOKEN_REJECTED)
+
+
+class StartupAborted(Exception):
+    """Asked to stop before Telegram could be reached."""
+
+
+class Backoff:
+    """Doubling delay between attempts: ``first``, 2×, 4×… up to ``maximum``; reset on success."""
+
+    def __init__(self, first: float = 0.5, maximum: float = 10.0) -> None:
+        self.first = first
+        self.maximum = maximum
+        self.delay = first
+
+    def next(self) -> float:
+        """The delay to wait now; the following one doubles."""
+        delay = self.delay
+        self.delay = min(delay * 2, self.maximum)
+        return delay
+
+    def reset(self) -> None:
+        """Back to the first delay after a success."""
+        self.delay = self.first
+
+
+def describe(exc: BaseException) -> str:
+    """One short line for a failed request (an HTML error page is not printed whole)."""
+    if isinstance(exc, ClientDecodeError):
+        return "unreadable reply from the Bot API server"
+    if isinstance(exc, TelegramConflictError):
+        return "conflict: another instance is polling with this token, or a webhook is set"
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}"
+
+
+def retry_delay(exc: BaseException, backoff: Backoff) -> float:
+    """How long to wait after ``exc``: Telegram's own figure for a flood error, else the backoff."""
+    if isinstance(exc, TelegramRetryAfter):
+        return float(exc.retry_after)
+    return backoff.next()
+
+
+async def connect(bot: Bot, backoff: Backoff, sleep: Sleep, stopped: asyncio.Event) -> User:
+    """``getMe`` until it succeeds: one warning line per failed attempt, no traceback."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            me = await bot.me()
+        except TelegramUnauthorizedError:
+            raise TokenRejected() from None
+        except AiogramError as exc:  # network, 5xx, unreadable reply, flood control
+            delay = retry_delay(exc, backoff)
+            reason = describe(exc)
+            log.warning("Telegram not reachable (attempt %d, %s); retrying in %.1f s", attempt, reason, delay)
+            await sleep(delay)
+            if stopped.is_set():
+                raise StartupAborted() from None
+            continue
+        backoff.reset()
+        return me
