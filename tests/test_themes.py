@@ -6,9 +6,11 @@ import time
 
 import pytest
 
-from storage.analytics.themes import classify, primary_theme, top_phrases
+from storage.analytics import theme_model
+from storage.analytics.theme_corpus import training_examples
+from storage.analytics.themes import analyse, classify, primary_theme, top_phrases
 from storage.areas import AREAS
-from tests.benchmarks.themes_accuracy import HOLDOUT, LABELLED, evaluate, load
+from tests.benchmarks.themes_accuracy import HOLDOUT, LABELLED, SLANG_HOLDOUT, evaluate, load
 
 
 def test_labelled_set_is_well_formed() -> None:
@@ -16,16 +18,37 @@ def test_labelled_set_is_well_formed() -> None:
     assert len(examples) >= 120
     assert sum(e.language == "ru" for e in examples) >= 55
     assert sum(e.language == "en" for e in examples) >= 45
-    assert all(e.labels and e.labels <= set(AREAS) for e in examples)
-    assert set().union(*(e.labels for e in examples)) == set(AREAS)
+    assert all(e.labels and e.label_set <= set(AREAS) for e in examples)
+    assert set().union(*(e.label_set for e in examples)) == set(AREAS)
     assert len(load(HOLDOUT)) >= 20
+
+
+def test_training_corpus_and_slang_holdout_are_large_varied_and_apart() -> None:
+    corpus = training_examples()
+    holdout = load(SLANG_HOLDOUT)
+    assert len(corpus) >= 600 and len(holdout) >= 150
+    for examples in (corpus, holdout):
+        assert all(e.label_set <= set(AREAS) for e in examples)
+        assert set().union(*(e.label_set for e in examples)) == set(AREAS)
+        assert sum(e.language == "en" for e in examples) >= len(examples) // 4
+        assert sum(len(e.labels) > 1 for e in examples) >= 15  # two-area comments
+    seen = {e.text.lower() for e in corpus}
+    assert not [e.text for e in holdout if e.text.lower() in seen]
+
+
+def test_slang_holdout_meets_the_targets() -> None:
+    """Never tuned on: a fall here means a change made the classifier worse on new wording."""
+    report = evaluate(load(SLANG_HOLDOUT))
+    assert report.accuracy >= 0.85
+    assert report.micro_f1 >= 0.85
+    assert report.precision("other") >= 0.70
 
 
 def test_accuracy_on_labelled_set() -> None:
     report = evaluate(load(LABELLED))
     print(f"labelled: primary accuracy {report.accuracy:.3f}, micro-F1 {report.micro_f1:.3f}")
-    assert report.accuracy >= 0.80
-    assert report.micro_f1 >= 0.75
+    assert report.accuracy >= 0.93
+    assert report.micro_f1 >= 0.90
 
 
 def test_accuracy_on_holdout_set() -> None:
@@ -193,3 +216,40 @@ def test_top_phrases_is_fast_for_a_bounded_sample() -> None:
     print(f"top_phrases over 5000 comments: {elapsed:.3f}s")
     assert len(phrases) == 10
     assert elapsed < 2.0  # < 1 s on a developer machine; loose bound against noisy CI
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("креосы выгорают за день", "marketing"),
+        ("кэшаут раз в месяц", "payouts"),
+        ("тп молчит", "support"),
+        ("the supp never answers", "support"),
+        ("need fresh LPs", "marketing"),
+        ("ставка за депозит низкая", "commission"),  # a payout *rate* is commission size
+        ("payout per FTD is too low", "commission"),
+        ("держите в курсе изменений", "communication"),  # not a course
+        ("стату не видно в лк", "portal"),
+    ],
+)
+def test_affiliate_slang(text: str, area: str) -> None:
+    assert primary_theme(text) == area
+
+
+def test_two_areas_are_both_kept() -> None:
+    assert set(classify("выплаты задерживают, а саппорт молчит")) == {"payouts", "support"}
+    assert set(classify("good rates but hardly any creos")) == {"commission", "marketing"}
+
+
+def test_every_comment_gets_a_confidence() -> None:
+    sure = analyse("выплаты задерживают уже месяц")
+    vague = analyse("ну такое, в целом непонятно")
+    assert sure.areas == ("payouts",) and sure.confident
+    assert 0.0 <= vague.confidence <= 1.0
+    assert analyse("").areas == ("other",)
+
+
+def test_model_is_rebuilt_identically_from_the_corpus() -> None:
+    first, second = theme_model.train(training_examples()), theme_model.train(training_examples())
+    text = "креосы бы свежие и выплаты побыстрее"
+    assert first.probabilities(text) == second.probabilities(text)

@@ -24,14 +24,14 @@ LEXICON: Final[dict[str, dict[str, Patterns]]] = {
         "ru": {
             "strong": (
                 "поддержк*", "техподдерж*", "саппорт*", "сапорт*", "суппорт*", "тикет*",
-                "хелпдеск*", "техпод*",
+                "хелпдеск*", "техпод*", "тп", "тпшк*", "сапп*", "суппот*",
             ),
             "weak": ("отвеча*", "ответ", "ответить", "оператор*", "обращени*", "решить вопрос", "чат"),
         },
         "en": {
             "strong": (
                 "support*", "helpdesk*", "help desk", "ticket*", "customer service", "tech team",
-                "response time*", "live chat", "customer care", "support team*",
+                "response time*", "live chat", "customer care", "support team*", "supp", "supprot*",
             ),
             "weak": (
                 "reply", "replies", "replied", "respond*", "respons*", "answer*", "resolv*", "solved",
@@ -44,7 +44,8 @@ LEXICON: Final[dict[str, dict[str, Patterns]]] = {
             "strong": (
                 "комис*", "ставк*", "ревшар*", "рев шар*", "вознагражд*", "мало платить",
                 "платить мало", "платить больше", "больше платить", "процент* отчисл*", "рейт", "рейты",
-                "рейта",
+                "рейта", "выплат* за депозит*", "выплат* за фтд", "выплат* за лид*", "за фтд", "за депозит*",
+                "за деп", "за депы", "за лида", "за инсталл*", "фикс за*",
             ),
             "weak": ("процент*", "тариф*", "бонус*", "апрув*", "заработ*", "доход*", "профит*"),
         },
@@ -52,7 +53,9 @@ LEXICON: Final[dict[str, dict[str, Patterns]]] = {
             "strong": (
                 "commission*", "comision*", "rate", "revshare*", "rev share*", "revenue share*",
                 "cpa", "cpl", "cps", "payout rate*", "payout amount*", "pay more", "pay better",
-                "pay so little", "underpa*",
+                "pay so little", "underpa*", "payout* per*",
+                "payout* for ftd*", "per ftd*", "per deposit*", "per lead*", "per sale*", "per signup*",
+                "per install*", "cpi",
             ),
             "weak": (
                 "percent*", "bonus*", "earning*", "margin*", "approval*", "approve rate*", "bid*", "epc",
@@ -65,13 +68,15 @@ LEXICON: Final[dict[str, dict[str, Patterns]]] = {
             "strong": (
                 "креатив*", "баннер*", "банер*", "лендинг*", "ленд", "ленды", "лендос*", "прелендинг*",
                 "прелэнд*", "преленд*", "прокла*", "промо", "промокод*", "промо код*", "промоматериал*",
-                "промо материал*", "промоакци*", "маркетинг*", "рекламн* материал*", "тизер*",
+                "промо материал*", "промоакци*", "маркетинг*", "рекламн* материал*", "тизер*", "креос*",
+                "креатос*", "крео", "прела", "прелы", "прел", "прелок*", "промик*", "промк*", "вайт пейдж*",
             ),
             "weak": ("материал*", "реклам*", "дизайн*", "макет*", "визуал*", "видеокреатив*"),
         },
         "en": {
             "strong": (
                 "creative*", "banner*", "landing*", "lander*", "prelander*", "promo*", "coupon*",
+                "creo", "creos", "lp", "lps", "prelp*", "pre lander*", "white page*",
                 "marketing", "ad copy", "ad material*",
             ),
             "weak": ("material*", "asset*", "design*", "mockup*", "brand*", "visual*", "teaser*", "gif*"),
@@ -83,7 +88,7 @@ LEXICON: Final[dict[str, dict[str, Patterns]]] = {
                 "личн* кабинет*", "кабинет*", "лк", "статистик*", "стата", "стату", "статы", "статка",
                 "статке", "трек*", "постбэк*", "постбек*", "ссылк*", "рефк*", "рефссылк*", "сабайди*",
                 "саб айди*", "дашборд*", "интерфейс*", "api", "апи", "портал*", "пиксел*", "админк*",
-                "смартлинк*",
+                "смартлинк*", "пб", "кабе", "каба", "кабу", "статк*",
                 "диплинк*",
             ),
             "weak": (
@@ -109,7 +114,8 @@ LEXICON: Final[dict[str, dict[str, Patterns]]] = {
         "ru": {
             "strong": (
                 "выплат*", "выплач*", "вывод*", "вывести", "выводить", "холд*", "usdt", "юсдт", "платеж*",
-                "минималк*", "минимальн* сумм*", "деньги прийти", "комис* за вывод*",
+                "минималк*", "минимальн* сумм*", "кэшаут*", "кешаут*", "кэш", "кеш", "кэша",
+                "бабос*", "деньги прийти", "комис* за вывод*",
                 "комис* на вывод*", "комис* банк*", "комис* за перевод*", "net 30",
             ),
             "weak": (
@@ -120,7 +126,8 @@ LEXICON: Final[dict[str, dict[str, Patterns]]] = {
         },
         "en": {
             "strong": (
-                "payout*", "payment*", "withdraw*", "got paid", "get paid", "paid on time", "net 30",
+                "payout*", "payment*", "withdraw*", "cashout*", "cash out", "cash-out",
+                "got paid", "get paid", "paid on time", "net 30",
                 "net30", "net 15", "net 7", "hold period*", "usdt", "paypal", "payoneer",
                 "withdrawal fee*", "transfer fee*", "bank fee*", "minimum payout*", "payday", "late payment*",
             ),

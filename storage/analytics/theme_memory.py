@@ -1,0 +1,141 @@
+"""What managers taught this install: comments tagged by a person in ``/themes``.
+
+Two things are learned from the tags, both at once (no retraining):
+
+* nearest neighbours: a new comment close to a tagged one (cosine of the theme model's feature
+  vectors) gets the tagged areas, as strongly as it is close;
+* new words: a word (lemma) met in at least :data:`MIN_WORD_TAGS` tagged comments, every one of
+  them tagged with the same area, and rare in the training corpus, becomes a keyword of that area
+  ("флуз" after a few comments about a tracker called Flooz).
+
+Retraining the linear model was the alternative: it would need seconds per tag in every process
+and a handful of tags barely moves it against the corpus; neighbours and learned words act on
+the next comment, change only comments like the tagged ones (so the held-out figures of the base
+model still describe the rest), and are undone by untagging.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from storage.analytics import theme_text
+from storage.analytics.theme_lexicon import EN_STOPWORDS, NEGATIONS, RU_STOPWORDS
+from storage.analytics.theme_model import ThemeModel
+
+MIN_WORD_TAGS = 2
+NEIGHBOUR_MIN = 0.55  # cosine below this is "not like any tagged comment"
+WORD_SCORE = 0.9
+_MAX_CORPUS_SHARE = 0.01  # a word in more training comments than this is not new slang
+_MIN_WORD_LEN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Tagged:
+    vector: dict[int, float]
+    areas: tuple[str, ...]
+
+
+def _words(text: str) -> set[str]:
+    lemmas = {theme_text.lemma(t) for t in theme_text.tokens(theme_text.clean(text[: theme_text.MAX_CHARS]))}
+    return {
+        w
+        for w in lemmas
+        if len(w) >= _MIN_WORD_LEN
+        and not w.isdigit()
+        and w not in RU_STOPWORDS
+        and w not in EN_STOPWORDS
+        and w not in NEGATIONS
+    }
+
+
+class TagMemory:
+    """Tagged comments of this install and the words learned from them (thread-safe)."""
+
+    def __init__(self, model: ThemeModel, corpus: Sequence[str]) -> None:
+        self._model = model
+        counts: Counter[str] = Counter()
+        for text in corpus:
+            counts.update(_words(text))
+        limit = max(2, int(len(corpus) * _MAX_CORPUS_SHARE))
+        self._common = frozenset(w for w, n in counts.items() if n > limit)
+        self._lock = threading.Lock()
+        self._tagged: dict[int, _Tagged] = {}
+        self._word_areas: dict[int, tuple[frozenset[str], tuple[str, ...]]] = {}
+        self._learned: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._tagged)
+
+    def replace(self, tags: Iterable[tuple[int, str, Sequence[str]]]) -> None:
+        """Forget everything and learn ``(response id, text, areas)`` (at start-up)."""
+        with self._lock:
+            self._tagged.clear()
+            self._word_areas.clear()
+            for rid, text, areas in tags:
+                self._put(rid, text, areas)
+            self._relearn()
+
+    def tag(self, response_id: int, text: str, areas: Sequence[str]) -> None:
+        """Learn one tagged comment (empty ``areas``: forget it)."""
+        with self._lock:
+            self._tagged.pop(response_id, None)
+            self._word_areas.pop(response_id, None)
+            if areas:
+                self._put(response_id, text, areas)
+            self._relearn()
+
+    def learned_words(self) -> dict[str, str]:
+        """word -> area learned from the tags."""
+        return dict(self._learned)
+
+    def scores(self, text: str, vector: dict[int, float] | None = None) -> dict[str, float]:
+        """area -> how strongly the tags say the comment is about it (0..1)."""
+        if not self._tagged:
+            return {}
+        found: dict[str, float] = {}
+        for word in _words(text):
+            area = self._learned.get(word)
+            if area is not None:
+                found[area] = max(found.get(area, 0.0), WORD_SCORE)
+        vec = vector if vector is not None else self._vector(text)
+        for tagged in list(self._tagged.values()):
+            sim = _cosine(vec, tagged.vector)
+            if sim >= NEIGHBOUR_MIN:
+                for area in tagged.areas:
+                    found[area] = max(found.get(area, 0.0), sim)
+        return found
+
+    def _vector(self, text: str) -> dict[int, float]:
+        cols, weights = self._model.vector(text)
+        # two unit-length blocks: halve so that the cosine of a comment with itself is 1
+        return {c: w / 2**0.5 for c, w in zip(cols, weights, strict=True)}
+
+    def _put(self, rid: int, text: str, areas: Sequence[str]) -> None:
+        keys = tuple(a for a in areas if a != "other")
+        self._tagged[rid] = _Tagged(self._vector(text), keys or ("other",))
+        self._word_areas[rid] = (frozenset(_words(text) - self._common), keys)
+
+    def _relearn(self) -> None:
+        seen: Counter[str] = Counter()
+        with_area: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        for words, keys in self._word_areas.values():
+            for word in words:
+                seen[word] += 1
+                with_area[word].update(keys)
+        learned: dict[str, str] = {}
+        for word, n in seen.items():
+            if n < MIN_WORD_TAGS or not with_area[word]:
+                continue
+            area, k = with_area[word].most_common(1)[0]
+            if k == n:  # every tagged comment with the word has the area
+                learned[word] = area
+        self._learned = learned
+
+
+def _cosine(a: dict[int, float], b: dict[int, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(c, 0.0) for c, w in a.items())
