@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
+# Alembic logs about ten INFO lines per command (its plugins at import, "Context impl", "Will
+# assume..."): at every start that is noise. Muted before it is imported; env.py logs one line
+# of ours when the schema changed, and verbose=True brings Alembic's own lines back.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
-from storage.db import ensure_sqlite_folder
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from alembic.script import ScriptDirectory  # noqa: E402
+
+from storage.db import ensure_sqlite_folder  # noqa: E402
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -21,12 +30,35 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def script_heads() -> tuple[str, ...]:
+    """Head revisions of our migration scripts (exactly one, or a merge is missing)."""
+    return tuple(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+@contextmanager
+def _alembic_logging(verbose: bool) -> Iterator[None]:
+    logger = logging.getLogger("alembic")
+    previous = logger.level
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+def upgrade(url: str, revision: str = "head", *, verbose: bool = False) -> None:
     """Upgrade the database at ``url`` to ``revision`` (blocking; call from a thread in async code)."""
     ensure_sqlite_folder(url)
-    command.upgrade(alembic_config(url), revision)
+    with _alembic_logging(verbose):
+        command.upgrade(alembic_config(url), revision)
 
 
-async def upgrade_async(url: str) -> None:
+def downgrade(url: str, revision: str, *, verbose: bool = False) -> None:
+    """Downgrade the database at ``url`` to ``revision`` (blocking)."""
+    with _alembic_logging(verbose):
+        command.downgrade(alembic_config(url), revision)
+
+
+async def upgrade_async(url: str, *, verbose: bool = False) -> None:
     """Run :func:`upgrade` in a worker thread (Alembic's async env runs its own event loop)."""
-    await asyncio.to_thread(upgrade, url)
+    await asyncio.to_thread(upgrade, url, verbose=verbose)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from bot.config import Settings
 from scheduler import runtime
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade_async
+from tests.dbs import drop_database, new_database
 from tests.fakebot import FakeTelegram, SimUser
 from tests.helpers import ADMIN_ID, BOT_ID, BOT_USERNAME, MANAGER_CHAT_ID, TOKEN
 
@@ -34,9 +35,24 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A fresh SQLite file per test."""
-    return f"sqlite+aiosqlite:///{tmp_path / 'nps.db'}"
+def new_db(tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """new_db("name") -> URL of a fresh database on the suite's backend, dropped after the test."""
+    made: dict[str, str] = {}
+
+    def _new(name: str) -> str:
+        if name not in made:
+            made[name] = new_database(tmp_path, name)
+        return made[name]
+
+    yield _new
+    for url in made.values():
+        drop_database(url)
+
+
+@pytest.fixture
+def db_url(new_db: Callable[[str], str]) -> str:
+    """A fresh database per test: a SQLite file, or a PostgreSQL database (``TEST_DATABASE_URL``)."""
+    return new_db("nps")
 
 
 @pytest.fixture

@@ -1,32 +1,221 @@
-"""Migrations build exactly the schema the models describe."""
+"""Migrations build the schema the models describe and upgrade live databases without loss.
+
+Runs on the suite's backend (SQLite files, or PostgreSQL with ``TEST_DATABASE_URL``).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import asyncio
+import logging
+from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.engine import Connection
 
-from storage.migrate import upgrade
-from storage.models import Base
+from storage.db import create_engine, create_sessionmaker
+from storage.migrate import downgrade, script_heads, upgrade, upgrade_async
+from storage.models import (
+    Alert,
+    AlertMessage,
+    Announcement,
+    Base,
+    Campaign,
+    Delivery,
+    Partner,
+    Response,
+    ResponseDriver,
+)
+from tests.dbs import sqlite_only
+
+BIG_USER = 6_123_456_789  # real user ids are past 2**31 now
+SUPERGROUP = -1001234567890  # supergroup and channel ids
+BIG_MESSAGE = 3_000_000_123
+# (table, column) pairs 0002 widens; the test below checks they hold 64-bit values.
+WIDENED = {
+    ("campaigns", "created_by"),
+    ("campaigns", "progress_chat_id"),
+    ("campaigns", "progress_message_id"),
+    ("responses", "question_message_id"),
+    ("deliveries", "message_id"),
+    ("alerts", "message_id"),
+}
 
 
-def test_upgrade_empty_database_matches_models(tmp_path: Path) -> None:
-    path = tmp_path / "fresh" / "nps.db"  # the folder does not exist yet
-    upgrade(f"sqlite+aiosqlite:///{path}")
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
-        tables = set(inspect(conn).get_table_names())
-        journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
-    engine.dispose()
-    assert diff == [], f"models and migrations differ: {diff}"
+def _diff(conn: Connection) -> list[Any]:
+    return list(
+        compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    )
+
+
+def _column_types(conn: Connection) -> dict[tuple[str, str], str]:
+    insp = inspect(conn)
+    return {
+        (table, col["name"]): str(col["type"]).upper()
+        for table, _ in WIDENED
+        for col in insp.get_columns(table)
+        if (table, col["name"]) in WIDENED
+    }
+
+
+async def _run_sync(url: str, fn: Any) -> Any:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(fn)
+    finally:
+        await engine.dispose()
+
+
+async def _seed(url: str) -> None:
+    """One row in every table, the way 0001 could hold them (32-bit ids)."""
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as s:
+            campaign = Campaign(
+                title="Q3", status="running", created_by=42, progress_chat_id=-4242, progress_message_id=7
+            )
+            partner = Partner(external_id="P-1", telegram_id=1001, name="Иван")
+            s.add_all([campaign, partner])
+            await s.flush()
+            response = Response(
+                campaign_id=campaign.id, partner_id=partner.id, score=3, comment="медленно", stage="done"
+            )
+            response.question_message_id = 11
+            s.add(response)
+            await s.flush()
+            s.add(ResponseDriver(response_id=response.id, area="payouts"))
+            alert = Alert(response_id=response.id, chat_id=-4242, message_id=12)
+            s.add(alert)
+            await s.flush()
+            s.add(AlertMessage(alert_id=alert.id, direction="to_partner", sender_id=42, text="hi"))
+            s.add(Announcement(campaign_id=campaign.id, text="done", created_by=42))
+            s.add(Delivery(kind="invitation", campaign_id=campaign.id, partner_id=partner.id, message_id=13))
+            await s.commit()
+    finally:
+        await engine.dispose()
+
+
+async def _counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as s:
+            return {
+                model.__tablename__: int(await s.scalar(select(func.count()).select_from(model)) or 0)
+                for model in (
+                    Campaign,
+                    Partner,
+                    Response,
+                    ResponseDriver,
+                    Alert,
+                    AlertMessage,
+                    Announcement,
+                    Delivery,
+                )
+            }
+    finally:
+        await engine.dispose()
+
+
+def test_exactly_one_head() -> None:
+    assert script_heads() == ("0002_bigint_ids",)
+
+
+async def test_upgrade_empty_database_matches_models(db_url: str) -> None:
+    await upgrade_async(db_url)
+    assert await _run_sync(db_url, _diff) == [], "models and migrations differ"
+    tables = await _run_sync(db_url, lambda c: set(inspect(c).get_table_names()))
     assert set(Base.metadata.tables) <= tables
+    assert set((await _run_sync(db_url, _column_types)).values()) == {"BIGINT"}
+
+
+@sqlite_only
+async def test_sqlite_database_is_created_in_wal_mode(tmp_path: Any) -> None:
+    path = tmp_path / "fresh" / "nps.db"  # the folder does not exist yet
+    await upgrade_async(f"sqlite+aiosqlite:///{path}")
+    journal = await _run_sync(
+        f"sqlite+aiosqlite:///{path}", lambda c: c.exec_driver_sql("PRAGMA journal_mode").scalar()
+    )
     assert journal == "wal"
 
 
-def test_upgrade_twice_is_harmless(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'nps.db'}"
-    upgrade(url)
-    upgrade(url)
+async def test_upgrade_from_0001_keeps_rows_and_stores_64_bit_ids(db_url: str) -> None:
+    await asyncio.to_thread(upgrade, db_url, "0001")
+    await _seed(db_url)
+    before = await _counts(db_url)
+    assert set(before.values()) == {1}
+
+    await upgrade_async(db_url)
+
+    # On SQLite, batch mode rebuilds tables; nothing may cascade away while it does.
+    assert await _counts(db_url) == before
+    assert set((await _run_sync(db_url, _column_types)).values()) == {"BIGINT"}
+    assert await _run_sync(db_url, _diff) == []
+
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as s:
+            campaign = await s.scalar(select(Campaign))
+            response = await s.scalar(select(Response))
+            alert = await s.scalar(select(Alert))
+            delivery = await s.scalar(select(Delivery))
+            assert campaign and response and alert and delivery
+            assert (campaign.created_by, campaign.progress_chat_id) == (42, -4242)  # old values kept
+            campaign.created_by = BIG_USER
+            campaign.progress_chat_id = SUPERGROUP
+            campaign.progress_message_id = BIG_MESSAGE
+            response.question_message_id = BIG_MESSAGE
+            alert.chat_id, alert.message_id = SUPERGROUP, BIG_MESSAGE
+            delivery.message_id = BIG_MESSAGE
+            s.add(Campaign(title="new", created_by=BIG_USER, progress_chat_id=SUPERGROUP))
+            await s.commit()
+        async with create_sessionmaker(engine)() as s:
+            rows = (
+                await s.execute(
+                    select(
+                        Campaign.created_by, Campaign.progress_chat_id, Campaign.progress_message_id
+                    ).order_by(Campaign.id)
+                )
+            ).all()
+            assert [tuple(r) for r in rows] == [
+                (BIG_USER, SUPERGROUP, BIG_MESSAGE),
+                (BIG_USER, SUPERGROUP, None),
+            ]
+            assert await s.scalar(select(Response.question_message_id)) == BIG_MESSAGE
+            assert tuple((await s.execute(select(Alert.chat_id, Alert.message_id))).one()) == (
+                SUPERGROUP,
+                BIG_MESSAGE,
+            )
+            assert await s.scalar(select(Delivery.message_id)) == BIG_MESSAGE
+            # Filtering by a 64-bit id works too (the admin's campaigns, the alert's chat).
+            assert await s.scalar(select(func.count()).where(Campaign.created_by == BIG_USER)) == 2
+    finally:
+        await engine.dispose()
+
+
+async def test_downgrade_then_upgrade_again(db_url: str) -> None:
+    await upgrade_async(db_url)
+    await _seed(db_url)
+    await asyncio.to_thread(downgrade, db_url, "0001")
+    assert set((await _run_sync(db_url, _column_types)).values()) == {"INTEGER"}
+    assert set((await _counts(db_url)).values()) == {1}
+    await upgrade_async(db_url)
+    assert set((await _run_sync(db_url, _column_types)).values()) == {"BIGINT"}
+    assert set((await _counts(db_url)).values()) == {1}
+    version = await _run_sync(
+        db_url, lambda c: c.execute(text("SELECT version_num FROM alembic_version")).all()
+    )
+    assert [v for (v,) in version] == ["0002_bigint_ids"]
+
+
+async def test_upgrade_twice_is_harmless_and_quiet(db_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    await upgrade_async(db_url)
+    first = [r.getMessage() for r in caplog.records]
+    caplog.clear()
+    await upgrade_async(db_url)
+    # One line of ours when the schema changed, none of Alembic's, nothing when it did not.
+    assert first == ["database migrated from empty to 0002_bigint_ids"]
+    assert [r.getMessage() for r in caplog.records] == []

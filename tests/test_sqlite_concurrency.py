@@ -14,6 +14,9 @@ from storage import db
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade_async
 from storage.models import Partner
+from tests.dbs import sqlite_only
+
+pytestmark = sqlite_only
 
 
 async def test_concurrent_writers_from_two_engines_all_commit(tmp_path: Path) -> None:

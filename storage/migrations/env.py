@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from typing import Any
 
 from alembic import context
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
-from storage.db import create_engine
+from storage.db import create_engine, is_sqlite
 from storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+log = logging.getLogger("storage.migrate")
+
+
+def _foreign_keys_off(dbapi_conn: Any, _record: Any) -> None:
+    # Batch mode rebuilds a SQLite table by copy, drop and rename. With foreign keys on, dropping
+    # a referenced table (campaigns) would cascade and delete every row that points at it, so
+    # they are off while migrating (a fresh connection has no transaction open, so the pragma
+    # takes effect) and checked once at the end instead.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys = OFF")
+    cur.close()
 
 
 def _run(connection: Connection) -> None:
@@ -22,12 +36,24 @@ def _run(connection: Connection) -> None:
         compare_type=True,
         transaction_per_migration=False,
     )
+    migration = context.get_context()
+    before = migration.get_current_heads()
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+    after = migration.get_current_heads()
+    if after != before:  # one line when something changed (Alembic's own INFO lines are muted)
+        log.info("database migrated from %s to %s", ",".join(before) or "empty", ",".join(after) or "base")
 
 
 async def _run_async() -> None:
-    engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
+    url = config.get_main_option("sqlalchemy.url") or ""
+    engine = create_engine(url)
+    if is_sqlite(url):
+        event.listen(engine.sync_engine, "connect", _foreign_keys_off)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
         await connection.commit()

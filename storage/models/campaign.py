@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String, Text
+from sqlalchemy import BigInteger, Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime, utcnow
@@ -37,11 +37,11 @@ class Campaign(Base):
     force: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Unique period key (e.g. "2026Q4") so the quarterly job can never create a period twice.
     period_key: Mapped[str | None] = mapped_column(String(16), unique=True)
-    created_by: Mapped[int | None] = mapped_column()
+    created_by: Mapped[int | None] = mapped_column(BigInteger)  # Telegram user id
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     launched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Where the live progress bar of the launch is edited.
-    progress_chat_id: Mapped[int | None] = mapped_column()
-    progress_message_id: Mapped[int | None] = mapped_column()
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -178,13 +179,16 @@ async def test_invite_links_and_partner_summary(
 
 
 def test_cli_import_exit_codes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    new_db: Callable[[str], str],
 ) -> None:
     from tests.helpers import TOKEN
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("DATABASE_URL", new_db("cli"))
     monkeypatch.setenv("DEFAULT_LOCALE", "en")
     assert cli_main(["import-partners", str(DATA / "partners_bad_rows.csv")]) == 0
     out = capsys.readouterr().out

@@ -35,8 +35,7 @@ async def _stored(db_url: str) -> dict[int, tuple[int, str | None]]:
         await engine.dispose()
 
 
-async def test_kill9_mid_conversations_loses_no_answer(tg: FakeTelegram, tmp_path: Path) -> None:
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'nps.db'}"
+async def test_kill9_mid_conversations_loses_no_answer(tg: FakeTelegram, tmp_path: Path, db_url: str) -> None:
     bot = BotProcess(tg.base_url, db_url, tmp_path)
     bot.start()
     try:

@@ -46,9 +46,8 @@ async def _statuses(db_url: str) -> dict[str, int]:
         await engine.dispose()
 
 
-async def test_kill9_mid_launch_resumes_without_skips(tg: FakeTelegram, tmp_path: Path) -> None:
+async def test_kill9_mid_launch_resumes_without_skips(tg: FakeTelegram, tmp_path: Path, db_url: str) -> None:
     tg.global_rate = RATE
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'nps.db'}"
     await _seed(db_url)
     bot = BotProcess(tg.base_url, db_url, tmp_path, SEND_RATE=str(RATE))
     partners = range(BASE, BASE + N)

@@ -1,0 +1,86 @@
+"""The test database, from one setting: ``TEST_DATABASE_URL``.
+
+Unset: every test gets a fresh SQLite file in its tmp_path (the embedded default).
+A PostgreSQL URL (``postgresql+asyncpg://postgres@127.0.0.1:5432/postgres``): it is the admin
+connection, and every test gets a fresh database created through it and dropped afterwards, so
+tests never see each other's rows, whichever order they run in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import uuid
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+ENV = "TEST_DATABASE_URL"
+T = TypeVar("T")
+
+
+def admin_url() -> str | None:
+    """The configured PostgreSQL admin URL, or None for SQLite files."""
+    return os.environ.get(ENV, "").strip() or None
+
+
+def backend() -> str:
+    """'sqlite' or 'postgresql': what the suite runs on."""
+    url = admin_url()
+    return make_url(url).get_backend_name() if url else "sqlite"
+
+
+def on_postgres() -> bool:
+    """True when the suite runs on PostgreSQL."""
+    return backend() == "postgresql"
+
+
+# For tests that exercise SQLite itself (pragmas, its write lock): meaningless on PostgreSQL.
+sqlite_only = pytest.mark.skipif(
+    on_postgres(), reason="exercises SQLite's own behaviour (file locks, pragmas)"
+)
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    # Fixtures that make databases are sync (sync tests use them too), and the test's event loop
+    # may be running already: run the admin statements on a loop of their own, in a thread.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def _admin(statement: str) -> None:
+    url = admin_url()
+    assert url is not None
+    # CREATE/DROP DATABASE cannot run inside a transaction block.
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def new_database(tmp_path: Path, name: str = "nps") -> str:
+    """A URL of a fresh, empty database; pair with :func:`drop_database`."""
+    url = admin_url()
+    if url is None:
+        return f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}"
+    db_name = f"pptest_{uuid.uuid4().hex[:16]}"
+    _run(_admin(f'CREATE DATABASE "{db_name}"'))
+    return make_url(url).set(database=db_name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    """Drop a database made by :func:`new_database` (SQLite files go with tmp_path)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return
+    # FORCE: a bot process killed with -9, or a pool a failed test left open, may still be connected.
+    _run(_admin(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
