@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import Connection
 
 from storage.db import create_engine, create_sessionmaker
-from storage.migrate import downgrade, script_heads, upgrade, upgrade_async
+from storage.migrate import alembic_config, downgrade, script_heads, upgrade, upgrade_async
 from storage.models import (
     Alert,
     AlertMessage,
@@ -119,8 +120,13 @@ async def _counts(url: str) -> dict[str, int]:
         await engine.dispose()
 
 
-def test_exactly_one_head() -> None:
-    assert script_heads() == ("0002_bigint_ids",)
+def test_exactly_one_head_and_one_line_of_history() -> None:
+    heads = script_heads()
+    assert len(heads) == 1, f"several heads, a merge or a down_revision fix is missing: {heads}"
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    history = [rev.revision for rev in script.walk_revisions()]
+    assert history[-2:] == ["0002_bigint_ids", "0001"]
+    assert all(len(script.get_revision(rev).nextrev) <= 1 for rev in history)  # no branches
 
 
 async def test_upgrade_empty_database_matches_models(db_url: str) -> None:
@@ -207,7 +213,7 @@ async def test_downgrade_then_upgrade_again(db_url: str) -> None:
     version = await _run_sync(
         db_url, lambda c: c.execute(text("SELECT version_num FROM alembic_version")).all()
     )
-    assert [v for (v,) in version] == ["0002_bigint_ids"]
+    assert tuple(v for (v,) in version) == script_heads()
 
 
 async def test_upgrade_twice_is_harmless_and_quiet(db_url: str, caplog: pytest.LogCaptureFixture) -> None:
@@ -217,5 +223,5 @@ async def test_upgrade_twice_is_harmless_and_quiet(db_url: str, caplog: pytest.L
     caplog.clear()
     await upgrade_async(db_url)
     # One line of ours when the schema changed, none of Alembic's, nothing when it did not.
-    assert first == ["database migrated from empty to 0002_bigint_ids"]
+    assert first == [f"database migrated from empty to {script_heads()[0]}"]
     assert [r.getMessage() for r in caplog.records] == []

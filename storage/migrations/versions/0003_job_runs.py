@@ -1,7 +1,7 @@
 """job_runs: the scheduler's catch-up memory; APScheduler's own job table is no longer used
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002_bigint_ids
 Create Date: 2026-12-01 08:10:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.models.base
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002_bigint_ids"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
