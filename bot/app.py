@@ -1,4 +1,6 @@
-"""Production wiring. Tests build the very same objects through these factories."""
+"""The one entry point that composes a role (run, web, worker) from typed parts.
+
+Tests build the very same objects through these factories."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -24,16 +25,22 @@ from bot.middlewares.partner import PartnerLocaleMiddleware
 from bot.middlewares.requests import CommitBeforeSend
 from bot.polling import DurablePolling
 from bot.response_models import pin_response_models
+from bot.roles.web import Receiver
+from bot.roles.worker import Worker
 from bot.services import Services
+from bot.startup import Backoff, connect
 from bot.telegram_session import JsonBodySession
+from scheduler.runner import Clock
+from scheduler.setup import job_specs
 from storage import hot_sql
 from storage.db import create_engine, create_sessionmaker, is_sqlite
 from storage.fsm_storage import SQLAlchemyStorage
+from storage.models import utcnow
 from storage.repo.campaigns_base import ensure_ongoing_campaign
 
 log = logging.getLogger(__name__)
 
-# Hooks other parts register to start/stop with the app (sending engine, scheduler).
+# Extra hooks run when the app starts and stops.
 Starter = Callable[["App"], Awaitable[None]]
 
 
@@ -70,18 +77,38 @@ def create_dispatcher(services: Services) -> Dispatcher:
     return dp
 
 
+ROLES = ("run", "web", "worker")
+
+
+class Idle:
+    """The receiver of a role that receives nothing (``worker``): waits for stop()."""
+
+    def __init__(self) -> None:
+        self._stopped = asyncio.Event()
+
+    async def run(self) -> None:
+        """Wait until stopped."""
+        await self._stopped.wait()
+
+    def stop(self) -> None:
+        """Begin a clean shutdown."""
+        self._stopped.set()
+
+
 @dataclass
 class App:
-    """A built application: run() is what ``nps-bot run`` does after migrations."""
+    """A built role: :meth:`run` is what ``nps-bot run|web|worker`` does after migrations."""
 
+    role: str
     services: Services
     dispatcher: Dispatcher
     engine: AsyncEngine
-    polling: DurablePolling
+    receiver: Receiver
+    worker: Worker | None = None
     report_engine: AsyncEngine | None = None
+    # Extra start/stop hooks (the CLI settles the heap last).
     starters: list[Starter] = field(default_factory=list)
     stoppers: list[Starter] = field(default_factory=list)
-    options: dict[str, Any] = field(default_factory=dict)  # build_app's keyword options
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -90,69 +117,100 @@ class App:
         return self.services.bot
 
     async def run(self) -> None:
-        """Start polling, sending and the scheduler; return after :meth:`stop`."""
+        """Start the role's parts, receive until :meth:`stop`, then stop them in reverse."""
         async with self.services.sessionmaker() as session:
             await ensure_ongoing_campaign(session)
             await session.commit()
         hot_sql.prepare_all(self.engine.dialect)
         try:
-            me = await self.polling.connect()  # retries while Telegram is unreachable
+            me = await connect(self.bot, Backoff(), self._sleep_unless_stopped, self._stopping)
         except BaseException:  # rejected token, or stopped before Telegram answered
             await self.bot.session.close()
             await self.engine.dispose()
             raise
-        log.info("Starting @%s (id=%s)", me.username, me.id)
-        await register_commands(self.bot, self.services.settings, self.services.translator)
-        for start in self.starters:
-            await start(self)
+        log.info("Starting @%s (id=%s) as %s", me.username, me.id, self.role)
+        if self.role != "worker":
+            await register_commands(self.bot, self.services.settings, self.services.translator)
         try:
-            await self.polling.run()
+            if self.worker is not None:
+                await self.worker.start()
+            for start in self.starters:
+                await start(self)
+            await self.receiver.run()
         finally:
             for stop in reversed(self.stoppers):
-                try:
-                    await stop(self)
-                except Exception:
-                    log.exception("Error while stopping")
+                await self._quietly(stop(self))
+            if self.worker is not None:
+                await self._quietly(self.worker.stop())
             await self.bot.session.close()
             await self.engine.dispose()
             if self.report_engine is not None:
                 await self.report_engine.dispose()
 
+    @staticmethod
+    async def _quietly(step: Awaitable[None]) -> None:
+        try:
+            await step
+        except Exception:
+            log.exception("Error while stopping")
+
+    async def _sleep_unless_stopped(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        except TimeoutError:
+            pass
+
     def stop(self) -> None:
         """Begin a clean shutdown."""
-        self.polling.stop()
+        self._stopping.set()
+        self.receiver.stop()
 
 
-def build_app(settings: Settings, *, polling_timeout: int = 25, **options: Any) -> App:
-    """Build every part of the bot from settings (no I/O yet)."""
+def build_app(
+    settings: Settings,
+    *,
+    role: str = "run",
+    polling_timeout: int = 25,
+    request_timeout: float = 60,
+    clock: Clock = utcnow,
+) -> App:
+    """Compose ``role`` from its typed parts (no I/O yet); see bot/roles/__init__.py.
+
+    ``clock`` is the scheduler's time (tests move it); ``polling_timeout`` is getUpdates' long poll.
+    """
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     # Only SQLite runs statements inline; elsewhere the main engine already suits long reads.
     url = settings.database_url
     report_engine = create_engine(url, inline=False) if is_sqlite(url) else None
-    bot = create_bot(settings, request_timeout=options.get("request_timeout", 60))
     services = Services(
         settings=settings,
-        bot=bot,
+        bot=create_bot(settings, request_timeout=request_timeout),
         sessionmaker=sessionmaker,
         translator=Translator(settings.default_locale),
         report_sessionmaker=create_sessionmaker(report_engine) if report_engine else None,
+        jobs=tuple(job_specs(settings)),
     )
+    worker = Worker(services, clock=clock) if role in ("run", "worker") else None
+    if worker is not None:
+        services.sender = worker.sender
     dp = create_dispatcher(services)
-    polling = DurablePolling(bot, dp, sessionmaker, polling_timeout=polling_timeout)
-    app = App(services=services, dispatcher=dp, engine=engine, polling=polling, report_engine=report_engine)
-    app.options = options
-    for install in _installers():
-        install(app)
-    return app
-
-
-def _installers() -> list[Callable[[App], None]]:
-    """Parts that attach themselves to the app (sending engine, scheduler)."""
-    from bot.sending.install import install as install_sender
-    from scheduler.setup import install as install_scheduler
-
-    return [install_sender, install_scheduler]
+    receiver: Receiver
+    if role == "worker":
+        receiver = Idle()
+    else:
+        receiver = DurablePolling(services.bot, dp, sessionmaker, polling_timeout=polling_timeout)
+    return App(
+        role=role,
+        services=services,
+        dispatcher=dp,
+        engine=engine,
+        receiver=receiver,
+        worker=worker,
+        report_engine=report_engine,
+    )
 
 
 async def run_forever(app: App) -> None:

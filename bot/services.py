@@ -1,15 +1,38 @@
-"""What the running bot is made of, handed to handlers (as keyword data) and to scheduled jobs."""
+"""What the running bot is made of, handed to handlers (as keyword data), jobs and operations.
+
+Every field is typed. The parts a role may lack are optional: a ``web`` replica has no sender
+and runs no scheduler, so operations reach the worker through the database and only wake a
+sender that runs in this process.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.i18n import Translator
+from scheduler.specs import JobSpec
+
+
+class OutboxSender(Protocol):
+    """The bulk sender of this process (bot.sending.engine.SendingEngine), as operations see it."""
+
+    def notify(self) -> None:
+        """New rows were queued: look now."""
+
+    def hold(self, campaign_id: int) -> None:
+        """The campaign was paused or closed: claimed rows go back instead of out."""
+
+    def unhold(self, campaign_id: int) -> None:
+        """The campaign was resumed."""
+
+    def watch(self, campaign_id: int, chat_id: int, message_id: int, locale: str | None = None) -> None:
+        """Keep a progress message up to date."""
 
 
 @dataclass
@@ -23,8 +46,10 @@ class Services:
     # Long read-only work (digests, exports) on SQLite's worker threads instead of the event
     # loop's own (see storage/sqlite_inline.py). The same sessions when not set.
     report_sessionmaker: async_sessionmaker[AsyncSession] | None = None
-    # Filled by the parts that own them (sending engine, scheduler) during build_app().
-    extras: dict[str, Any] = field(default_factory=dict)
+    # The bulk sender when this process runs one (roles "run" and "worker").
+    sender: OutboxSender | None = None
+    # The scheduled jobs the settings ask for (whichever process runs them): /schedule lists them.
+    jobs: Sequence[JobSpec] = field(default_factory=tuple)
 
     @property
     def reports(self) -> async_sessionmaker[AsyncSession]:

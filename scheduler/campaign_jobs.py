@@ -15,8 +15,8 @@ from datetime import datetime
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import operations
 from bot.config import Settings
-from bot.sending import actions
 from scheduler import runtime
 from scheduler.periods import ANCHOR
 from scheduler.specs import JobSpec
@@ -35,7 +35,7 @@ async def reminders_job(now: datetime | None = None) -> dict[int, int]:
 
     Returns {campaign id: reminders queued}.
     """
-    done = await actions.remind_due(runtime.services(), now=now or utcnow())
+    done = await operations.remind_due(runtime.services(), now=now or utcnow())
     if done:
         log.info("Reminders queued: %s", done)
     return done
@@ -43,7 +43,7 @@ async def reminders_job(now: datetime | None = None) -> dict[int, int]:
 
 async def auto_close_job(now: datetime | None = None) -> list[int]:
     """Close campaigns whose CAMPAIGN_DAYS are over; returns their ids."""
-    closed = await actions.close_due(runtime.services(), now=now or utcnow())
+    closed = await operations.close_due(runtime.services(), now=now or utcnow())
     if closed:
         log.info("Campaigns closed on schedule: %s", closed)
     return closed
@@ -71,7 +71,7 @@ async def quarterly_job(now: datetime | None = None) -> int | None:
             return None
         await session.commit()
         try:
-            audience = await actions.launch(services, session, campaign, now=now)
+            audience = await operations.launch(services, session, campaign, now=now)
         except CampaignError as exc:
             log.warning("Quarterly campaign %s (%s) not launched: %s", campaign.id, key, exc.key)
             return None

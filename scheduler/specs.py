@@ -27,6 +27,10 @@ class JobSpec:
     misfire_grace_time: int = 3600
     description: str = ""
 
+    def next_run(self, now: datetime) -> datetime | None:
+        """The next scheduled time after ``now`` (None: never again)."""
+        return self.trigger.get_next_fire_time(None, now)
+
     async def __call__(self, now: datetime | None = None) -> Any:
         """Run the job once, now (no period bookkeeping: see JobRunner.run for that)."""
         return await self.func(now=now)

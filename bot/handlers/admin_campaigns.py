@@ -14,11 +14,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import operations
 from bot.filters import IsAdmin
 from bot.i18n import Translate, Translator
 from bot.keyboards.campaigns import CANCEL, LAUNCH, PREVIEW, CampaignCb, draft_keyboard
 from bot.keyboards.survey import score_keyboard
-from bot.sending import actions, sender_of
 from bot.sending.texts import invitation_text, progress_text, split_text
 from bot.services import Services
 from storage.models import Campaign, utcnow
@@ -92,7 +92,7 @@ async def _launch(
 ) -> bool:
     """Launch and post the progress message the sender keeps up to date; False if it failed."""
     try:
-        audience = await actions.launch(services, session, campaign, now=utcnow())
+        audience = await operations.launch(services, session, campaign, now=utcnow())
     except CampaignError as exc:
         await message.answer(_error(_, exc))
         return False
@@ -103,9 +103,8 @@ async def _launch(
     progress = await message.answer(text)
     await campaigns.set_progress_message(session, campaign.id, progress.chat.id, progress.message_id)
     await session.commit()
-    engine = sender_of(services)
-    if engine is not None:
-        engine.watch(campaign.id, progress.chat.id, progress.message_id, locale)
+    if services.sender is not None:
+        services.sender.watch(campaign.id, progress.chat.id, progress.message_id, locale)
     return True
 
 
@@ -217,18 +216,18 @@ async def state_cmd(
     cid = str(campaign.id)
     try:
         if command.command == "pause":
-            await actions.pause(services, session, campaign)
+            await operations.pause(services, session, campaign)
             text = _("camp-paused", id=cid)
         elif command.command == "resume":
-            await actions.resume(services, session, campaign)
+            await operations.resume(services, session, campaign)
             text = _("camp-resumed", id=cid)
         elif command.command == "close":
-            dropped = await actions.close(services, session, campaign, now=utcnow())
+            dropped = await operations.close(services, session, campaign, now=utcnow())
             text = _("camp-closed", id=cid, dropped=str(dropped))
         else:
             if campaign.status != c.RUNNING:
                 raise CampaignError("camp-err-not-running", id=cid, status=campaign.status)
-            added = await actions.remind(services, session, campaign.id, invited_before=None)
+            added = await operations.remind(services, session, campaign.id, invited_before=None)
             text = _("camp-reminded", id=cid, count=str(added)) if added else _("camp-remind-none", id=cid)
     except CampaignError as exc:
         text = _error(_, exc)
@@ -270,20 +269,17 @@ async def schedule(
     message: Message, services: Services, translator: Translator, locale: str, _: Translate
 ) -> None:
     """Every scheduled job and its next run, in TIMEZONE."""
-    scheduler = services.extras.get("scheduler")
-    if scheduler is None:
-        await message.answer(_("schedule-unavailable"))
-        return
-    jobs = sorted(scheduler.get_jobs(), key=lambda j: j.id)
+    jobs = sorted(services.jobs, key=lambda j: j.id)
     if not jobs:
         await message.answer(_("schedule-none"))
         return
     tz = services.settings.tz
+    now = utcnow()
     lines = [_("schedule-title", tz=html.quote(services.settings.timezone))]
     for job in jobs:
         key = f"job-{job.id}"
-        name = _(key) if translator.has(locale, key) else html.quote(job.name or job.id)
-        nxt = getattr(job, "next_run_time", None)
+        name = _(key) if translator.has(locale, key) else html.quote(job.description or job.id)
+        nxt = job.next_run(now)
         when = nxt.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if nxt else _("schedule-off")
         lines.append(_("schedule-line", name=name, next=when))
     for chunk in split_text(lines):

@@ -21,19 +21,18 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import ForceReply, FSInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import operations
 from bot.config import Settings
 from bot.digest import fmt
 from bot.digest.alerts import alert_link
 from bot.filters import HasText, IsManager
 from bot.i18n import Translate
-from bot.sending import notify
 from bot.services import Services
 from storage.analytics.campaigns import campaign_info
 from storage.analytics.report import current_campaign, current_nps
 from storage.export import export_to_path
 from storage.models import utcnow
 from storage.repo import alerts, announcements
-from storage.repo.deliveries import enqueue_announcement
 
 router = Router(name=__name__)
 
@@ -272,13 +271,8 @@ async def announce_text(
         await message.answer(_("an-unknown", id=str(campaign_id)))
         return
     user_id = message.from_user.id if message.from_user else None
-    row = await announcements.create(session, campaign_id, text, user_id)
-    queued = await enqueue_announcement(
-        session, campaign_id, row.id, await announcements.respondents(session, campaign_id)
-    )
-    await session.commit()  # queued rows must be visible to the sender before it is woken
-    notify(services)
-    await message.answer(_("an-queued", id=str(row.id), n=str(queued)))
+    row_id, queued = await operations.announce(services, session, campaign_id, text, user_id)
+    await message.answer(_("an-queued", id=str(row_id), n=str(queued)))
 
 
 @router.message(StateFilter(Announce.text), IsManager())

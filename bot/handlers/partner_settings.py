@@ -8,6 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import operations
 from bot.callbacks import ConfirmCb, LanguageCb
 from bot.filters import PrivateChat
 from bot.i18n import Translate, Translator
@@ -68,9 +69,7 @@ async def confirmed(
         key = "stop-done" if callback_data.yes else "stop-kept"
     else:
         if callback_data.yes:
-            erased = await partners.get(session, partner.id)
-            if erased is not None:
-                await partners.erase(session, erased)
+            await operations.erase(session, partner.id)
             await state.clear()
         key = "forget-done" if callback_data.yes else "forget-kept"
     await callback.answer()

@@ -128,7 +128,7 @@ async def enqueue_announcement(
     """Queue announcement ``announcement_id`` for the given partners; returns rows added.
 
     Unknown partner ids are ignored and a partner already queued for this announcement is not
-    queued twice. Call ``services.extras["sender"].notify()`` after committing to send at once
+    queued twice. Call ``bot.sending.notify(services)`` after committing to send at once
     (the sender also polls every second).
     """
     ids = sorted(set(partner_ids))

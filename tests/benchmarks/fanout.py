@@ -24,9 +24,9 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from bot import operations
 from bot.app import build_app
 from bot.config import Settings
-from bot.sending import actions
 from storage.migrate import upgrade_async
 from storage.models import Partner, utcnow
 from storage.repo import campaigns, deliveries
@@ -116,14 +116,14 @@ async def _run_bot(base_url: str, scenario: Scenario, folder: Path) -> float:
     await upgrade_async(settings.database_url)
     app = build_app(settings, polling_timeout=1)
     task = asyncio.create_task(app.run())
-    engine = app.services.extras["sender"]
+    engine = app.worker.sender
     while not engine.running:  # noqa: ASYNC110 - the app exposes no "started" event
         await asyncio.sleep(0.05)
     await _seed(app, scenario.partners)
     started = time.monotonic()
     async with app.services.sessionmaker() as s:
         campaign = await campaigns.create_draft(s, "benchmark")
-        await actions.launch(app.services, s, campaign, now=utcnow())
+        await operations.launch(app.services, s, campaign, now=utcnow())
     while True:
         await asyncio.sleep(1.0)
         async with app.services.sessionmaker() as s:

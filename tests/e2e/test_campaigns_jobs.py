@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
@@ -129,7 +128,8 @@ async def test_schedule_lists_jobs_with_next_run(tg: FakeTelegram, app: App, adm
 
 async def test_quarterly_off_means_no_job(tg: FakeTelegram, make_app, admin: SimUser) -> None:
     app = await make_app(quarterly_campaign=False)
-    scheduler: Any = app.services.extras["scheduler"]
+    assert app.worker is not None and app.worker.scheduler is not None
+    scheduler = app.worker.scheduler
     assert "campaign-quarterly" not in {job.id for job in scheduler.get_jobs()}
     assert {"campaign-reminders", "campaign-auto-close"} <= {job.id for job in scheduler.get_jobs()}
     await admin.send_text("/schedule")

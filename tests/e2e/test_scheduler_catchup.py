@@ -37,9 +37,8 @@ def next_digest_time(app: App, after: datetime) -> datetime:
 
 
 def jobs(app: App) -> JobRunner:
-    runner: Any = app.services.extras["jobs"]
-    assert isinstance(runner, JobRunner)
-    return runner
+    assert app.worker is not None
+    return app.worker.jobs
 
 
 async def test_first_start_catches_nothing_up(tg: FakeTelegram, app: App) -> None:
@@ -132,8 +131,8 @@ async def test_loop_keeps_running_while_another_process_holds_the_write_lock(
             await user.send_text("/help")
         # Every scheduled job fires now and must wait for the lock (APScheduler's old SQLite job
         # store wrote synchronously here and froze the loop until the lock was gone).
-        scheduler: Any = app.services.extras["scheduler"]
-        for job in scheduler.get_jobs():
+        assert app.worker is not None
+        for job in app.worker.scheduler.get_jobs():
             job.modify(next_run_time=datetime.now(app.services.settings.tz))
         # The bot got the updates and is waiting for the lock to journal them.
         await tg.wait_until(

@@ -20,7 +20,7 @@ BASE = 7_200_000
 
 
 def engine_of(app: App) -> SendingEngine:
-    engine = app.services.extras["sender"]
+    engine = app.worker.sender
     engine.backoff_base = 0.05  # keep retries fast in tests; the policy is the same
     return engine
 

@@ -1,7 +1,10 @@
-"""Campaign steps shared by admin commands and scheduled jobs: launch, remind, close.
+"""Domain operations, the one place handlers, scheduled jobs and the CLI call them from.
 
-Each step commits its own writes before waking the sender or calling hooks, so nothing holds
-the (single) database connection while another session or Telegram is waited on.
+launch, pause, resume, remind, close, announce, erase. Campaign steps commit their own writes
+before waking the sender or calling hooks, so nothing holds a database connection while another
+session or Telegram is waited on. What they change is in the database, which is how they reach
+the worker whichever process runs them: the sender claims by status (a paused or closed
+campaign's rows are not claimed); a sender in this process is also told at once.
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import insight_hooks
-from bot.sending import notify, sender_of
+from bot.sending import notify
 from bot.services import Services
-from storage.models import Campaign
-from storage.repo import campaigns, deliveries
+from storage.models import Campaign, Partner
+from storage.repo import announcements, campaigns, deliveries, partners
 
 log = logging.getLogger(__name__)
 
@@ -47,18 +50,17 @@ async def pause(services: Services, session: AsyncSession, campaign: Campaign) -
     """Stop sending at once: the claim skips the campaign, claimed rows go back unsent."""
     await campaigns.pause(session, campaign)
     await session.commit()
-    engine = sender_of(services)
-    if engine is not None:
-        engine.hold(campaign.id)
+    if services.sender is not None:
+        services.sender.hold(campaign.id)
 
 
 async def resume(services: Services, session: AsyncSession, campaign: Campaign) -> None:
     """Continue sending a paused campaign."""
     await campaigns.resume(session, campaign)
     await session.commit()
-    engine = sender_of(services)
-    if engine is not None:
-        engine.unhold(campaign.id)
+    if services.sender is not None:
+        services.sender.unhold(campaign.id)
+    notify(services)
 
 
 async def remind(
@@ -92,9 +94,8 @@ async def close(services: Services, session: AsyncSession, campaign: Campaign, *
     """
     dropped = await campaigns.close(session, campaign, now=now)
     await session.commit()
-    engine = sender_of(services)
-    if engine is not None:
-        engine.hold(campaign.id)  # in-flight rows return and the claim fails them "campaign closed"
+    if services.sender is not None:
+        services.sender.hold(campaign.id)  # in-flight rows return and the claim fails them "campaign closed"
     log.info("Campaign %s closed (%s unsent dropped)", campaign.id, dropped)
     notify(services)  # the progress message shows the final figures
     await insight_hooks.on_campaign_closed(services, campaign.id)
@@ -118,3 +119,28 @@ async def close_due(services: Services, *, now: datetime) -> list[int]:
                 continue  # closed by an admin in the meantime
         closed.append(cid)
     return closed
+
+
+async def announce(
+    services: Services, session: AsyncSession, campaign_id: int, text: str, author_id: int | None
+) -> tuple[int, int]:
+    """Store an announcement, queue it for the campaign's reachable respondents, commit, wake the
+    sender; returns (announcement id, messages queued)."""
+    row = await announcements.create(session, campaign_id, text, author_id)
+    audience = await announcements.respondents(session, campaign_id)
+    queued = await deliveries.enqueue_announcement(session, campaign_id, row.id, audience)
+    await session.commit()  # queued rows must be visible to the sender before it is woken
+    notify(services)
+    log.info("Announcement %s for campaign %s queued to %s partners", row.id, campaign_id, queued)
+    return row.id, queued
+
+
+async def erase(session: AsyncSession, partner_id: int) -> bool:
+    """Forget a partner (personal data and comments; scores stay anonymous), in the caller's
+    transaction; False when there is no such partner."""
+    partner: Partner | None = await partners.get(session, partner_id)
+    if partner is None:
+        return False
+    await partners.erase(session, partner)
+    log.info("Partner %s erased", partner_id)
+    return True
