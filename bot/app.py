@@ -14,6 +14,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.types import User
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.commands import register_commands
@@ -123,7 +124,7 @@ class App:
             await session.commit()
         hot_sql.prepare_all(self.engine.dialect)
         try:
-            me = await connect(self.bot, Backoff(), self._sleep_unless_stopped, self._stopping)
+            me = await self._connect()  # retries while Telegram is unreachable
         except BaseException:  # rejected token, or stopped before Telegram answered
             await self.bot.session.close()
             await self.engine.dispose()
@@ -153,6 +154,18 @@ class App:
             await step
         except Exception:
             log.exception("Error while stopping")
+
+    @property
+    def polling(self) -> DurablePolling:
+        """The long-polling receiver (AttributeError in webhook mode and in the worker role)."""
+        if not isinstance(self.receiver, DurablePolling):
+            raise AttributeError(f"role {self.role} does not poll")
+        return self.receiver
+
+    async def _connect(self) -> User:
+        if isinstance(self.receiver, DurablePolling):
+            return await self.receiver.connect()  # its sleep and backoff (tests record them)
+        return await connect(self.bot, Backoff(), self._sleep_unless_stopped, self._stopping)
 
     async def _sleep_unless_stopped(self, seconds: float) -> None:
         try:
