@@ -15,12 +15,15 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import operations
+from bot.callbacks import CANCEL, LAUNCH, PREVIEW, CampaignCb
 from bot.filters import IsAdmin
 from bot.i18n import Translate, Translator
-from bot.keyboards.campaigns import CANCEL, LAUNCH, PREVIEW, CampaignCb, draft_keyboard
+from bot.keyboards.campaigns import draft_keyboard
 from bot.keyboards.survey import score_keyboard
+from bot.long_messages import answer_long
 from bot.sending.texts import invitation_text, progress_text, split_text
 from bot.services import Services
+from storage.ids import parse_id
 from storage.models import Campaign, utcnow
 from storage.models import campaign as c
 from storage.repo import campaigns
@@ -77,13 +80,13 @@ async def _campaign_arg(
     message: Message, command: CommandObject, session: AsyncSession, _: Translate
 ) -> Campaign | None:
     """The campaign named by the command's argument; replies with the problem when there is none."""
-    arg = (command.args or "").strip().lstrip("#")
-    if not arg.isdigit():
+    campaign_id = parse_id(command.args)
+    if campaign_id is None:
         await message.answer(_("camp-usage", command=command.command))
         return None
-    campaign = await campaigns.get(session, int(arg))
+    campaign = await campaigns.get(session, campaign_id)
     if campaign is None:
-        await message.answer(_("camp-err-unknown", id=html.quote(arg)))
+        await message.answer(_("camp-err-unknown", id=str(campaign_id)))
     return campaign
 
 
@@ -123,7 +126,7 @@ async def new_campaign(
             days=str(settings.min_days_between_surveys),
         )
         bad = _("newcamp-bad-arg", arg=html.quote(parsed)) + "\n\n" if parsed else ""
-        await message.answer(bad + usage)
+        await answer_long(message, bad + usage)  # the known segments can be many
         return
     user = message.from_user
     campaign = await campaigns.create_draft(

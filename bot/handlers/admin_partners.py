@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cli_import import full_report, rejected_csv, summary_text
 from bot.filters import IsAdmin
 from bot.i18n import Translate
+from bot.long_messages import answer_long
 from bot.sending.texts import split_text
 from storage.repo import directory
 from storage.repo.partner_import import MAX_BYTES, FatalImport, ImportReport, import_partners
@@ -59,7 +60,7 @@ async def import_csv(message: Message, session: AsyncSession, bot: Bot, _: Trans
     if len(text) <= MESSAGE_LIMIT:
         await message.answer(text)
         return
-    await message.answer(summary_text(_, report) + "\n" + _("import-rejected-attached"))
+    await answer_long(message, summary_text(_, report) + "\n" + _("import-rejected-attached"))
     await message.answer_document(BufferedInputFile(rejected_csv(_, report), filename="rejected.csv"))
 
 

@@ -14,20 +14,21 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import F, Router
+from aiogram import F, Router, html
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, Message, ReplyParameters
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callbacks import REPLY, RESOLVE, AlertCb
 from bot.digest import fmt
 from bot.digest.alerts import alert_text
 from bot.filters import HasText, IsManager, PrivateChat
 from bot.i18n import Translate, Translator
-from bot.keyboards.alerts import REPLY, RESOLVE, AlertCb
+from bot.long_messages import send_long
 from bot.services import Services
 from storage.repo import alerts
 from storage.repo.alerts import FROM_PARTNER, TO_PARTNER, AlertView
@@ -35,9 +36,6 @@ from storage.repo.partners import PartnerRef
 
 router = Router(name=__name__)
 log = logging.getLogger(__name__)
-
-MAX_RELAY = 3500  # leaves room for the wrapper text within Telegram's 4096
-
 
 class AlertReply(StatesGroup):
     """A manager is writing the message for a partner (data: alert_id)."""
@@ -160,20 +158,21 @@ async def reply_text(
     if view.telegram_id is None:
         await message.answer(_("al-partner-gone"))
         return
-    text = (message.text or "").strip()[:MAX_RELAY]
+    text = (message.text or "").strip()
     partner_ = translator.bind(translator.resolve_locale(view.language))
     assert message.bot is not None
-    try:
-        await message.bot.send_message(
-            view.telegram_id, partner_("al-to-partner", text=fmt.clip(text, MAX_RELAY))
-        )
-    except TelegramAPIError as exc:
-        log.info("Relay to partner %s failed: %s", view.partner.partner_id, exc)
+    outcome = await send_long(message.bot, view.telegram_id, partner_("al-to-partner", text=html.quote(text)))
+    if outcome.error is not None:
+        log.info("Relay to partner %s failed: %s", view.partner.partner_id, outcome.error)
+    if outcome.sent == 0:
         await message.reply(_("al-relay-failed"))
         return
     await alerts.add_message(
         session, view.id, TO_PARTNER, message.from_user.id if message.from_user else None, text
     )
+    if not outcome.complete:
+        await message.reply(_("al-relay-partial", sent=str(outcome.sent), total=str(outcome.total)))
+        return
     await message.reply(_("al-relayed"))
 
 
@@ -200,23 +199,20 @@ async def partner_wrote(
     if not message.text:
         await message.answer(_("al-partner-text-only"))
         return
-    text = message.text.strip()[:MAX_RELAY]
+    text = message.text.strip()
     await alerts.add_message(
         session, view.id, FROM_PARTNER, message.from_user.id if message.from_user else None, text
     )
     managers_ = services.translator.bind(services.settings.default_locale)
     assert message.bot is not None
-    try:
-        await message.bot.send_message(
-            view.chat_id,
-            managers_(
-                "al-from-partner",
-                who=fmt.partner_label(view.partner, managers_),
-                text=fmt.clip(text, MAX_RELAY),
-            ),
-            reply_parameters=ReplyParameters(message_id=view.message_id, allow_sending_without_reply=True),
-        )
-    except TelegramAPIError as exc:
-        log.warning("Partner reply for alert %s not relayed: %s", view.id, exc)
-        raise
+    who = fmt.partner_label(view.partner, managers_)
+    relay = managers_("al-from-partner", who=who, text=html.quote(text))
+    outcome = await send_long(message.bot, view.chat_id, relay, reply_to=view.message_id)
+    if outcome.error is not None:
+        log.warning(
+            "Partner reply for alert %s relayed %d of %d parts: %s",
+            view.id, outcome.sent, outcome.total, outcome.error,
+        )  # fmt: skip
+        if outcome.sent == 0:
+            raise outcome.error  # nothing reached the managers: the update is retried
     await message.answer(_("al-partner-ack"))

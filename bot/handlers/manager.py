@@ -31,6 +31,7 @@ from bot.services import Services
 from storage.analytics.campaigns import campaign_info
 from storage.analytics.report import current_campaign, current_nps
 from storage.export import export_to_path
+from storage.ids import parse_id
 from storage.models import utcnow
 from storage.repo import alerts, announcements
 
@@ -44,12 +45,6 @@ class Announce(StatesGroup):
     """Waiting for the text of an announcement (data: campaign_id)."""
 
     text = State()
-
-
-def _campaign_id(arg: str | None) -> int | None:
-    """``12`` or ``#12`` → 12; anything else → None."""
-    token = (arg or "").strip().lstrip("#")
-    return int(token) if token.isdigit() else None
 
 
 @router.message(Command("nps"), IsManager())
@@ -112,7 +107,7 @@ async def report(
     from bot.digest.build import DigestOptions, campaign_digest
     from bot.digest.deliver import send_digest
 
-    campaign_id = _campaign_id(command.args)
+    campaign_id = parse_id(command.args)
     if command.args and campaign_id is None:
         await message.answer(_("report-usage"))
         return
@@ -181,7 +176,7 @@ def _export_args(args: str | None) -> tuple[str, int | None] | None:
     for token in (args or "").split():
         if token.lower() in ("csv", "xlsx"):
             kind = token.lower()
-        elif (parsed := _campaign_id(token)) is not None and campaign_id is None:
+        elif (parsed := parse_id(token)) is not None and campaign_id is None:
             campaign_id = parsed
         else:
             return None
@@ -228,7 +223,7 @@ async def announce(
     message: Message, command: CommandObject, session: AsyncSession, state: FSMContext, _: Translate
 ) -> None:
     """Start an announcement to a campaign's respondents: the next message is its text."""
-    campaign_id = _campaign_id(command.args)
+    campaign_id = parse_id(command.args)
     if campaign_id is None:
         await message.answer(_("an-usage"))
         return

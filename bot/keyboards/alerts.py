@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.callbacks import REPLY, RESOLVE, AlertCb
 from bot.i18n import Translate
-
-REPLY = "r"
-RESOLVE = "x"
-
-
-class AlertCb(CallbackData, prefix="al"):
-    """Reply to / resolve alert ``alert_id`` (a claim: handlers check it against the database)."""
-
-    action: str
-    alert_id: int
 
 
 def alert_keyboard(_: Translate, alert_id: int) -> InlineKeyboardMarkup:

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.callbacks import CANCEL, LAUNCH, PREVIEW, CampaignCb
 from bot.i18n import Translate
-
-LAUNCH = "launch"
-PREVIEW = "preview"
-CANCEL = "cancel"
-ACTIONS = (LAUNCH, PREVIEW, CANCEL)
-
-
-class CampaignCb(CallbackData, prefix="cm"):
-    """An action on a draft campaign; the handler re-checks the campaign and the presser."""
-
-    action: str
-    campaign_id: int
 
 
 def draft_keyboard(_: Translate, campaign_id: int) -> InlineKeyboardMarkup:

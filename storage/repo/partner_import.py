@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.ids import parse_id
 from storage.models import Partner
 from storage.repo.partners import new_invite_code
 
@@ -37,7 +38,6 @@ COLUMNS = ("external_id", "name", "segment", "tier", "geo", "niche", "monthly_re
 LIMITS = {"external_id": 128, "name": 256, "segment": 64, "tier": 64, "geo": 64, "niche": 64}
 LANGUAGES = ("ru", "en")
 USERNAME = re.compile(r"^[A-Za-z0-9_]{4,32}$")
-TELEGRAM_ID = re.compile(r"^\d{1,19}$")
 REVENUE_LIMIT = Decimal("1e12")  # Numeric(14, 2)
 CHUNK = 500
 
@@ -158,8 +158,8 @@ def _check(column: str, raw: str) -> tuple[Any, str | None]:
     if column in LIMITS:
         return (raw, None) if len(raw) <= LIMITS[column] else (None, f"too-long-{column.replace('_', '-')}")
     if column == "telegram_id":
-        ok = TELEGRAM_ID.match(raw) and 0 < int(raw) < 2**63
-        return (int(raw), None) if ok else (None, "bad-telegram-id")
+        tg_id = parse_id(raw, allow_hash=False)
+        return (tg_id, None) if tg_id is not None else (None, "bad-telegram-id")
     if column == "monthly_revenue":
         try:
             return parse_revenue(raw), None

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import App
-from bot.keyboards.campaigns import CampaignCb
+from bot.callbacks import CampaignCb
 from storage.models import Campaign, Delivery, Partner
 from storage.models import campaign as c
 from tests.fakebot import FakeTelegram

@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.callbacks import ScoreCb
-from bot.keyboards.campaigns import CampaignCb
+from bot.callbacks import CampaignCb, ScoreCb
 from storage.models import Campaign, Delivery, Partner, utcnow
 from storage.models import campaign as c
 from storage.models import delivery as d

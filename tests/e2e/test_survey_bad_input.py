@@ -124,7 +124,7 @@ async def test_forged_callbacks(app: App, make_user, tg: FakeTelegram) -> None:
     async with app.services.sessionmaker() as s:
         ongoing = await s.scalar(select(Response.campaign_id))
     for data in (
-        ScoreCb(campaign_id=int(ongoing or 1), score=42).pack(),
+        f"s:{int(ongoing or 1)}:42",  # the factory itself refuses to build it now
         DriverCb(response_id=victim_response.id, area="free_money").pack(),
         ScoreCb(campaign_id=99999, score=5).pack(),
         "s:abc:def",

@@ -91,6 +91,7 @@ al-reply-cancelled = Reply cancelled.
 al-reply-text-only = Only text can be relayed. Send text, or /cancel.
 al-relayed = ✓ Sent to the partner. Their answers will appear here as replies to the alert.
 al-relay-failed = Could not deliver the message: the partner blocked the bot or cannot be reached.
+al-relay-partial = Only partly delivered: { $sent } of { $total } parts reached the partner, Telegram refused the rest.
 al-partner-gone = The partner deleted their data or never linked Telegram: there is no one to write to.
 al-already-resolved = This alert is already resolved.
 al-not-found = This alert no longer exists.
