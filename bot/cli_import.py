@@ -14,6 +14,7 @@ from aiogram import html
 from bot.config import Settings
 from bot.i18n import Translate, Translator
 from storage.repo.partner_import import MAX_BYTES, FatalImport, ImportReport, Rejected, import_partners
+from storage.text import safe_row
 
 
 def _plain(text: str) -> str:
@@ -50,7 +51,8 @@ def rejected_csv(_: Translate, report: ImportReport) -> bytes:
     writer = csv.writer(out)
     writer.writerow(["line", "external_id", "reason"])
     for row in report.rejected:
-        writer.writerow([row.line, row.external_id, _(f"import-reason-{row.reason}", value=row.value)])
+        reason = _(f"import-reason-{row.reason}", value=row.value)
+        writer.writerow(safe_row([row.line, row.external_id, reason]))
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -7,8 +7,10 @@ however many answers there are: drivers are joined into one cell by the database
 * Columns are exactly :data:`COLUMNS`; ``answered_at`` is ISO 8601 in UTC.
 * Partners who asked to be forgotten appear without personal data (no external id, Telegram
   id or name; their comments were already removed when they were erased).
-* Cells starting with ``= + - @`` (or tab / carriage return) get a leading apostrophe, so a
-  spreadsheet never runs partner-written text as a formula (CSV injection).
+* Every text cell goes through :func:`storage.text.safe_cell`: characters XML forbids are dropped
+  (an XLSX never fails on stored text) and cells starting with ``= + - @`` (or tab / carriage
+  return) get a leading apostrophe, so a spreadsheet never runs partner-written text as a
+  formula (CSV injection).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Campaign, Partner, Response, ResponseDriver, category_of
+from storage.text import safe_cell
 
 COLUMNS = (
     "campaign_id",
@@ -41,7 +44,6 @@ COLUMNS = (
 FORMATS = ("csv", "xlsx")
 BATCH = 2000
 DRIVER_SEPARATOR = ";"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def format_of(path: Path | str) -> str:
@@ -50,13 +52,6 @@ def format_of(path: Path | str) -> str:
     if suffix not in FORMATS:
         raise ValueError(f"unsupported export format {suffix!r}: use .csv or .xlsx")
     return suffix
-
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise text a spreadsheet would treat as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def iso_utc(moment: datetime | None) -> str:

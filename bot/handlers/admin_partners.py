@@ -22,6 +22,7 @@ from bot.long_messages import answer_long
 from bot.sending.texts import split_text
 from storage.repo import directory
 from storage.repo.partner_import import MAX_BYTES, FatalImport, ImportReport, import_partners
+from storage.text import safe_row
 
 router = Router(name=__name__)
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ async def invites(message: Message, session: AsyncSession, bot: Bot, _: Translat
     writer = csv.writer(out)
     writer.writerow(["external_id", "name", "segment", "link"])
     for row in rows:
-        writer.writerow([row.external_id, row.name or "", row.segment or "", base + row.code])
+        writer.writerow(safe_row([row.external_id, row.name or "", row.segment or "", base + row.code]))
     await message.answer_document(
         BufferedInputFile(out.getvalue().encode("utf-8-sig"), filename="invites.csv"),
         caption=_("invites-caption", count=str(len(rows))),

@@ -16,7 +16,8 @@ import logging
 
 from aiogram import F, Router, html
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.enums import ChatMemberStatus
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -24,6 +25,7 @@ from aiogram.types import CallbackQuery, ForceReply, Message, ReplyParameters
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import REPLY, RESOLVE, AlertCb
+from bot.config import Settings
 from bot.digest import fmt
 from bot.digest.alerts import alert_text
 from bot.filters import HasText, IsManager, PrivateChat
@@ -37,6 +39,8 @@ from storage.repo.partners import PartnerRef
 router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
+MEMBER_STATUSES = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR)
+
 class AlertReply(StatesGroup):
     """A manager is writing the message for a partner (data: alert_id)."""
 
@@ -48,10 +52,32 @@ def _mention(user_id: int, name: str) -> str:
     return f'<a href="tg://user?id={user_id}">{fmt.clip(name, 60)}</a>'
 
 
+async def _may_act(callback: CallbackQuery, settings: Settings) -> bool:
+    """Admins, and members of MANAGER_CHAT_ID as Telegram sees them right now.
+
+    The chat an alert sits in is no proof: a public group can be read (and its buttons
+    pressed) by people who are not in it."""
+    user = callback.from_user
+    if settings.is_admin(user.id):
+        return True
+    if settings.manager_chat_id is None or callback.bot is None:
+        return False
+    try:
+        member = await callback.bot.get_chat_member(settings.manager_chat_id, user.id)
+    except TelegramAPIError as exc:
+        log.info("Membership of %s in the managers' chat unknown: %s", user.id, exc)
+        return False
+    return member.status in MEMBER_STATUSES
+
+
 async def _pressed_alert(
-    callback: CallbackQuery, callback_data: AlertCb, session: AsyncSession, _: Translate
+    callback: CallbackQuery, callback_data: AlertCb, session: AsyncSession, settings: Settings, _: Translate
 ) -> AlertView | None:
-    """The alert behind the button, if the button really is that alert's; answers otherwise."""
+    """The alert behind the button, if the presser may act and the button really is that alert's;
+    answers otherwise."""
+    if not await _may_act(callback, settings):
+        await callback.answer(_("mgr-refused"), show_alert=True)
+        return None
     view = await alerts.view(session, callback_data.alert_id)
     message = callback.message
     if (
@@ -70,10 +96,15 @@ async def _pressed_alert(
 
 @router.callback_query(AlertCb.filter(F.action == REPLY), IsManager())
 async def reply_pressed(
-    callback: CallbackQuery, callback_data: AlertCb, session: AsyncSession, state: FSMContext, _: Translate
+    callback: CallbackQuery,
+    callback_data: AlertCb,
+    session: AsyncSession,
+    state: FSMContext,
+    settings: Settings,
+    _: Translate,
 ) -> None:
     """Ask the pressing manager for the message to relay."""
-    view = await _pressed_alert(callback, callback_data, session, _)
+    view = await _pressed_alert(callback, callback_data, session, settings, _)
     if view is None:
         return
     if view.telegram_id is None:
@@ -106,7 +137,7 @@ async def resolve_pressed(
     _: Translate,
 ) -> None:
     """Record who resolved the alert and when; the alert loses its buttons."""
-    view = await _pressed_alert(callback, callback_data, session, _)
+    view = await _pressed_alert(callback, callback_data, session, services.settings, _)
     if view is None:
         return
     user = callback.from_user

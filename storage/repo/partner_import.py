@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.ids import parse_id
 from storage.models import Partner
 from storage.repo.partners import new_invite_code
+from storage.text import clean_text
 
 MAX_BYTES = 5 * 1024 * 1024
 COLUMNS = ("external_id", "name", "segment", "tier", "geo", "niche", "monthly_revenue", "telegram_id",
@@ -189,7 +190,8 @@ def parse(data: bytes, report: ImportReport) -> list[Row]:
     seen_ext: dict[str, int] = {}
     seen_tg: dict[int, int] = {}
     for line, cells in records:
-        raw = {n: c.strip() for n, c in zip(names, cells, strict=False) if n in COLUMNS and c.strip()}
+        cleaned = (clean_text(c).strip() for c in cells)
+        raw = {n: c for n, c in zip(names, cleaned, strict=False) if n in COLUMNS and c}
         ext = raw.get("external_id", "")
         if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
             report.rejected.append(Rejected(line, ext, "extra-cells", str(len(cells))))

@@ -162,6 +162,41 @@ async def get_file(srv: FakeTelegram, req: DecodedRequest) -> Any:
     return stored.as_file()
 
 
+_ADMIN_RIGHTS = (
+    "can_be_edited",
+    "is_anonymous",
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+    "can_send_welcome_messages",
+)
+
+
+async def get_chat_member(srv: FakeTelegram, req: DecodedRequest) -> Any:
+    """Status of a user in a group (``srv.store.members``); anyone else has ``left``."""
+    chat_id = srv.resolve_chat(req.params.get("chat_id"))
+    user_id = as_int(require(req.params, "user_id"), "user_id")
+    user = srv.store.users.get(user_id)
+    if user is None:
+        raise bad_request("PARTICIPANT_ID_INVALID")
+    status = srv.store.members.get((chat_id, user_id), "left")
+    member: dict[str, Any] = {"status": status, "user": user}
+    if status == "creator":
+        member["is_anonymous"] = False
+    elif status == "administrator":
+        member.update(dict.fromkeys(_ADMIN_RIGHTS, False))
+    elif status == "kicked":
+        member["until_date"] = 0
+    return member
+
+
 async def send_chat_action(srv: FakeTelegram, req: DecodedRequest) -> Any:
     srv.target_chat(req.params)
     if req.params.get("action") not in CHAT_ACTIONS:
@@ -184,6 +219,7 @@ HANDLERS = {
     "deleteMyCommands": delete_my_commands,
     "answerCallbackQuery": answer_callback_query,
     "getFile": get_file,
+    "getChatMember": get_chat_member,
     "sendChatAction": send_chat_action,
     "setMyDescription": accept,
     "setMyShortDescription": accept,

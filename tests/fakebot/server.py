@@ -204,6 +204,8 @@ class FakeTelegram(PushMixin):
         if request.match_info["token"] != self.token:
             return web.json_response(ApiError(401, "Unauthorized").payload(), status=401)
         stored = self.store.files_by_path.get(request.match_info["path"])
+        if self._take_failure("file", None) is not None:  # inject_failure("file"): the download
+            return web.json_response(ApiError(500, "Internal Server Error").payload(), status=500)
         if stored is None:
             return web.json_response(ApiError(404, "Not Found").payload(), status=404)
         return web.Response(body=stored.content, content_type=stored.mime_type or "application/octet-stream")

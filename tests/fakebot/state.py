@@ -131,6 +131,8 @@ class Store:
         self._file_counter = 0
         self._callback_counter = 0
         self.seq = 0
+        # getChatMember: (chat id, user id) -> status; a SimUser acting in a group is a member.
+        self.members: dict[tuple[ChatId, int], str] = {}
 
     # -- identities ---------------------------------------------------------
 

@@ -58,6 +58,8 @@ class SimUser:
             self.chat = dict(chat)
         self.srv.store.remember_user(self.user)
         self.chat = self.srv.store.remember_chat(self.chat)
+        if self.chat["type"] != "private":
+            self.srv.store.members.setdefault((self.chat["id"], user_id), "member")
         self._action_seq = self.srv.store.seq
         self._reply_cursor = self.srv.store.max_message_id(self.chat_id)
 
