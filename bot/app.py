@@ -215,7 +215,7 @@ def build_app(
         receiver = Idle()
     else:
         receiver = DurablePolling(services.bot, dp, sessionmaker, polling_timeout=polling_timeout)
-    return App(
+    app = App(
         role=role,
         services=services,
         dispatcher=dp,
@@ -224,6 +224,11 @@ def build_app(
         worker=worker,
         report_engine=report_engine,
     )
+    if role != "worker":  # the roles that receive updates classify the comments in them
+        from bot.theme_setup import install as install_themes
+
+        install_themes(app)
+    return app
 
 
 async def run_forever(app: App) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from bot import event_loop
 from bot.config import Settings, SettingsError, load_settings
 from bot.startup import StartupAborted, TokenRejected
+from storage import areas
 
 log = logging.getLogger("nps-bot")
 
@@ -25,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="export answers to CSV or XLSX")
     exp.add_argument("--out", required=True, help="output file (.csv or .xlsx)")
     exp.add_argument("--campaign", type=int, default=None, help="only this campaign id")
+    thm = sub.add_parser("themes", help="comment themes: --reclassify re-runs the classifier")
+    thm.add_argument("--reclassify", action="store_true", help="classify every stored comment again")
     return parser
 
 
@@ -54,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     try:
         settings = load_settings()
-    except SettingsError as exc:
+        areas.configure(settings.areas_file)  # a bad areas file stops start-up like bad settings
+    except (SettingsError, areas.AreasError) as exc:
         print(f"nps-bot: configuration error: {exc}", file=sys.stderr)
         return 2
     from bot.logging_setup import setup_logging
@@ -73,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.cli_export import export_command
 
             return asyncio.run(export_command(settings, args.out, args.campaign))
+        elif command == "themes":
+            from bot.cli_themes import themes_command
+
+            return asyncio.run(themes_command(settings, reclassify=args.reclassify))
     except KeyboardInterrupt:
         pass
     except TokenRejected as exc:

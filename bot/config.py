@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     digest_cron: str = "0 9 * * mon"
     detractor_alert_delay_minutes: float = Field(15, ge=0)
 
+    # comment themes: an install's own driver areas (storage/areas.py), read at start-up
+    areas_file: str | None = None
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> object:
@@ -54,7 +57,7 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("manager_chat_id", "referral_url", mode="before")
+    @field_validator("manager_chat_id", "referral_url", "areas_file", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value

@@ -17,6 +17,8 @@ from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
 
+from storage.areas import area_name
+
 LOCALES = ("ru", "en")
 LOCALES_DIR = Path(__file__).parent / "locales"
 # Arguments longer than this are substituted after formatting. Short ones stay in Fluent, so
@@ -73,6 +75,8 @@ class Translator:
         return _
 
     def _format(self, locale: str, key: str, kwargs: dict[str, Any]) -> str:
+        if key.startswith("area-") and (named := area_name(key[5:], locale)) is not None:
+            return named  # an install's own area names (AREAS_FILE) win over the locale files
         if kwargs:
             return self._render(locale, key, kwargs)
         plain = self._plain[locale]

@@ -24,7 +24,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Campaign, Partner, Response, ResponseDriver, category_of
+from storage.models import Campaign, Partner, Response, ResponseDriver, ResponseTheme, category_of
+from storage.repo.themes import theme_columns
 from storage.text import safe_cell
 
 COLUMNS = (
@@ -40,6 +41,8 @@ COLUMNS = (
     "comment",
     "drivers",
     "answered_at",
+    "themes",
+    "theme_confidence",
 )
 FORMATS = ("csv", "xlsx")
 BATCH = 2000
@@ -83,10 +86,14 @@ def _query(campaign_id: int | None) -> Any:
             drivers,
             Response.answered_at,
             Partner.erased_at,
+            ResponseTheme.areas,
+            ResponseTheme.confidence,
+            ResponseTheme.manual,
         )
         .select_from(Response)
         .join(Campaign, Campaign.id == Response.campaign_id)
         .join(Partner, Partner.id == Response.partner_id)
+        .outerjoin(ResponseTheme, ResponseTheme.response_id == Response.id)
         # Storage order: a sequential scan, no sort (rows of one campaign stay in answer order).
         .order_by(Response.id)
     )
@@ -103,8 +110,9 @@ async def export_rows(
     async for batch in result.partitions(BATCH):
         for row in batch:
             (cid, title, external_id, telegram_id, name, segment, tier, score, comment, areas, at, erased) = (
-                row
+                row[:12]
             )
+            theme_cells = theme_columns(*row[12:]) if comment is not None else (None, None)
             if erased is not None:
                 external_id = telegram_id = name = comment = None
             # Sorted here: the order of group_concat is not defined by SQL.
@@ -123,6 +131,7 @@ async def export_rows(
                 safe_cell(comment),
                 drivers,
                 iso_utc(at),
+                *theme_cells,
             )
 
 

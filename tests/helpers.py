@@ -13,6 +13,7 @@ from storage.models import Campaign, Delivery, Partner, Response, ResponseDriver
 from storage.models import campaign as c
 from storage.models import delivery as d
 from storage.models.response import STAGE_DONE
+from storage.repo.themes import store_comment_themes
 
 TOKEN = "123456:TEST-token-secret-abcdef"
 BOT_ID = 123456
@@ -78,5 +79,6 @@ async def add_response(
     await session.flush()
     for area in drivers:
         session.add(ResponseDriver(response_id=response.id, area=area))
+    await store_comment_themes(session, response.id, comment)  # as the survey does on arrival
     await session.flush()
     return response

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli_export import export_command
 from bot.config import Settings
+from storage.analytics.themes import analyse
 from storage.export import COLUMNS, export_to_path
 from storage.models import campaign as c
 from storage.repo import partners
@@ -34,6 +35,8 @@ EXPECTED_HEADER = [
     "comment",
     "drivers",
     "answered_at",
+    "themes",
+    "theme_confidence",
 ]
 
 
@@ -63,16 +66,25 @@ async def _fill(session: AsyncSession) -> dict[str, int]:
     return {"q3": q3.id, "q4": q4.id}
 
 
+def _auto(comment: str) -> tuple[str, float]:
+    """Theme cells of a comment classified on arrival (no person's tag)."""
+    verdict = analyse(comment)
+    return "auto: " + ";".join(verdict.areas), round(verdict.confidence, 3)
+
+
 def _expected(ids: dict[str, int]) -> list[list[Any]]:
     at = "2026-10-05T08:30:15Z"
+    anna = "Всё «отлично», спасибо;\nвторая строка"
     return [
         [ids["q3"], "Осенний опрос", "P-1", 111, "Анна Иванова", "блогеры", "gold", 10, "promoter",
-         "Всё «отлично», спасибо;\nвторая строка", "payouts;support", at],
+         anna, "payouts;support", at, *_auto(anna)],
         [ids["q3"], "Осенний опрос", "'=cmd|'/c calc'!A1", 222, "'+SUM(1,2)", "shop", None, 3, "detractor",
-         "'-1+2 @mention", None, at],
+         "'-1+2 @mention", None, at, *_auto("-1+2 @mention")],
         # Erased: no external id, Telegram id, name or comment; scores and segment stay.
-        [ids["q3"], "Осенний опрос", None, None, None, "shop", None, 7, "passive", None, "portal", at],
-        [ids["q4"], "Зима", "P-1", 111, "Анна Иванова", "блогеры", "gold", 6, "detractor", None, None, at],
+        [ids["q3"], "Осенний опрос", None, None, None, "shop", None, 7, "passive", None, "portal", at,
+         None, None],
+        [ids["q4"], "Зима", "P-1", 111, "Анна Иванова", "блогеры", "gold", 6, "detractor", None, None, at,
+         None, None],
     ]  # fmt: skip
 
 
@@ -113,7 +125,9 @@ async def test_xlsx_round_trip_one_campaign(
     assert sheet is not None
     table = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert table[0] == EXPECTED_HEADER
-    assert table[1:] == [r for r in _expected(ids) if r[0] == ids["q3"]]
+    width = len(EXPECTED_HEADER)  # a row's empty trailing cells are not written in xlsx
+    padded = [r + [None] * (width - len(r)) for r in table[1:]]
+    assert padded == [r for r in _expected(ids) if r[0] == ids["q3"]]
     # Formula-looking text stays text: nothing was stored as a formula.
     assert all(not (isinstance(v, str) and v.startswith("=")) for r in table for v in r)
 

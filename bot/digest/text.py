@@ -162,19 +162,15 @@ def drivers_block(report: CampaignReport, min_size: int, _: Translate) -> str:
 
 
 def themes_block(report: CampaignReport, _: Translate, locale: str) -> str:
-    """Theme shares of the sampled comments and the frequent phrases."""
+    """Theme shares of the campaign's comments (confident or tagged), unclassified ones, phrases."""
     summary = report.comments
-    if not summary.sampled:
+    if not summary.sampled and not summary.commented:
         return ""
-    lines = [
-        _(
-            "dg-themes-title",
-            sample=fmt.count(summary.sampled, locale),
-            total=fmt.count(report.rates.commented, locale),
-        )
-    ]
+    lines = [_("dg-themes-of", total=fmt.count(summary.commented, locale))]
     for t in summary.themes[:THEMES_SHOWN]:
         lines.append(_("dg-theme", area=area_name(t.area, _), share=fmt.percent(t.share)))
+    if summary.unclassified:
+        lines.append(_("dg-themes-unclassified", count=fmt.count(summary.unclassified, locale)))
     if summary.phrases:
         phrases = ", ".join(f"«{fmt.clip(p, 40)}» ({n})" for p, n in summary.phrases[:6])
         lines.append(_("dg-phrases", phrases=phrases))

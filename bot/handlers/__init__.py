@@ -12,6 +12,7 @@ from bot.handlers import (
     partner_settings,
     start,
     survey,
+    themes,
 )
 
 
@@ -35,6 +36,7 @@ def routers() -> list[Router]:
         admin_partners.router,
         admin_campaigns.router,
         manager.router,
+        themes.router,
         alerts.router,
         fallback.router,
     ]

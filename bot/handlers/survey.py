@@ -37,6 +37,7 @@ from storage.models.response import PROMOTER, STAGE_COMMENT, STAGE_DRIVERS, cate
 from storage.repo import campaigns_base, partners, responses
 from storage.repo.partners import PartnerRef
 from storage.repo.responses import Answer
+from storage.repo.themes import store_comment_themes
 
 router = Router(name=__name__)
 # The survey runs first (every partner update is one of its steps); other commands, even
@@ -250,6 +251,7 @@ async def _move_to_drivers(
 
     All before the first reply, so the step costs one transaction."""
     await responses.set_comment(session, response, comment)
+    await store_comment_themes(session, response.id, comment)  # classified once, on arrival
     await state.set_state(Survey.drivers)
     return await responses.areas_of(session, response.id)
 

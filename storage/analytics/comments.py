@@ -1,25 +1,25 @@
 """What partners wrote: themes of comments, frequent phrases, and short quotes.
 
-Themes come from the classifier in :mod:`storage.analytics.themes` (Russian and English). It
-is pure Python at roughly half a millisecond per comment, so a report classifies a bounded
-sample — the latest :data:`THEME_SAMPLE` comments of the campaign — and says how many comments
-the shares are based on. Classification is CPU work: callers run :func:`summarize` in a worker
-thread (``asyncio.to_thread``) so the bot keeps answering, and the SQL of the rest of the
-report runs meanwhile (SQLite releases the GIL while it works).
+Themes were classified when each comment arrived (:mod:`storage.repo.themes`); a report only
+counts them, over every comment of the campaign, and a theme counts only when the classifier was
+confident or a person tagged it — the rest is shown as a number of unclassified comments.
+Frequent phrases are counted over a bounded sample, the latest :data:`THEME_SAMPLE` comments;
+that is CPU work, so callers run :func:`summarize` in a worker thread (``asyncio.to_thread``)
+so the bot keeps answering while the SQL of the rest of the report runs.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.analytics import themes
 from storage.analytics.people import COLUMNS, PartnerRef
+from storage.analytics.phrases import top_phrases
 from storage.models import Partner, Response
+from storage.repo.themes import ThemeCounts
 
 THEME_SAMPLE = 1000
 PHRASE_COUNT = 8
@@ -29,7 +29,7 @@ QUOTE_MIN_CHARS = 12
 
 @dataclass(frozen=True, slots=True)
 class ThemeStat:
-    """One theme (an area key) and how many sampled comments touch it."""
+    """One theme (an area key) and how many of the campaign's comments touch it."""
 
     area: str
     count: int
@@ -38,11 +38,13 @@ class ThemeStat:
 
 @dataclass(frozen=True, slots=True)
 class CommentSummary:
-    """Themes and phrases of the sampled comments."""
+    """Themes of the campaign's comments and phrases of the sampled ones."""
 
-    sampled: int
+    sampled: int  # comments the phrases come from
     themes: tuple[ThemeStat, ...]
     phrases: tuple[tuple[str, int], ...]
+    commented: int = 0  # comments the theme shares are of
+    unclassified: int = 0  # not confident and not tagged by a person
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,17 +68,12 @@ async def latest_comments(session: AsyncSession, campaign_id: int, limit: int = 
     return [text for text in rows if text and text.strip()]
 
 
-def summarize(texts: Sequence[str], phrase_count: int = PHRASE_COUNT) -> CommentSummary:
-    """Theme counts (a comment may touch several areas) and the most frequent phrases."""
-    counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(set(themes.classify(text)))
-    total = len(texts)
-    stats = tuple(
-        ThemeStat(area, n, n / total) for area, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    )
-    phrases = tuple(themes.top_phrases(texts, n=phrase_count))
-    return CommentSummary(total, stats, phrases)
+def summarize(counts: ThemeCounts, texts: Sequence[str], phrase_count: int = PHRASE_COUNT) -> CommentSummary:
+    """Stored theme counts (a comment may touch several areas) and the most frequent phrases."""
+    total = counts.commented
+    stats = tuple(ThemeStat(area, n, n / total if total else 0.0) for area, n in counts.areas)
+    phrases = tuple(top_phrases(texts, n=phrase_count))
+    return CommentSummary(len(texts), stats, phrases, total, counts.unclassified)
 
 
 async def quotes(session: AsyncSession, campaign_id: int, *, promoters: bool, limit: int = 2) -> list[Quote]:

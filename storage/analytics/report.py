@@ -34,6 +34,7 @@ from storage.analytics.movement import Movement, movement
 from storage.analytics.nps import NpsChange, NpsResult, compare, nps_by_campaign, nps_for, pooled
 from storage.analytics.rates import Rates, rates
 from storage.models import Response
+from storage.repo.themes import theme_counts
 
 TREND_LENGTH = 8
 DIMENSIONS = ("segment", "tier", "geo")
@@ -205,8 +206,9 @@ async def _figures_and_themes(
     async with sessions() as session:
         figures = await nps_by_campaign(session, sorted(frame.wanted))
         texts = await latest_comments(session, frame.campaign.id)
-    # Classifying is CPU work: a worker thread, while the other parts' SQL runs.
-    return figures, await asyncio.to_thread(summarize, texts)
+        counts = await theme_counts(session, frame.campaign.id)  # stored on arrival: no classifying here
+    # Counting phrases is CPU work: a worker thread, while the other parts' SQL runs.
+    return figures, await asyncio.to_thread(summarize, counts, texts)
 
 
 async def _this_campaign(

@@ -10,6 +10,7 @@ from storage.models.inbox import InboxUpdate
 from storage.models.job_run import JobRun
 from storage.models.partner import Partner
 from storage.models.response import Response, ResponseDriver, category_of
+from storage.models.theme import ResponseTheme
 
 __all__ = [
     "Alert",
@@ -24,6 +25,7 @@ __all__ = [
     "Partner",
     "Response",
     "ResponseDriver",
+    "ResponseTheme",
     "category_of",
     "utcnow",
 ]
