@@ -88,10 +88,7 @@ async def import_partners_command(settings: Settings, path: str) -> int:
         await upgrade_async(settings.database_url)
         engine = create_engine(settings.database_url)
         try:
-            async with create_sessionmaker(engine)() as session:
-                report = await import_partners(session, data)
-                if report.fatal is None:
-                    await session.commit()
+            report = await import_partners(create_sessionmaker(engine), data)
         finally:
             await engine.dispose()
     print(full_report(_, report, _plain))

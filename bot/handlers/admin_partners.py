@@ -9,10 +9,11 @@ import csv
 import io
 import logging
 
+import aiohttp
 from aiogram import Bot, Router, html
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, CommandObject
-from aiogram.types import BufferedInputFile, Message
+from aiogram.types import BufferedInputFile, Document, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli_import import full_report, rejected_csv, summary_text
@@ -20,6 +21,7 @@ from bot.filters import IsAdmin
 from bot.i18n import Translate
 from bot.long_messages import answer_long
 from bot.sending.texts import split_text
+from bot.services import Services
 from storage.repo import directory
 from storage.repo.partner_import import MAX_BYTES, FatalImport, ImportReport, import_partners
 from storage.text import safe_row
@@ -37,8 +39,11 @@ async def _link(bot: Bot, code: str) -> str:
 
 
 @router.message(Command("import"), IsAdmin())
-async def import_csv(message: Message, session: AsyncSession, bot: Bot, _: Translate) -> None:
-    """Import the CSV sent with the caption /import, in one transaction; report every rejected row."""
+async def import_csv(
+    message: Message, session: AsyncSession, bot: Bot, services: Services, _: Translate
+) -> None:
+    """Import the CSV sent with the caption /import (see storage.repo.partner_import); report
+    every rejected row."""
     document = message.document
     if document is None:
         await message.answer(_("import-usage"))
@@ -46,23 +51,43 @@ async def import_csv(message: Message, session: AsyncSession, bot: Bot, _: Trans
     if document.file_size is not None and document.file_size > MAX_BYTES:
         report = ImportReport(fatal=FatalImport("too-large", str(MAX_BYTES // (1024 * 1024))))
     else:
-        try:
-            downloaded = await bot.download(document)
-        except TelegramAPIError as exc:  # e.g. over the Bot API's 20 MB download limit
-            log.info("Import file not downloaded: %s", exc)
-            downloaded = None
-        if downloaded is None:
-            report = ImportReport(fatal=FatalImport("too-large", str(MAX_BYTES // (1024 * 1024))))
+        data = await _download(bot, document)
+        if data is None:
+            await message.answer(_("import-download-failed"))
+            return
+        if isinstance(data, FatalImport):
+            report = ImportReport(fatal=data)
         else:
-            report = await import_partners(session, downloaded.read())
-    if report.fatal is not None:
-        await session.rollback()
+            await session.commit()  # the import writes in short transactions of its own
+            report = await import_partners(services.sessionmaker, data)
     text = full_report(_, report)
     if len(text) <= MESSAGE_LIMIT:
         await message.answer(text)
         return
     await answer_long(message, summary_text(_, report) + "\n" + _("import-rejected-attached"))
     await message.answer_document(BufferedInputFile(rejected_csv(_, report), filename="rejected.csv"))
+
+
+async def _download(bot: Bot, document: Document) -> bytes | FatalImport | None:
+    """The file's bytes; a FatalImport when Telegram will not hand it out (over the Bot API's
+    20 MB), None when the download failed (worth sending again)."""
+    try:
+        downloaded = await bot.download(document)
+    except TelegramBadRequest as exc:
+        log.info("Import file refused by Telegram: %s", exc)
+        if "too big" in exc.message:
+            return FatalImport("too-large", str(MAX_BYTES // (1024 * 1024)))
+        return None
+    except TelegramAPIError as exc:
+        log.info("Import file not downloaded: %s", exc)
+        return None
+    except aiohttp.ClientResponseError as exc:  # str(exc) holds the file URL, token included
+        log.info("Import file not downloaded: HTTP %s", exc.status)
+        return None
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        log.info("Import file not downloaded: %s", type(exc).__name__)
+        return None
+    return downloaded.read() if downloaded is not None else None
 
 
 @router.message(Command("invite"), IsAdmin())

@@ -1,10 +1,11 @@
 """Partner import from CSV: decode, parse, validate every row, then upsert by external_id.
 
 Rules, all checked before the first write so a fatal problem changes nothing:
-- fatal: empty file, larger than MAX_BYTES, binary / undecodable, not parseable as CSV, no
-  ``external_id`` column, a column named twice;
+- fatal: empty file, larger than MAX_BYTES, binary / undecodable, not parseable as CSV (an
+  unterminated quote included), no ``external_id`` column, a column named twice;
 - encodings: UTF-8 with or without BOM, else Windows-1251; delimiter ``,`` or ``;`` (whichever
-  the header line has more of); header names are trimmed and case-insensitive;
+  the header line has more of); header names are trimmed and case-insensitive; characters XML
+  forbids (``\x0b``...) are dropped from every cell;
 - an empty cell keeps the stored value (a CRM export without Telegram ids must not unlink
   partners who joined through their invite link); unknown columns are ignored and reported;
 - rejected rows (with their line number): missing/too long values, bad telegram_id, revenue,
@@ -12,13 +13,23 @@ Rules, all checked before the first write so a fatal problem changes nothing:
   a telegram_id held by another partner, a new telegram_id for a partner already linked to a
   Telegram account. A partner who came to the bot on their own (no external_id) is adopted by
   the row carrying their telegram_id.
-The caller commits: the whole import is one transaction.
+
+How it runs (a 100k-row file must not hold up everyone else's replies): the whole file is
+parsed and validated in a worker thread first, so every fatal problem is found before the first
+write. The valid rows are then upserted in batches of :data:`BATCH`, each in a short transaction
+of its own, yielding to other updates between batches. What is left to fail there is not the
+file's data but a race (someone linked a Telegram id between our lookup and our write): the
+batch is looked up and written again once, and its rows are reported as conflicts if it still
+fails. Each batch is an idempotent upsert, so an import cut short (the process killed) is
+completed by sending the same file again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,7 +37,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.ids import parse_id
 from storage.models import Partner
@@ -41,6 +53,8 @@ LANGUAGES = ("ru", "en")
 USERNAME = re.compile(r"^[A-Za-z0-9_]{4,32}$")
 REVENUE_LIMIT = Decimal("1e12")  # Numeric(14, 2)
 CHUNK = 500
+BATCH = 500  # rows per write transaction: tens of milliseconds of holding the write lock
+log = logging.getLogger(__name__)
 
 
 class FatalImport(Exception):
@@ -72,6 +86,13 @@ class ImportReport:
     rejected: list[Rejected] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     fatal: FatalImport | None = None
+
+    def merge(self, part: ImportReport) -> None:
+        """Add the counts and rejections of one batch."""
+        self.created += part.created
+        self.updated += part.updated
+        self.unchanged += part.unchanged
+        self.rejected.extend(part.rejected)
 
 
 @dataclass
@@ -143,7 +164,8 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(first line number, cells) of every non-blank CSV record."""
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote left open must not swallow the rest of the file into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     last = 0
     try:
         for cells in reader:
@@ -151,6 +173,8 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
             if any(c.strip() for c in cells):
                 yield start, cells
     except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise FatalImport("unclosed-quote", str(last + 1)) from None
         raise FatalImport("not-csv", f"{reader.line_num}: {exc}") from None
 
 
@@ -276,13 +300,33 @@ async def apply(session: AsyncSession, rows: list[Row], report: ImportReport) ->
     await session.flush()
 
 
-async def import_partners(session: AsyncSession, data: bytes) -> ImportReport:
-    """Parse and upsert; on a fatal problem nothing is written and ``report.fatal`` says why."""
+async def import_partners(
+    sessions: async_sessionmaker[AsyncSession], data: bytes, *, batch: int = BATCH
+) -> ImportReport:
+    """Parse (in a thread), then upsert in short transactions; on a fatal problem nothing is
+    written and ``report.fatal`` says why."""
     report = ImportReport()
     try:
-        rows = parse(data, report)
+        rows = await asyncio.to_thread(parse, data, report)
     except FatalImport as exc:
         return ImportReport(fatal=exc)
-    await apply(session, rows, report)
+    for start in range(0, len(rows), batch):
+        report.merge(await _apply_batch(sessions, rows[start : start + batch]))
+        await asyncio.sleep(0)  # other partners' updates get the database between batches
     report.rejected.sort(key=lambda r: r.line)
     return report
+
+
+async def _apply_batch(sessions: async_sessionmaker[AsyncSession], rows: list[Row]) -> ImportReport:
+    """One batch in its own transaction; looked up and written again once after a race."""
+    for _attempt in range(2):
+        part = ImportReport()
+        try:
+            async with sessions() as session:
+                await apply(session, rows, part)
+                await session.commit()
+        except IntegrityError as exc:
+            log.info("Import batch at line %d raced with another write: %s", rows[0].line, exc.orig)
+            continue
+        return part
+    return ImportReport(rejected=[Rejected(r.line, r.external_id, "conflict") for r in rows])

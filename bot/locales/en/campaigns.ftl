@@ -89,6 +89,7 @@ invites-caption = Invite links of { $count } partners.
 
 ## import
 import-usage = Send the CSV file as a document with the caption /import. Columns: external_id (required), name, segment, tier, geo, niche, monthly_revenue, telegram_id, username, language.
+import-download-failed = Could not download the file from Telegram; nothing was changed. Please send it again.
 import-summary = 📥 Import done: created { $created }, updated { $updated }, unchanged { $unchanged }, rejected { $rejected }.
 import-ignored-columns = Unknown columns ignored: { $columns }
 import-rejected-title = Rejected rows:
@@ -99,6 +100,7 @@ import-fatal-empty = the file is empty.
 import-fatal-too-large = the file is larger than { $detail } MB.
 import-fatal-binary = this is not a text CSV file.
 import-fatal-not-csv = the file cannot be read as CSV (line { $detail }).
+import-fatal-unclosed-quote = a quote opened on line { $detail } is never closed.
 import-fatal-no-external-id = there is no external_id column (found: { $detail }).
 import-fatal-duplicate-column = columns appear twice: { $detail }.
 import-reason-missing-external-id = external_id is empty
@@ -117,6 +119,7 @@ import-reason-duplicate-external-id = external_id repeats line { $value }
 import-reason-duplicate-telegram-id = telegram_id repeats line { $value }
 import-reason-telegram-id-taken = telegram_id belongs to another partner ({ $value })
 import-reason-linked-elsewhere = the partner is already linked to Telegram account { $value }
+import-reason-conflict = the partner changed during the import — send the file again
 
 ## /schedule
 schedule-title = <b>Scheduled jobs</b> ({ $tz })

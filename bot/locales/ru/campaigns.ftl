@@ -89,6 +89,7 @@ invites-caption = Ссылки-приглашения { $count } партнер�
 
 ## импорт
 import-usage = Пришлите CSV-файл документом с подписью /import. Колонки: external_id (обязательно), name, segment, tier, geo, niche, monthly_revenue, telegram_id, username, language.
+import-download-failed = Не удалось скачать файл из Telegram, ничего не изменено. Пришлите его еще раз.
 import-summary = 📥 Импорт завершен: создано { $created }, обновлено { $updated }, без изменений { $unchanged }, отклонено { $rejected }.
 import-ignored-columns = Неизвестные колонки пропущены: { $columns }
 import-rejected-title = Отклоненные строки:
@@ -99,6 +100,7 @@ import-fatal-empty = файл пустой.
 import-fatal-too-large = файл больше { $detail } МБ.
 import-fatal-binary = это не текстовый CSV-файл.
 import-fatal-not-csv = файл не читается как CSV (строка { $detail }).
+import-fatal-unclosed-quote = кавычка, открытая в строке { $detail }, не закрыта до конца файла.
 import-fatal-no-external-id = нет колонки external_id (найдены: { $detail }).
 import-fatal-duplicate-column = колонки повторяются: { $detail }.
 import-reason-missing-external-id = пустой external_id
@@ -117,6 +119,7 @@ import-reason-duplicate-external-id = external_id повторяет строк�
 import-reason-duplicate-telegram-id = telegram_id повторяет строку { $value }
 import-reason-telegram-id-taken = telegram_id уже у другого партнера ({ $value })
 import-reason-linked-elsewhere = партнер уже связан с аккаунтом Telegram { $value }
+import-reason-conflict = партнера изменили во время импорта — пришлите файл еще раз
 
 ## /schedule
 schedule-title = <b>Расписание</b> ({ $tz })
