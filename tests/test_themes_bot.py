@@ -144,3 +144,21 @@ async def test_no_campaign_and_bad_argument(app: App, tg: FakeTelegram) -> None:
     assert "Формат: /themes" in (await mgr.wait_reply())["text"]
     await mgr.send_text("/themes 4242")
     assert "#4242 не найдена" in (await mgr.wait_reply())["text"]
+
+
+async def test_a_survey_comment_is_classified_when_it_arrives(
+    app: App, make_user: Callable[..., SimUser]
+) -> None:
+    user = make_user(1001)
+    await user.send_text("/start")
+    await user.wait_text("/survey")
+    await user.send_text("/survey")
+    await user.wait_reply()
+    await user.press("4")
+    await user.wait_text("Что нам стоит улучшить")
+    await user.send_text("креосы выгорают, а кэшаут раз в месяц")
+    await user.wait_text("Какие области")
+    async with app.services.sessionmaker() as s:
+        row = (await s.scalars(select(ResponseTheme))).one()
+    assert set(row.auto_areas()) == {"marketing", "payouts"} and row.confidence >= themes.CONFIDENT
+    assert row.manual is None

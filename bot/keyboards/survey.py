@@ -10,7 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import DoneCb, ScoreCb, SkipCb, driver_data
 from bot.i18n import Translate
-from storage.areas import AREAS
+from storage.areas import active as active_areas
 
 # The survey's own keyboards are plain JSON (the Bot API's shape), sent by the methods in
 # bot/quiet_methods.py: building them as aiogram objects (a pydantic model per button) and
@@ -51,12 +51,13 @@ def skip_keyboard(_: Translate, response_id: int) -> PlainMarkup:
 
 def drivers_keyboard(_: Translate, response_id: int, chosen: Collection[str]) -> PlainMarkup:
     """Toggle buttons for every area (✓ marks the chosen), two per row, then Done."""
+    keys = active_areas()  # this install's areas (AREAS_FILE), read at start-up
     rows = [
         [
             _button(("✓ " if area in chosen else "") + _(f"area-{area}"), driver_data(response_id, area))
-            for area in AREAS[i : i + 2]
+            for area in keys[i : i + 2]
         ]
-        for i in range(0, len(AREAS), 2)
+        for i in range(0, len(keys), 2)
     ]
     rows.append([_button(_("btn-done"), DoneCb(response_id=response_id).pack())])
     return {"inline_keyboard": rows}

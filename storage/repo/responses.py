@@ -12,7 +12,8 @@ from typing import cast
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.areas import AREAS, is_area
+from storage.areas import active as active_areas
+from storage.areas import is_area
 from storage.hot_sql import HotStatement, execute, fetch_all, fetch_one
 from storage.models import Response, ResponseDriver, utcnow
 from storage.models.response import STAGE_COMMENT, STAGE_DONE, STAGE_DRIVERS, category_of
@@ -124,9 +125,9 @@ async def set_comment(session: AsyncSession, answer: Answer, comment: str | None
 
 
 async def areas_of(session: AsyncSession, response_id: int) -> list[str]:
-    """Driver areas chosen for a response, in AREAS order."""
+    """Driver areas chosen for a response, in the install's order (storage.areas)."""
     chosen = {area for (area,) in await fetch_all(session, _AREAS, rid=response_id)}
-    return [a for a in AREAS if a in chosen]
+    return [a for a in active_areas() if a in chosen]
 
 
 async def toggle_driver(session: AsyncSession, answer: Answer, area: str) -> list[str]:
@@ -140,7 +141,7 @@ async def toggle_driver(session: AsyncSession, answer: Answer, area: str) -> lis
     else:
         await execute(session, _ADD_AREA, rid=answer.id, a=area)
         current.add(area)
-    return [a for a in AREAS if a in current]
+    return [a for a in active_areas() if a in current]
 
 
 async def complete(session: AsyncSession, answer: Answer) -> None:
