@@ -26,7 +26,7 @@ from bot.middlewares.partner import PartnerLocaleMiddleware
 from bot.middlewares.requests import CommitBeforeSend
 from bot.polling import DurablePolling
 from bot.response_models import pin_response_models
-from bot.roles.web import Receiver
+from bot.roles.web import Receiver, WebhookReceiver
 from bot.roles.worker import Worker
 from bot.services import Services
 from bot.startup import Backoff, connect
@@ -213,6 +213,10 @@ def build_app(
     receiver: Receiver
     if role == "worker":
         receiver = Idle()
+    elif settings.webhook_url is not None:
+        receiver = WebhookReceiver(services, dp, DurablePolling(services.bot, dp, sessionmaker))
+    elif role == "web":
+        raise ValueError("nps-bot web receives updates by webhook: set WEBHOOK_URL and WEBHOOK_SECRET")
     else:
         receiver = DurablePolling(services.bot, dp, sessionmaker, polling_timeout=polling_timeout)
     app = App(

@@ -19,7 +19,9 @@ log = logging.getLogger("nps-bot")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nps-bot", description="partner-pulse: NPS surveys in Telegram")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="apply migrations, then run long polling and the scheduler")
+    sub.add_parser("run", help="apply migrations, then run everything in one process (the default)")
+    sub.add_parser("web", help="apply migrations, then receive updates by webhook and handle them")
+    sub.add_parser("worker", help="apply migrations, then run the scheduler and the bulk sender")
     sub.add_parser("migrate", help="apply database migrations and exit")
     imp = sub.add_parser("import-partners", help="import or update partners from a CSV file")
     imp.add_argument("file")
@@ -31,12 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _run(settings: Settings) -> None:
+async def _run(settings: Settings, role: str = "run") -> None:
     from bot.app import build_app, run_forever
     from storage.migrate import upgrade_async
 
     await upgrade_async(settings.database_url)
-    app = build_app(settings)
+    app = build_app(settings, role=role)
     app.starters.append(_settle_heap)  # the last starter: everything is built by then
     await run_forever(app)
 
@@ -65,8 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     setup_logging(settings.bot_token.get_secret_value())
     try:
-        if command == "run":
-            event_loop.run(_run(settings))
+        if command in ("run", "web", "worker"):
+            event_loop.run(_run(settings, command))
         elif command == "migrate":
             asyncio.run(_migrate(settings))
         elif command == "import-partners":

@@ -196,6 +196,10 @@ class DurablePolling:
         except ValidationError as exc:
             return exc
 
+    def submit(self, raw: dict[str, Any]) -> None:
+        """Handle one journaled update, in order for its user (the webhook receiver's way in)."""
+        self._schedule(raw, self._parse(raw))
+
     async def replay(self) -> None:
         """Handle journaled updates left unprocessed by a crash, in order."""
         while True:

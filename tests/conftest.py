@@ -87,14 +87,22 @@ async def make_app(
     running = _running_apps
 
     async def _make(**overrides: Any) -> App:
-        build_opts = {k: overrides.pop(k) for k in ("request_timeout", "clock") if k in overrides}
+        build_opts = {k: overrides.pop(k) for k in ("request_timeout", "clock", "role") if k in overrides}
         settings = make_settings(**overrides)
         await upgrade_async(settings.database_url)
         app = build_app(settings, polling_timeout=1, **build_opts)
-        polls_before = len(tg.calls_for("getUpdates"))
+        # Started: polling asked for updates, the webhook is registered, or a worker is sending.
+        receiving = ("getUpdates", "setWebhook")
+        before = sum(len(tg.calls_for(m)) for m in receiving)
+
+        def started() -> bool:
+            if app.role == "worker":
+                return app.worker is not None and app.worker.sender.running
+            return sum(len(tg.calls_for(m)) for m in receiving) > before
+
         task = asyncio.create_task(app.run())
         running.append((app, task))
-        await tg.wait_until(lambda: len(tg.calls_for("getUpdates")) > polls_before or task.done(), timeout=10)
+        await tg.wait_until(lambda: started() or task.done(), timeout=10)
         if task.done():
             task.result()
         runtime.bind(app.services)

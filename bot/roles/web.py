@@ -1,8 +1,36 @@
-"""Receivers: how updates reach the handlers. Long polling (role ``run``) or the webhook app."""
+"""Receivers: how updates reach the handlers, journal first. Long polling or the webhook app.
+
+The webhook app (roles ``web`` and ``run`` with WEBHOOK_URL) refuses a request without the right
+``X-Telegram-Bot-Api-Secret-Token`` (401, nothing written); writes the update to the journal and
+commits before it answers 200 (so a 200 means "durable"; anything else makes Telegram retry);
+then hands it to the same ordered handling as polling. An update another replica journaled
+first is answered 200 and left to it. ``GET /healthz``: the process is alive; ``GET /readyz``:
+the database answers and its schema is at the migrations' head.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+import asyncio
+import hmac
+import logging
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import orjson
+from aiogram import Dispatcher
+from aiohttp import web
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from bot.polling import DurablePolling
+from bot.services import Services
+from storage.health import migration_heads, schema_revisions
+from storage.repo import inbox
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_CONNECTIONS = 40  # Telegram's default: parallel requests it keeps open to us
+BODY_LIMIT = 1024 * 1024  # an update is a few kB; Telegram's own limit for a message is far below
 
 
 class Receiver(Protocol):
@@ -13,3 +41,113 @@ class Receiver(Protocol):
 
     def stop(self) -> None:
         """Begin a clean shutdown."""
+
+
+class WebhookReceiver:
+    """The aiohttp app Telegram (through the TLS proxy) posts updates to; see module docstring."""
+
+    def __init__(self, services: Services, dispatcher: Dispatcher, handling: DurablePolling) -> None:
+        settings = services.settings
+        if settings.webhook_url is None or settings.webhook_secret is None:
+            raise ValueError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
+        self.services = services
+        self.dispatcher = dispatcher
+        self.handling = handling  # its ordered handling only: per user, in update_id order
+        self.url = settings.webhook_url
+        self.path = urlsplit(self.url).path or "/"
+        self._secret = settings.webhook_secret.get_secret_value().encode()
+        self.host = settings.web_host
+        self.port = settings.web_port  # the bound port once listening (port 0: any free one)
+        self.listening = asyncio.Event()
+        self._heads = migration_heads(settings.database_url)
+        self._stop = asyncio.Event()
+
+    def application(self) -> web.Application:
+        """The routes: the webhook path, /healthz and /readyz."""
+        app = web.Application(client_max_size=BODY_LIMIT)
+        app.router.add_post(self.path, self._receive)
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/readyz", self._readyz)
+        return app
+
+    def stop(self) -> None:
+        """Stop accepting updates; in-flight handlers finish first."""
+        self._stop.set()
+
+    async def run(self) -> None:
+        """Listen, replay what is journaled but unhandled, register the webhook, serve until stop."""
+        runner = web.AppRunner(self.application(), access_log=None, shutdown_timeout=5)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, self.port)
+            await site.start()
+            self.port = int(runner.addresses[0][1])
+            log.info("Webhook receiver listening on %s:%s%s", self.host, self.port, self.path)
+            self.listening.set()
+            await self.handling.replay()
+            # Never drop_pending_updates: what Telegram holds for us is delivered here.
+            await self.services.bot.set_webhook(
+                self.url,
+                secret_token=self._secret.decode(),
+                allowed_updates=self.dispatcher.resolve_used_update_types(),
+                max_connections=MAX_CONNECTIONS,
+                drop_pending_updates=False,
+            )
+            await self._stop.wait()
+        finally:
+            await runner.cleanup()  # no new requests; those in progress are answered
+            await self.handling.drain()
+
+    async def _receive(self, request: web.Request) -> web.StreamResponse:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            log.warning("Webhook request from %s refused: wrong or missing secret", request.remote)
+            return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
+        raw = _update_of(await request.read())
+        if raw is None:
+            return web.json_response({"ok": False, "error": "not an update"}, status=400)
+        try:
+            fresh = await self._journal(raw)
+        except SQLAlchemyError:
+            log.exception("Update %s not journaled; Telegram will retry", raw["update_id"])
+            return web.json_response({"ok": False, "error": "unavailable"}, status=503)
+        if fresh:
+            self.handling.submit(raw)  # after the commit; runs once this answer is on its way
+        return web.json_response({"ok": True})
+
+    async def _journal(self, raw: dict[str, Any]) -> bool:
+        """Journal and commit; False when the update was journaled before (here or elsewhere)."""
+        async with self.services.sessionmaker() as session:
+            try:
+                fresh = await inbox.journal(session, [raw])
+                await session.commit()
+            except IntegrityError:  # another replica inserted it between our check and insert
+                await session.rollback()
+                return False
+        return bool(fresh)
+
+    async def _healthz(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response({"ok": True})
+
+    async def _readyz(self, request: web.Request) -> web.StreamResponse:
+        try:
+            async with self.services.sessionmaker() as session:
+                revisions = await schema_revisions(session)
+        except SQLAlchemyError as exc:
+            return web.json_response({"ok": False, "database": type(exc).__name__}, status=503)
+        if revisions != self._heads:
+            return web.json_response(
+                {"ok": False, "schema": sorted(revisions), "expected": sorted(self._heads)}, status=503
+            )
+        return web.json_response({"ok": True})
+
+
+def _update_of(body: bytes) -> dict[str, Any] | None:
+    """The update in a request body, or None when it is not a JSON object with an update_id."""
+    try:
+        raw = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int) or raw["update_id"] < 0:
+        return None
+    return raw

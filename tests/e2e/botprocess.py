@@ -17,7 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 class BotProcess:
     """One bot process; start()/kill9()/terminate(), logs in ``log_path``."""
 
-    def __init__(self, base_url: str, db_url: str, workdir: Path, **env: str) -> None:
+    def __init__(
+        self, base_url: str, db_url: str, workdir: Path, *, role: str = "run", name: str = "bot", **env: str
+    ) -> None:
+        self.role = role
         self.env = {
             k: v
             for k, v in os.environ.items()
@@ -35,14 +38,14 @@ class BotProcess:
             }
         )
         self.workdir = workdir
-        self.log_path = workdir / "bot.log"
+        self.log_path = workdir / f"{name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        """Start ``python -m bot run``."""
+        """Start ``python -m bot <role>``."""
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
+            [sys.executable, "-m", "bot", self.role],
             cwd=self.workdir,
             env=self.env,
             stdout=log,

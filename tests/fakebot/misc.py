@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .validation import check_commands, require
+from .webhook import refuse_while_active
 from .wire import DecodedRequest, as_bool, as_int, bad_request
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ async def get_me(srv: FakeTelegram, req: DecodedRequest) -> Any:
 
 
 async def get_updates(srv: FakeTelegram, req: DecodedRequest) -> Any:
+    refuse_while_active(srv)
     params = req.params
     offset = params.get("offset")
     allowed = params.get("allowed_updates")
@@ -75,23 +77,6 @@ async def get_updates(srv: FakeTelegram, req: DecodedRequest) -> Any:
         wait=0.0 if srv.ignore_timeout else float(params.get("timeout") or 0),
         allowed_updates=allowed if isinstance(allowed, list) else None,
     )
-
-
-async def delete_webhook(srv: FakeTelegram, req: DecodedRequest) -> Any:
-    drop = as_bool(req.params.get("drop_pending_updates", False))
-    srv.last_drop_pending_updates = drop
-    if drop:
-        dropped = srv.updates.drop_all()
-        log.debug("deleteWebhook dropped %d pending updates", dropped)
-    return True
-
-
-async def get_webhook_info(srv: FakeTelegram, req: DecodedRequest) -> Any:
-    return {
-        "url": "",
-        "has_custom_certificate": False,
-        "pending_update_count": len(srv.updates.pending),
-    }
 
 
 def _scope_and_language(params: dict[str, Any]) -> tuple[str, str]:
@@ -212,8 +197,6 @@ async def accept(srv: FakeTelegram, req: DecodedRequest) -> Any:
 HANDLERS = {
     "getMe": get_me,
     "getUpdates": get_updates,
-    "deleteWebhook": delete_webhook,
-    "getWebhookInfo": get_webhook_info,
     "setMyCommands": set_my_commands,
     "getMyCommands": get_my_commands,
     "deleteMyCommands": delete_my_commands,

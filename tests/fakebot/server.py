@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import messaging, misc
+from . import messaging, misc, webhook
 from .limits import RateLimiter
 from .pushes import PushMixin
 from .state import ApiCall, Failure, Store, normalize_chat_id
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[["FakeTelegram", DecodedRequest], Awaitable[Any]]
 
-HANDLERS: dict[str, Handler] = {**misc.HANDLERS, **messaging.HANDLERS}
+HANDLERS: dict[str, Handler] = {**misc.HANDLERS, **messaging.HANDLERS, **webhook.HANDLERS}
 # Telegram method names are case-insensitive; keep the canonical spelling for records.
 _CANONICAL = {name.lower(): name for name in HANDLERS}
 
@@ -104,6 +104,8 @@ class FakeTelegram(PushMixin):
         self._failures: list[Failure] = []
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self.webhook = webhook.WebhookDelivery(self)
+        self.updates.on_push.append(self.webhook.wake)
 
     # -- lifecycle ----------------------------------------------------------
 
@@ -124,6 +126,7 @@ class FakeTelegram(PushMixin):
 
     async def stop(self) -> None:
         self._closing.set()
+        await self.webhook.stop()
         self.updates.close()
         if self._runner is not None:
             await self._runner.cleanup()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +50,7 @@ class UpdateQueue:
         self.closed = False
         self._event = asyncio.Event()
         self._generation = 0
+        self.on_push: list[Callable[[], None]] = []  # webhook delivery wakes on new updates
 
     def push(self, payload: dict[str, Any]) -> int:
         update = {key: value for key, value in payload.items() if key != "update_id"}
@@ -58,6 +60,8 @@ class UpdateQueue:
         self.history[update_id] = update
         self.pending.append(_Pending(update))
         self._event.set()
+        for listener in self.on_push:
+            listener()
         return update_id
 
     def duplicate(self, update_id: int) -> None:
@@ -65,6 +69,8 @@ class UpdateQueue:
             raise KeyError(f"update {update_id} was never pushed")
         self.pending.append(_Pending(copy.deepcopy(self.history[update_id]), forced=True))
         self._event.set()
+        for listener in self.on_push:
+            listener()
 
     def drop_all(self) -> int:
         dropped = len(self.pending)
