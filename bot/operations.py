@@ -18,7 +18,7 @@ from bot import insight_hooks
 from bot.sending import notify
 from bot.services import Services
 from storage.models import Campaign, Partner
-from storage.repo import announcements, campaigns, deliveries, partners
+from storage.repo import announcements, campaigns, deliveries, partners, privacy
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +141,10 @@ async def erase(session: AsyncSession, partner_id: int) -> bool:
     partner: Partner | None = await partners.get(session, partner_id)
     if partner is None:
         return False
+    telegram_id = partner.telegram_id
+    quotes = await privacy.personal_strings(session, partner)
     await partners.erase(session, partner)
+    # Their raw updates in the journal (and managers' updates quoting them), their FSM keys.
+    await privacy.forget_traces(session, telegram_id, quotes)
     log.info("Partner %s erased", partner_id)
     return True

@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.config import Settings
 from scheduler.campaign_jobs import campaign_job_specs
 from scheduler.digest_jobs import digest_job_specs
+from scheduler.maintenance_jobs import maintenance_job_specs
 from scheduler.runner import JobRunner
 from scheduler.specs import JobSpec
 
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def job_specs(settings: Settings) -> list[JobSpec]:
     """Every job the settings ask for."""
-    return campaign_job_specs(settings) + digest_job_specs(settings)
+    return campaign_job_specs(settings) + digest_job_specs(settings) + maintenance_job_specs(settings)
 
 
 def create_scheduler(settings: Settings, runner: JobRunner) -> AsyncIOScheduler:

@@ -66,6 +66,7 @@ def _install_sqlite_hooks(engine: AsyncEngine, database: str) -> None:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA secure_delete = ON")  # erased personal data is zeroed, not left in free pages
         cur.close()
 
     @event.listens_for(sync_engine, "before_cursor_execute")

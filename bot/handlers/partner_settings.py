@@ -69,8 +69,8 @@ async def confirmed(
         key = "stop-done" if callback_data.yes else "stop-kept"
     else:
         if callback_data.yes:
+            # No state.clear(): erasure deleted the FSM keys, clearing would write one back.
             await operations.erase(session, partner.id)
-            await state.clear()
         key = "forget-done" if callback_data.yes else "forget-kept"
     await callback.answer()
     if isinstance(callback.message, Message):

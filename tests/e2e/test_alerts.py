@@ -36,7 +36,7 @@ async def _detractor_survey(
     if comment is None:
         return
     await user.send_text(comment)
-    await user.wait_text("Какие области")
+    await user.wait_text("Какие области", timeout=15)  # the first comment trains the themes model
     await user.press("Скорость выплат")
     await user.press("Готово")
     await user.wait_text("Спасибо! Ваш ответ сохранен")

@@ -133,3 +133,4 @@ cli-export-done = Exported { $rows } rows to { $file }
 cli-export-bad-format = Cannot export to { $file }: the file name must end in .csv or .xlsx
 job-digest-weekly = Weekly NPS digest to the managers' chat
 job-digest-detractor-alerts = Detractor alerts for partners who stopped after the score
+job-journal-prune = Deleting handled updates from the journal

@@ -133,3 +133,4 @@ cli-export-done = Выгружено строк: { $rows } → { $file }
 cli-export-bad-format = Не могу выгрузить в { $file }: имя файла должно оканчиваться на .csv или .xlsx
 job-digest-weekly = Еженедельный дайджест NPS в чат менеджеров
 job-digest-detractor-alerts = Алерты о критиках, остановившихся после оценки
+job-journal-prune = Удаление обработанных обновлений из журнала
