@@ -22,7 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="apply migrations, then run everything in one process (the default)")
     sub.add_parser("web", help="apply migrations, then receive updates by webhook and handle them")
     sub.add_parser("worker", help="apply migrations, then run the scheduler and the bulk sender")
-    sub.add_parser("migrate", help="apply database migrations and exit")
+    mig = sub.add_parser("migrate", help="apply database migrations and exit")
+    mig.add_argument("-v", "--verbose", action="store_true", help="show Alembic's own log lines")
     imp = sub.add_parser("import-partners", help="import or update partners from a CSV file")
     imp.add_argument("file")
     exp = sub.add_parser("export", help="export answers to CSV or XLSX")
@@ -47,10 +48,10 @@ async def _settle_heap(_app: object) -> None:
     event_loop.settle_heap()
 
 
-async def _migrate(settings: Settings) -> None:
+async def _migrate(settings: Settings, verbose: bool = False) -> None:
     from storage.migrate import upgrade_async
 
-    await upgrade_async(settings.database_url)
+    await upgrade_async(settings.database_url, verbose=verbose)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command in ("run", "web", "worker"):
             event_loop.run(_run(settings, command))
         elif command == "migrate":
-            asyncio.run(_migrate(settings))
+            asyncio.run(_migrate(settings, args.verbose))
         elif command == "import-partners":
             from bot.cli_import import import_partners_command
 
