@@ -1,8 +1,8 @@
 """Attach the comment-theme classifier to the app: built and taught in the background at start-up.
 
 The model is trained from the corpus in the repository (a few seconds, in a worker thread, once
-per process) and then learns every tag managers stored. Polling does not wait for it: a comment
-that arrives meanwhile waits for the model to finish (only in the first seconds of a process).
+per process), then learns every tag managers stored and classifies the comments that arrived
+meanwhile (they were stored unclassified: an update never waits for the training).
 """
 
 from __future__ import annotations
@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from storage.analytics import themes
-from storage.repo.themes import load_tags
+from storage.models import utcnow
+from storage.repo.themes import classify_missing, load_tags
 
 if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
+CATCH_UP = timedelta(days=1)  # comments stored unclassified by a process that stopped early
 
 
 def install(app: App) -> None:
@@ -26,14 +29,16 @@ def install(app: App) -> None:
     tasks: list[asyncio.Task[None]] = []
 
     async def prepare() -> None:
+        started = utcnow() - CATCH_UP
         try:
             await asyncio.to_thread(themes.warm_up)
             async with app.services.sessionmaker() as session:
                 count = await load_tags(session)
-        except Exception:  # the bot still runs; comments are classified when the model is built
+                caught_up = await classify_missing(session, started)
+        except Exception:  # the bot still runs; --reclassify fills what is missing
             log.exception("Theme classifier warm-up failed")
             return
-        log.info("Theme classifier ready (%d tagged comments learned)", count)
+        log.info("Theme classifier ready (%d tags learned, %d comments caught up)", count, caught_up)
 
     async def start(app: App) -> None:
         tasks.append(asyncio.create_task(prepare(), name="themes-warm-up"))

@@ -79,6 +79,6 @@ async def add_response(
     await session.flush()
     for area in drivers:
         session.add(ResponseDriver(response_id=response.id, area=area))
-    await store_comment_themes(session, response.id, comment)  # as the survey does on arrival
+    await store_comment_themes(session, response.id, comment, wait=True)  # as the survey does on arrival
     await session.flush()
     return response

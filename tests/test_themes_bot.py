@@ -147,8 +147,9 @@ async def test_no_campaign_and_bad_argument(app: App, tg: FakeTelegram) -> None:
 
 
 async def test_a_survey_comment_is_classified_when_it_arrives(
-    app: App, make_user: Callable[..., SimUser]
+    app: App, tg: FakeTelegram, make_user: Callable[..., SimUser]
 ) -> None:
+    await tg.wait_until(themes.ready, 60)  # built at start-up in the background (once per process)
     user = make_user(1001)
     await user.send_text("/start")
     await user.wait_text("/survey")

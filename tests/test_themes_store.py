@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli_themes import themes_command
@@ -140,3 +140,16 @@ async def test_reclassify_command_keeps_tags_and_fills_missing_rows(
     assert cells["ну такое"] == ("manual: training", None)
     assert cells["выплаты задерживают"][0] == "auto: payouts" and 0.5 <= cells["выплаты задерживают"][1] <= 1
     assert cells[None] == (None, None)  # no comment, no themes
+
+
+async def test_comments_that_arrived_while_the_model_trained_are_caught_up(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    async with db() as s:
+        _, ids = await _fill(s)
+        await s.execute(delete(ResponseTheme).where(ResponseTheme.response_id.in_(ids[:2])))
+        await s.commit()
+        assert await stored.classify_missing(s, AT) == 2
+        assert await stored.classify_missing(s, AT) == 0
+        row = await s.get(ResponseTheme, ids[0])
+    assert row is not None and row.auto_areas() == ["payouts"]

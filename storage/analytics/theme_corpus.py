@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-TRAIN_FILES = ("themes_train_ru.txt", "themes_train_ru2.txt", "themes_train_en.txt")
+TRAIN_FILES = ("themes_train_ru.txt", "themes_train_ru2.txt", "themes_train_en.txt", "themes_train_mix.txt")
 
 _CYR_RE = re.compile(r"[а-яё]", re.IGNORECASE)
 _LAT_RE = re.compile(r"[a-z]", re.IGNORECASE)

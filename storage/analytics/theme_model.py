@@ -111,6 +111,11 @@ _lock = threading.Lock()
 _model: ThemeModel | None = None
 
 
+def is_built() -> bool:
+    """True once :func:`default_model` has been built in this process."""
+    return _model is not None
+
+
 def default_model() -> ThemeModel:
     """The model trained on the repository's corpus, built once per process (thread-safe)."""
     global _model

@@ -29,9 +29,19 @@ from storage.analytics import theme_rules
 from storage.analytics.phrases import top_phrases
 from storage.analytics.theme_corpus import training_examples
 from storage.analytics.theme_memory import TagMemory
-from storage.analytics.theme_model import ThemeModel, default_model
+from storage.analytics.theme_model import ThemeModel, default_model, is_built
 
-__all__ = ["Classification", "analyse", "classify", "memory", "primary_theme", "reset", "top_phrases"]
+__all__ = [
+    "Classification",
+    "analyse",
+    "classify",
+    "memory",
+    "primary_theme",
+    "ready",
+    "reset",
+    "top_phrases",
+    "warm_up",
+]
 
 OTHER = areas.OTHER
 W_MODEL = 0.6
@@ -65,6 +75,11 @@ def memory() -> TagMemory:
             if _memory is None:
                 _memory = TagMemory(default_model(), [e.text for e in training_examples()])
     return _memory
+
+
+def ready() -> bool:
+    """True once the model is built: classifying no longer waits for the training."""
+    return is_built()
 
 
 def warm_up() -> None:

@@ -73,14 +73,19 @@ def _pending(row: Any) -> PendingComment | None:
     return PendingComment(int(rid), str(text), int(score), keys, confidence)
 
 
-async def store_comment_themes(session: AsyncSession, response_id: int, comment: str | None) -> None:
+async def store_comment_themes(
+    session: AsyncSession, response_id: int, comment: str | None, *, wait: bool = False
+) -> None:
     """Classify a new comment and store the result (None: the comment was skipped or removed).
 
     Called where the survey saves the comment, in the same transaction. A new text clears a
-    person's earlier tag: it was about the old text.
+    person's earlier tag: it was about the old text. In the first seconds of a process the model
+    may still be training: then nothing is stored (the comment counts as unclassified) and the
+    start-up catch-up (:func:`classify_missing`) classifies it, so an update never waits for the
+    training; ``wait`` (scripts, tests) trains it here instead.
     """
     row = await session.get(ResponseTheme, response_id)
-    if not comment or not comment.strip():
+    if not comment or not comment.strip() or not (wait or themes.ready()):
         if row is not None:
             await session.delete(row)
         return
@@ -223,6 +228,29 @@ async def load_tags(session: AsyncSession) -> int:
     tags = [(int(rid), str(text), str(manual).split(THEME_SEPARATOR)) for rid, text, manual in rows.all()]
     themes.memory().replace(tags)
     return len(tags)
+
+
+async def classify_missing(session: AsyncSession, since: datetime, *, limit: int = 10_000) -> int:
+    """Classify comments changed since ``since`` that have no stored themes (those that arrived
+    while the model was training); commits, returns how many. Older gaps: ``--reclassify``."""
+    rows = (
+        await session.execute(
+            select(Response.id, Response.comment)
+            .outerjoin(ResponseTheme, ResponseTheme.response_id == Response.id)
+            .where(
+                ResponseTheme.response_id.is_(None),
+                Response.comment.is_not(None),
+                Response.updated_at >= since,
+            )
+            .order_by(Response.id)
+            .limit(limit)
+        )
+    ).all()
+    now = utcnow()
+    for rid, text in rows:
+        session.add(_new_row(rid, themes.analyse(text or ""), now))
+    await session.commit()
+    return len(rows)
 
 
 async def reclassify(session: AsyncSession, *, batch: int = RECLASSIFY_BATCH) -> int:

@@ -26,3 +26,4 @@ themes-page-empty = No more comments.
 themes-bad-button = This button is outdated — send /themes again.
 themes-usage = Usage: /themes [campaign number]
 themes-unknown = Campaign #{ $id } not found.
+cmd-themes = Comment themes and tagging

@@ -26,3 +26,4 @@ themes-page-empty = Дальше комментариев нет.
 themes-bad-button = Кнопка устарела — отправьте /themes ещё раз.
 themes-usage = Формат: /themes [номер кампании]
 themes-unknown = Кампания #{ $id } не найдена.
+cmd-themes = Темы комментариев и разметка
