@@ -102,7 +102,7 @@ class App:
 
     role: str
     services: Services
-    dispatcher: Dispatcher
+    dispatcher: Dispatcher | None  # None in the worker role: it handles no updates
     engine: AsyncEngine
     receiver: Receiver
     worker: Worker | None = None
@@ -209,9 +209,10 @@ def build_app(
     worker = Worker(services, clock=clock) if role in ("run", "worker") else None
     if worker is not None:
         services.sender = worker.sender
-    dp = create_dispatcher(services)
+    # The worker handles no updates: no dispatcher (module routers belong to one at a time).
+    dp = create_dispatcher(services) if role != "worker" else None
     receiver: Receiver
-    if role == "worker":
+    if dp is None:
         receiver = Idle()
     elif settings.webhook_url is not None:
         receiver = WebhookReceiver(services, dp, DurablePolling(services.bot, dp, sessionmaker))

@@ -91,14 +91,14 @@ async def make_app(
         settings = make_settings(**overrides)
         await upgrade_async(settings.database_url)
         app = build_app(settings, polling_timeout=1, **build_opts)
-        # Started: polling asked for updates, the webhook is registered, or a worker is sending.
+        # Started: polling asked for updates, the webhook is registered, or a worker has run its
+        # first election round (active or standby).
         receiving = ("getUpdates", "setWebhook")
         before = sum(len(tg.calls_for(m)) for m in receiving)
 
         def started() -> bool:
-            if app.role == "worker":
-                return app.worker is not None and app.worker.sender.running
-            return sum(len(tg.calls_for(m)) for m in receiving) > before
+            elected = app.worker is None or app.worker.decided.is_set()
+            return elected and (app.role == "worker" or sum(len(tg.calls_for(m)) for m in receiving) > before)
 
         task = asyncio.create_task(app.run())
         running.append((app, task))

@@ -13,7 +13,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, insert, inspect, select, text
 from sqlalchemy.engine import Connection
 
 from storage.db import create_engine, create_sessionmaker
@@ -93,7 +93,12 @@ async def _seed(url: str) -> None:
             await s.flush()
             s.add(AlertMessage(alert_id=alert.id, direction="to_partner", sender_id=42, text="hi"))
             s.add(Announcement(campaign_id=campaign.id, text="done", created_by=42))
-            s.add(Delivery(kind="invitation", campaign_id=campaign.id, partner_id=partner.id, message_id=13))
+            # Core, naming the columns 0001 had: the model has gained columns since (0005).
+            await s.execute(
+                insert(Delivery.__table__).values(  # type: ignore[arg-type]
+                    kind="invitation", campaign_id=campaign.id, partner_id=partner.id, message_id=13
+                )
+            )
             await s.commit()
     finally:
         await engine.dispose()

@@ -1,9 +1,21 @@
-"""The worker part: the bulk sender and the scheduled jobs, started and stopped together."""
+"""The worker part: the bulk sender and the scheduled jobs, active in one process at a time.
+
+Every worker (and ``nps-bot run``) competes for the ``worker`` lease in the database
+(storage.repo.leases). The holder renews it every RENEW_EVERY seconds and runs the sender and
+the schedule; the others wait as standbys and try again at the same pace. When the holder dies
+its lease runs out after LEASE_TTL seconds and a standby takes over (so within
+LEASE_TTL + RENEW_EVERY = 20 s), and the new sender claims the rows the dead one left
+``sending`` once their own lease ends (bot.sending.engine), finishing its launches. A holder that
+cannot renew (database gone) steps down before its lease could have been taken over. A clean
+stop gives the lease up at once.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -13,32 +25,92 @@ from scheduler import runtime
 from scheduler.runner import Clock, JobRunner, cancel
 from scheduler.setup import create_scheduler
 from storage.models import utcnow
+from storage.repo import leases
 
 log = logging.getLogger(__name__)
 
+LEADER = "worker"
+LEASE_TTL = 15.0
+RENEW_EVERY = 5.0
+
 
 class Worker:
-    """Sender + scheduler of one process; ``services.jobs`` says which jobs."""
+    """Sender + scheduler of one process, started while it holds the worker lease."""
 
-    def __init__(self, services: Services, *, clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        clock: Clock = utcnow,
+        lease_ttl: float = LEASE_TTL,
+        renew_every: float = RENEW_EVERY,
+    ) -> None:
         self.services = services
         self.sender = SendingEngine(services)
+        self.holder = self.sender.owner  # one id for the process's lease and outbox claims
         self.jobs = JobRunner(services.sessionmaker, services.jobs, clock=clock)
         self.scheduler: AsyncIOScheduler = create_scheduler(services.settings, self.jobs)
+        self.lease_ttl = timedelta(seconds=lease_ttl)
+        self.renew_every = renew_every
+        self.active = False
+        self.decided = asyncio.Event()  # the first election round is over (tests wait for it)
+        self._renewed_at = 0.0  # monotonic time of the last successful renewal
+        self._election: asyncio.Task[None] | None = None
         self._catch_up: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Start sending, the schedule, and the catch-up of missed runs (in the background)."""
-        runtime.bind(self.services)
-        await self.sender.start()
-        self.scheduler.start()
-        self._catch_up = asyncio.create_task(self._run_catch_up(), name="jobs-catch-up")
+        """Join the election; the parts start when this process wins it."""
+        self._election = asyncio.create_task(self._elect(), name="worker-election")
 
     async def stop(self) -> None:
-        """Stop the schedule first (no new work), then the sender (returns unsent rows)."""
-        await cancel(self._catch_up)
+        """Leave the election, stop the parts, and give the lease up for a standby."""
+        await cancel(self._election)
+        if self.active:
+            await self._step_down()
+            try:
+                async with self.services.sessionmaker() as session:
+                    await leases.release(session, LEADER, self.holder)
+            except Exception:
+                log.exception("Could not release the worker lease; a standby takes over when it expires")
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+
+    async def _elect(self) -> None:
+        while True:
+            try:
+                async with self.services.sessionmaker() as session:
+                    held = await leases.acquire(session, LEADER, self.holder, self.lease_ttl, utcnow())
+                if held:
+                    self._renewed_at = time.monotonic()
+            except Exception:
+                log.exception("Worker lease check failed")
+                # Unrenewed, the lease may pass to a standby: step down before that can happen.
+                unrenewed = time.monotonic() - self._renewed_at
+                held = self.active and unrenewed < self.lease_ttl.total_seconds() / 2
+            if held and not self.active:
+                await self._take_over()
+            elif not held and self.active:
+                log.warning("Worker lease lost; standing by")
+                await self._step_down()
+            self.decided.set()
+            await asyncio.sleep(self.renew_every)
+
+    async def _take_over(self) -> None:
+        log.info("Active worker: %s", self.holder)
+        self.active = True
+        runtime.bind(self.services)
+        await self.sender.start()
+        if self.scheduler.running:
+            self.scheduler.resume()
+        else:
+            self.scheduler.start()
+        self._catch_up = asyncio.create_task(self._run_catch_up(), name="jobs-catch-up")
+
+    async def _step_down(self) -> None:
+        self.active = False
+        await cancel(self._catch_up)
+        if self.scheduler.running:
+            self.scheduler.pause()
         await self.sender.stop()
         runtime.bind(None)
 

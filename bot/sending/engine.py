@@ -12,13 +12,15 @@ any other error (400 chat not found, ...) fails it at once. A timeout or dropped
 ambiguous (Telegram may have delivered before the answer was lost): retrying risks a rare
 duplicate, giving up risks a silent miss; like the crash case below, we prefer "nobody skipped".
 
-Crash safety and the duplicate bound: at start-up every row left in ``sending`` is put back to
-pending and sent again. Only those rows can be messaged twice, so after a ``kill -9`` at most
-``window`` partners get a duplicate, where ``window = clamp(ceil(SEND_RATE * 0.5), 8, 200)``
-(13 at the default 25/s; in practice fewer: rows still waiting for their slot were never sent).
-Nobody is skipped: a row only leaves ``sending`` with a recorded outcome. A clean stop waits
-briefly for in-flight sends and returns never-sent rows to the queue, so it duplicates nothing.
-The engine assumes one running bot per database (as long polling does anyway).
+Crash safety and the duplicate bound: a claimed row carries this engine's owner id and a lease
+(LEASE seconds, renewed every LEASE/3 while the row is in flight). Nothing is reset at start-up,
+so a starting process never takes rows a live one is sending; a row whose sender died is claimed
+again once its lease ran out (within LEASE seconds) and sent again. Only those rows can be
+messaged twice, so after a ``kill -9`` at most ``window`` partners get a duplicate, where
+``window = clamp(ceil(SEND_RATE * 0.5), 8, 200)`` (13 at the default 25/s; in practice fewer:
+rows still waiting for their slot were never sent). Nobody is skipped: a row only leaves
+``sending`` with a recorded outcome. A clean stop waits briefly for in-flight sends and returns
+never-sent rows to the queue, so it duplicates nothing.
 
 Pausing or closing a campaign (``hold``) takes effect at once: its claimed rows still waiting
 for a slot go back to pending unsent; the claim then skips a paused campaign and fails a closed
@@ -31,9 +33,13 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
 import random
+import secrets
+import socket
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -50,6 +56,7 @@ from bot.sending.progress import ProgressBoard
 from bot.sending.texts import announcement_text, invitation_text, reminder_text
 from bot.services import Services
 from storage.models import delivery as d
+from storage.models import utcnow
 from storage.repo import deliveries
 from storage.repo.deliveries import Claimed, Outcome
 
@@ -58,6 +65,12 @@ log = logging.getLogger(__name__)
 FREE_TIER_RATE = 30  # Telegram's global limit without paid broadcast
 MAX_RATE_LIMITED = 20  # 429s one row may absorb before it is failed (a stuck limit, not traffic)
 RETRY_AFTER_MARGIN = 0.2  # seconds added to retry_after: Telegram rounds it to whole seconds
+LEASE = 15.0  # seconds a claimed row stays ours without renewal (a dead sender's rows wait this)
+
+
+def process_id() -> str:
+    """An id for this process's claims: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def default_window(rate: float) -> int:
@@ -90,6 +103,8 @@ class SendingEngine:
         backoff_base: float = 0.5,
         backoff_cap: float = 8.0,
         progress_interval: float = 2.0,
+        owner: str | None = None,
+        lease: float = LEASE,
     ) -> None:
         settings = services.settings
         self.services = services
@@ -102,6 +117,10 @@ class SendingEngine:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.progress = ProgressBoard(services, interval=progress_interval)
+        self.owner = owner or process_id()
+        self.lease = timedelta(seconds=lease)
+        self._renew_every = lease / 3
+        self._renew_at = 0.0
         self.stats = EngineStats()
         self._flush_batch = max(1, self.window // 4)
         self._running: dict[int, asyncio.Task[None]] = {}  # delivery id -> its send task
@@ -153,18 +172,13 @@ class SendingEngine:
         self._kick.set()
 
     async def start(self) -> None:
-        """Recover rows a crash left in ``sending`` and start the background task."""
+        """Start the background task (rows a dead sender left are claimed once their lease ends)."""
         if self.services.settings.send_rate > FREE_TIER_RATE and not self.paid:
             log.warning(
                 "SEND_RATE=%s is above Telegram's %s/s without PAID_BROADCAST; expect 429s",
                 self.services.settings.send_rate,
                 FREE_TIER_RATE,
             )
-        async with self.services.sessionmaker() as session:
-            recovered = await deliveries.recover_in_flight(session)
-            await session.commit()
-        if recovered:
-            log.warning("Re-sending %s deliveries interrupted by a crash", recovered)
         self._stopping.clear()
         self._task = asyncio.create_task(self._loop(), name="sending-engine")
 
@@ -193,7 +207,7 @@ class SendingEngine:
         await self._flush()
         if unsent:
             async with self.services.sessionmaker() as session:
-                await deliveries.release(session, unsent)
+                await deliveries.release(session, unsent, self.owner)
                 await session.commit()
         await self.progress.report(force=True)
 
@@ -210,6 +224,7 @@ class SendingEngine:
                 await asyncio.sleep(1.0)
 
     async def _step(self) -> None:
+        await self._renew()
         await self._fill()
         if not self._running and not self._done:
             await self.progress.report(force=self.progress.active)
@@ -233,16 +248,30 @@ class SendingEngine:
         if room <= 0 or time.monotonic() < self._claim_after:
             return
         async with self.services.sessionmaker() as session:
-            claimed, drained = await deliveries.claim(session, room)
+            got = await deliveries.claim(session, room, owner=self.owner, lease_until=utcnow() + self.lease)
+            claimed, drained = got.rows, got.drained
             wanted = {c.ref for c in claimed if c.kind == d.ANNOUNCEMENT and c.ref not in self._texts}
             if wanted:
                 self._texts.update(await deliveries.announcement_texts(session, wanted))
             await session.commit()
+        if got.taken_over:
+            log.warning("Re-sending %s deliveries interrupted by a crash (lease ran out)", got.taken_over)
+        if claimed:
+            self._renew_at = time.monotonic() + self._renew_every
         if drained:
             # Queue drained (or only paused rows left): next look after a notify or a poll.
             self._claim_after = time.monotonic() + self.poll_interval * 0.9
         for job in claimed:
             self._running[job.id] = asyncio.create_task(self._deliver(job), name=f"delivery-{job.id}")
+
+    async def _renew(self) -> None:
+        """Keep the lease on rows in flight (a row waits for its chat's turn, or for a 429)."""
+        if not self._running or time.monotonic() < self._renew_at:
+            return
+        self._renew_at = time.monotonic() + self._renew_every
+        async with self.services.sessionmaker() as session:
+            await deliveries.renew(session, self.owner, utcnow() + self.lease)
+            await session.commit()
 
     async def _flush(self) -> None:
         """Store finished outcomes in one transaction."""

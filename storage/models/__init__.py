@@ -8,6 +8,7 @@ from storage.models.delivery import Delivery
 from storage.models.fsm import FsmRecord
 from storage.models.inbox import InboxUpdate
 from storage.models.job_run import JobRun
+from storage.models.lease import Lease
 from storage.models.partner import Partner
 from storage.models.response import Response, ResponseDriver, category_of
 from storage.models.theme import ResponseTheme
@@ -22,6 +23,7 @@ __all__ = [
     "FsmRecord",
     "InboxUpdate",
     "JobRun",
+    "Lease",
     "Partner",
     "Response",
     "ResponseDriver",

@@ -1,9 +1,11 @@
 """The bulk-send outbox: enqueueing, claiming, recording outcomes, counting.
 
-Rows move pending -> sending -> sent | blocked | failed. Enqueueing is always one INSERT ... SELECT
-per call with ON CONFLICT DO NOTHING, so the unique key (kind, campaign, partner, ref) turns a
-second enqueue of the same step (a reminder job firing twice, a double-pressed Launch) into a
-no-op instead of a second message.
+Rows move pending -> sending -> sent | blocked | failed. A ``sending`` row carries its sender
+(``claimed_by``) and a lease the sender renews; when the lease runs out (the sender died), the
+row is claimable again, so nothing is reset wholesale at start-up and live senders keep theirs.
+Enqueueing is always one INSERT ... SELECT per call with ON CONFLICT DO NOTHING, so the unique
+key (kind, campaign, partner, ref) turns a second enqueue of the same step (a reminder job firing
+twice, a double-pressed Launch) into a no-op instead of a second message.
 
 Claim rules, applied when the sending engine takes a batch:
 - announcements are sent whatever the campaign's status (they are a separate admin action,
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, case, exists, func, literal, or_, select, update
+from sqlalchemy import Select, Table, and_, bindparam, case, exists, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -170,30 +172,58 @@ async def enqueue_reminders(
     return await enqueue_select(session, d.REMINDER, campaign_id, partner_ids)
 
 
-async def recover_in_flight(session: AsyncSession) -> int:
-    """At start-up: rows left in ``sending`` by a crash go back to pending (they are re-sent)."""
+def _claimable(now: datetime) -> Any:
+    """Pending rows, and rows whose sender's lease ran out (it died while they were ``sending``)."""
+    return or_(
+        Delivery.status == d.PENDING,
+        and_(Delivery.status == d.SENDING, or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)),
+    )
+
+
+async def renew(session: AsyncSession, owner: str, until: datetime) -> int:
+    """Extend the lease on every row ``owner`` is sending; returns how many it still holds."""
     result = await session.execute(
-        update(Delivery).where(Delivery.status == d.SENDING).values(status=d.PENDING)
+        update(Delivery)
+        .where(Delivery.status == d.SENDING, Delivery.claimed_by == owner)
+        .values(lease_until=until)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def release(session: AsyncSession, ids: Sequence[int]) -> None:
-    """Put claimed rows that were never handed to Telegram back in the queue."""
+async def release(session: AsyncSession, ids: Sequence[int], owner: str) -> None:
+    """Put rows ``owner`` claimed but never handed to Telegram back in the queue."""
     for i in range(0, len(ids), CHUNK):
         await session.execute(
             update(Delivery)
-            .where(Delivery.id.in_(ids[i : i + CHUNK]), Delivery.status == d.SENDING)
-            .values(status=d.PENDING, attempts=Delivery.attempts - 1)
+            .where(
+                Delivery.id.in_(ids[i : i + CHUNK]),
+                Delivery.status == d.SENDING,
+                Delivery.claimed_by == owner,
+            )
+            .values(status=d.PENDING, attempts=Delivery.attempts - 1, claimed_by=None, lease_until=None)
         )
 
 
-async def claim(session: AsyncSession, limit: int) -> tuple[list[Claimed], bool]:
-    """Flip up to ``limit`` sendable pending rows to ``sending`` (oldest first) and return them.
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What one claim took: the rows to send, whether the queue ran dry, and how many of the
+    rows had been left ``sending`` by a sender whose lease ran out (they may be re-sent)."""
 
-    Rows that must not be sent any more are finished here (see module docstring). The flag is
-    True when the queue had fewer than ``limit`` candidate rows (nothing more to claim now).
+    rows: list[Claimed]
+    drained: bool
+    taken_over: int = 0
+
+
+async def claim(session: AsyncSession, limit: int, *, owner: str, lease_until: datetime) -> Claim:
+    """Flip up to ``limit`` sendable rows to ``sending`` for ``owner`` (oldest first).
+
+    Candidates are pending rows and rows whose lease ran out (see :func:`_claimable`). On
+    PostgreSQL the candidates are locked ``FOR UPDATE SKIP LOCKED``, so two senders claiming at
+    once take different rows without waiting for each other; SQLite has one writer anyway (the
+    clause is not rendered there). Rows that must not be sent any more are finished here (see
+    module docstring). ``drained``: the queue had fewer than ``limit`` candidates.
     """
+    now = utcnow()
     query = (
         select(
             Delivery.id,
@@ -211,21 +241,22 @@ async def claim(session: AsyncSession, limit: int) -> tuple[list[Claimed], bool]
                 (Delivery.kind == d.REMINDER, _answered(Delivery.campaign_id, Delivery.partner_id)),
                 else_=False,
             ),
+            Delivery.status,
         )
         .join(Partner, Partner.id == Delivery.partner_id)
         .join(Campaign, Campaign.id == Delivery.campaign_id)
-        .where(
-            Delivery.status == d.PENDING,
-            or_(Delivery.kind == d.ANNOUNCEMENT, Campaign.status != c.PAUSED),
-        )
+        .where(_claimable(now), or_(Delivery.kind == d.ANNOUNCEMENT, Campaign.status != c.PAUSED))
         .order_by(Delivery.id)
         .limit(limit)
+        .with_for_update(of=Delivery, skip_locked=True)
     )
     rows = (await session.execute(query)).all()
+    taken_over = 0
     claimed: list[Claimed] = []
     finished: dict[tuple[str, str], list[int]] = {}
     for row in rows:
-        (did, kind, cid, ref, pid, chat, lang, opted_out, blocked_at, erased_at, status, answered) = row
+        (did, kind, cid, ref, pid, chat, lang, opted_out, blocked_at, erased_at, status, answered, was) = row
+        taken_over += was == d.SENDING
         verdict: tuple[str, str] | None = None
         if kind != d.ANNOUNCEMENT and status != c.RUNNING:
             verdict = (d.FAILED, REASON_CLOSED)
@@ -239,25 +270,25 @@ async def claim(session: AsyncSession, limit: int) -> tuple[list[Claimed], bool]
             claimed.append(Claimed(did, kind, cid, ref, pid, int(chat), lang))
         else:
             finished.setdefault(verdict or (d.FAILED, REASON_UNREACHABLE), []).append(did)
-    # Each UPDATE re-checks "still pending": the SELECT above may run outside the write
-    # transaction, and a /close in between must win over the claim.
+    # Each UPDATE re-checks "still claimable": on SQLite the SELECT above may run outside the
+    # write transaction, and a /close or another sender in between must win over the claim.
     for (status_, reason), ids in finished.items():
         await session.execute(
             update(Delivery)
-            .where(Delivery.id.in_(ids), Delivery.status == d.PENDING)
-            .values(status=status_, error=reason)
+            .where(Delivery.id.in_(ids), _claimable(now))
+            .values(status=status_, error=reason, claimed_by=None, lease_until=None)
         )
     drained = len(rows) < limit
     if not claimed:
-        return [], drained
+        return Claim([], drained, taken_over)
     taken = await session.scalars(
         update(Delivery)
-        .where(Delivery.id.in_([x.id for x in claimed]), Delivery.status == d.PENDING)
-        .values(status=d.SENDING, attempts=Delivery.attempts + 1)
+        .where(Delivery.id.in_([x.id for x in claimed]), _claimable(now))
+        .values(status=d.SENDING, attempts=Delivery.attempts + 1, claimed_by=owner, lease_until=lease_until)
         .returning(Delivery.id)
     )
     won = set(taken.all())
-    return [x for x in claimed if x.id in won], drained
+    return Claim([x for x in claimed if x.id in won], drained, taken_over)
 
 
 async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> None:
@@ -275,6 +306,8 @@ async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> None:
             message_id=bindparam("new_message_id"),
             error=bindparam("new_error"),
             sent_at=bindparam("new_sent_at", type_=UTCDateTime()),
+            claimed_by=None,
+            lease_until=None,
         )
     )
     await session.execute(
