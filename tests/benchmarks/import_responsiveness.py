@@ -2,7 +2,8 @@
 
     .venv/bin/python -m tests.benchmarks.import_responsiveness [--rows 100000] [--partners 10]
 
-The bot is built with build_app() exactly as ``nps-bot run`` does, on a fresh SQLite file (or
+The bot runs as ``python -m bot run`` in a process of its own (a frozen bot must not freeze the
+simulated users, or the freeze would hide itself), on a fresh SQLite file (or
 ``--database-url``), against the fake Bot API in this process (flood limits off: they are not
 under test). The admin sends a CSV of ``--rows`` partners with the caption /import; meanwhile
 ``--partners`` partners each send /help, wait for the answer and send again after 200 ms, until
@@ -15,18 +16,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bot.app import build_app
-from bot.config import Settings
-from storage.migrate import upgrade_async
 from tests.fakebot import FakeTelegram, SimUser
 from tests.helpers import ADMIN_ID, BOT_ID, BOT_USERNAME, TOKEN
 
 PARTNER_BASE = 7_000_000
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _csv(rows: int) -> bytes:
@@ -35,9 +36,11 @@ def _csv(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-async def _reply_time(tg: FakeTelegram, chat_id: int, since: float, done: asyncio.Event) -> float | None:
-    """When the bot's first sendMessage to ``chat_id`` after ``since`` was made."""
-    while not done.is_set():
+async def _reply_time(tg: FakeTelegram, chat_id: int, since: float, limit: float = 120) -> float | None:
+    """When the bot's first sendMessage to ``chat_id`` after ``since`` was made (None: not within
+    ``limit`` seconds). A /help sent just before the import ends is still waited for, so a
+    frozen bot shows up as the long waits it causes."""
+    while time.monotonic() - since < limit:
         for call in reversed(tg.calls_for("sendMessage", chat_id)):
             if call.time > since:
                 return call.time
@@ -49,9 +52,8 @@ async def _partner(tg: FakeTelegram, user: SimUser, done: asyncio.Event, out: li
     while not done.is_set():
         sent = time.monotonic()
         await user.send_text("/help")
-        answered = await _reply_time(tg, user.chat_id, sent, done)
-        if answered is not None:
-            out.append(answered - sent)
+        answered = await _reply_time(tg, user.chat_id, sent)
+        out.append((answered if answered is not None else time.monotonic()) - sent)
         await asyncio.sleep(0.2)
 
 
@@ -61,23 +63,25 @@ async def run(rows: int, partners: int, database_url: str | None) -> None:
     url = database_url or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     tg = FakeTelegram(token=TOKEN, bot_id=BOT_ID, bot_username=BOT_USERNAME, enforce_limits=False)
     await tg.start()
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        bot_token=TOKEN,
-        telegram_api_url=tg.base_url,
-        database_url=url,
-        admin_ids=str(ADMIN_ID),
-        default_locale="ru",
+    env = {
+        **os.environ,
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": tg.base_url,
+        "DATABASE_URL": url,
+        "ADMIN_IDS": str(ADMIN_ID),
+        "DEFAULT_LOCALE": "ru",
+        "MANAGER_CHAT_ID": "",
+        "PYTHONPATH": str(ROOT),  # the code of this checkout, whatever is installed
+    }
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=folder, stdout=asyncio.subprocess.DEVNULL
     )
-    await upgrade_async(url)
-    app = build_app(settings, polling_timeout=1)
-    task = asyncio.create_task(app.run())
     try:
-        await tg.wait_until(lambda: bool(tg.calls_for("getUpdates")), 30)
+        await tg.wait_until(lambda: bool(tg.calls_for("getUpdates")), 120)
         users = [SimUser(tg, PARTNER_BASE + i, first_name=f"P{i}") for i in range(partners)]
         for user in users:  # registered before the import, so /help is their usual path
             await user.send_text("/start")
-            await tg.wait_until(lambda u=user: bool(tg.calls_for("sendMessage", u.chat_id)), 30)
+            await tg.wait_until(lambda u=user: bool(tg.calls_for("sendMessage", u.chat_id)), 60)
         idle: list[float] = []
         idle_done = asyncio.Event()
         idle_tasks = [asyncio.create_task(_partner(tg, u, idle_done, idle)) for u in users]
@@ -97,8 +101,8 @@ async def run(rows: int, partners: int, database_url: str | None) -> None:
         done.set()
         await asyncio.gather(*tasks)
     finally:
-        app.stop()
-        await asyncio.wait_for(task, 60)
+        bot.terminate()
+        await bot.wait()
         await tg.stop()
     print(f"rows: {rows}, file: {len(content) / 1e6:.1f} MB, database: {url.split(':', 1)[0]}")
     print(f"import: {elapsed:.1f} s — {report['text'].splitlines()[0]}")
