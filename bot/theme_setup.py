@@ -2,7 +2,8 @@
 
 The model is trained from the corpus in the repository (a few seconds, in a worker thread, once
 per process), then learns every tag managers stored and classifies the comments that arrived
-meanwhile (they were stored unclassified: an update never waits for the training).
+meanwhile (they were stored unclassified: an update never waits for the training). Tags are
+reloaded every few minutes, for tags made by another process of the install.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 CATCH_UP = timedelta(days=1)  # comments stored unclassified by a process that stopped early
+REFRESH = timedelta(minutes=5)  # a tag made here is learned at once; elsewhere within this
 
 
 def install(app: App) -> None:
@@ -39,6 +41,13 @@ def install(app: App) -> None:
             log.exception("Theme classifier warm-up failed")
             return
         log.info("Theme classifier ready (%d tags learned, %d comments caught up)", count, caught_up)
+        while True:  # tags made by other processes of this install (web replicas, a restart)
+            await asyncio.sleep(REFRESH.total_seconds())
+            try:
+                async with app.services.sessionmaker() as session:
+                    await load_tags(session)
+            except Exception:
+                log.exception("Reloading theme tags failed")
 
     async def start(app: App) -> None:
         tasks.append(asyncio.create_task(prepare(), name="themes-warm-up"))

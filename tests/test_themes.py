@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from storage.analytics import theme_model
+from storage.analytics import theme_model, themes
 from storage.analytics.theme_corpus import training_examples
 from storage.analytics.themes import analyse, classify, primary_theme, top_phrases
 from storage.areas import AREAS
@@ -253,3 +253,22 @@ def test_model_is_rebuilt_identically_from_the_corpus() -> None:
     first, second = theme_model.train(training_examples()), theme_model.train(training_examples())
     text = "креосы бы свежие и выплаты побыстрее"
     assert first.probabilities(text) == second.probabilities(text)
+
+
+def test_tags_teach_new_words_and_neighbours_and_can_be_undone() -> None:
+    memory = themes.memory()
+    memory.replace([])
+    try:
+        memory.tag(1, "флузик опять сломался", ["portal"])
+        assert "флузик" not in memory.learned_words()  # one comment is not enough for a word
+        memory.tag(2, "флузик не видит клики", ["portal"])
+        assert memory.learned_words() == {"флузик": "portal"}
+        assert themes.analyse("флузик тупит").areas == ("portal",)
+        memory.tag(3, "флузик и выплаты", ["payouts"])  # the word is no longer one area's
+        assert "флузик" not in memory.learned_words()
+        # a comment very close to a tagged one gets its areas even without a learned word
+        assert "portal" in themes.classify("флузик опять сломался!")
+        memory.replace([])
+        assert themes.classify("флузик тупит") == ["other"]
+    finally:
+        memory.replace([])

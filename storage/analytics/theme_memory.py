@@ -70,22 +70,26 @@ class TagMemory:
         return len(self._tagged)
 
     def replace(self, tags: Iterable[tuple[int, str, Sequence[str]]]) -> None:
-        """Forget everything and learn ``(response id, text, areas)`` (at start-up)."""
+        """Forget everything and learn ``(response id, text, areas)`` (start-up, reloads).
+
+        New tables are built aside and swapped in, so a comment classified meanwhile in another
+        thread sees either the old tags or the new ones."""
+        tagged: dict[int, _Tagged] = {}
+        words: dict[int, tuple[frozenset[str], tuple[str, ...]]] = {}
+        for rid, text, areas in tags:
+            tagged[rid], words[rid] = self._entry(text, areas)
         with self._lock:
-            self._tagged.clear()
-            self._word_areas.clear()
-            for rid, text, areas in tags:
-                self._put(rid, text, areas)
-            self._relearn()
+            self._swap(tagged, words)
 
     def tag(self, response_id: int, text: str, areas: Sequence[str]) -> None:
         """Learn one tagged comment (empty ``areas``: forget it)."""
         with self._lock:
-            self._tagged.pop(response_id, None)
-            self._word_areas.pop(response_id, None)
+            tagged, words = dict(self._tagged), dict(self._word_areas)
+            tagged.pop(response_id, None)
+            words.pop(response_id, None)
             if areas:
-                self._put(response_id, text, areas)
-            self._relearn()
+                tagged[response_id], words[response_id] = self._entry(text, areas)
+            self._swap(tagged, words)
 
     def learned_words(self) -> dict[str, str]:
         """word -> area learned from the tags."""
@@ -101,7 +105,7 @@ class TagMemory:
             if area is not None:
                 found[area] = max(found.get(area, 0.0), WORD_SCORE)
         vec = vector if vector is not None else self._vector(text)
-        for tagged in list(self._tagged.values()):
+        for tagged in self._tagged.values():  # a table is swapped, never changed in place
             sim = _cosine(vec, tagged.vector)
             if sim >= NEIGHBOUR_MIN:
                 for area in tagged.areas:
@@ -113,15 +117,23 @@ class TagMemory:
         # two unit-length blocks: halve so that the cosine of a comment with itself is 1
         return {c: w / 2**0.5 for c, w in zip(cols, weights, strict=True)}
 
-    def _put(self, rid: int, text: str, areas: Sequence[str]) -> None:
+    def _entry(
+        self, text: str, areas: Sequence[str]
+    ) -> tuple[_Tagged, tuple[frozenset[str], tuple[str, ...]]]:
         keys = tuple(a for a in areas if a != "other")
-        self._tagged[rid] = _Tagged(self._vector(text), keys or ("other",))
-        self._word_areas[rid] = (frozenset(_words(text) - self._common), keys)
+        return _Tagged(self._vector(text), keys or ("other",)), (frozenset(_words(text) - self._common), keys)
 
-    def _relearn(self) -> None:
+    def _swap(
+        self, tagged: dict[int, _Tagged], words: dict[int, tuple[frozenset[str], tuple[str, ...]]]
+    ) -> None:
+        self._learned = self._learn(words)
+        self._tagged, self._word_areas = tagged, words
+
+    @staticmethod
+    def _learn(entries: dict[int, tuple[frozenset[str], tuple[str, ...]]]) -> dict[str, str]:
         seen: Counter[str] = Counter()
         with_area: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        for words, keys in self._word_areas.values():
+        for words, keys in entries.values():
             for word in words:
                 seen[word] += 1
                 with_area[word].update(keys)
@@ -132,7 +144,7 @@ class TagMemory:
             area, k = with_area[word].most_common(1)[0]
             if k == n:  # every tagged comment with the word has the area
                 learned[word] = area
-        self._learned = learned
+        return learned
 
 
 def _cosine(a: dict[int, float], b: dict[int, float]) -> float:

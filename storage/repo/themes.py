@@ -8,6 +8,7 @@ what is stored (:func:`theme_counts`).
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -217,16 +218,22 @@ async def tag_comment(
     return keys
 
 
-async def load_tags(session: AsyncSession) -> int:
-    """Teach this process's classifier every stored tag (start-up); returns how many."""
+async def stored_tags(session: AsyncSession) -> list[tuple[int, str, list[str]]]:
+    """Every person's tag with its comment: ``(response id, text, areas)``."""
     rows = await session.execute(
         select(ResponseTheme.response_id, Response.comment, ResponseTheme.manual)
         .join(Response, Response.id == ResponseTheme.response_id)
         .where(ResponseTheme.manual.is_not(None), Response.comment.is_not(None))
         .order_by(ResponseTheme.response_id)
     )
-    tags = [(int(rid), str(text), str(manual).split(THEME_SEPARATOR)) for rid, text, manual in rows.all()]
-    themes.memory().replace(tags)
+    return [(int(rid), str(text), str(manual).split(THEME_SEPARATOR)) for rid, text, manual in rows.all()]
+
+
+async def load_tags(session: AsyncSession) -> int:
+    """Teach this process's classifier every stored tag (the learning runs in a worker thread:
+    it is CPU work proportional to the number of tags); returns how many."""
+    tags = await stored_tags(session)
+    await asyncio.to_thread(lambda: themes.memory().replace(tags))
     return len(tags)
 
 
