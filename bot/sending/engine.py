@@ -65,6 +65,7 @@ log = logging.getLogger(__name__)
 FREE_TIER_RATE = 30  # Telegram's global limit without paid broadcast
 MAX_RATE_LIMITED = 20  # 429s one row may absorb before it is failed (a stuck limit, not traffic)
 RETRY_AFTER_MARGIN = 0.2  # seconds added to retry_after: Telegram rounds it to whole seconds
+STATUS_EVERY = 1.0  # seconds between looks at the status of campaigns being sent
 LEASE = 15.0  # seconds a claimed row stays ours without renewal (a dead sender's rows wait this)
 
 
@@ -137,6 +138,7 @@ class SendingEngine:
         self._flush_now = asyncio.Event()
         self._stopping = asyncio.Event()
         self._claim_after = 0.0
+        self._status_at = 0.0  # next look at the statuses of campaigns in flight
         self._task: asyncio.Task[None] | None = None
 
     # -- control ------------------------------------------------------------
@@ -145,6 +147,11 @@ class SendingEngine:
     def running(self) -> bool:
         """True between start() and stop()."""
         return self._task is not None and not self._task.done()
+
+    @property
+    def held(self) -> frozenset[int]:
+        """Campaigns whose rows are held back (paused or closed)."""
+        return frozenset(self._held)
 
     def notify(self) -> None:
         """New rows were queued (launch, remind, resume, announcement): look now, not at next poll."""
@@ -225,6 +232,7 @@ class SendingEngine:
 
     async def _step(self) -> None:
         await self._renew()
+        await self._hold_stopped()
         await self._fill()
         if not self._running and not self._done:
             await self.progress.report(force=self.progress.active)
@@ -262,7 +270,23 @@ class SendingEngine:
             # Queue drained (or only paused rows left): next look after a notify or a poll.
             self._claim_after = time.monotonic() + self.poll_interval * 0.9
         for job in claimed:
+            if job.kind != d.ANNOUNCEMENT:
+                self._held.discard(job.campaign_id)  # claimed, so running again (resumed elsewhere)
             self._running[job.id] = asyncio.create_task(self._deliver(job), name=f"delivery-{job.id}")
+
+    async def _hold_stopped(self) -> None:
+        """Hold campaigns paused or closed elsewhere (another replica's /pause, /close): their
+        rows still waiting for a slot go back at once, within STATUS_EVERY of the command."""
+        if not self._running or time.monotonic() < self._status_at:
+            return
+        self._status_at = time.monotonic() + STATUS_EVERY
+        wanted = {j.campaign_id for j in self._jobs.values() if j.kind != d.ANNOUNCEMENT} - self._held
+        if not wanted:
+            return
+        async with self.services.sessionmaker() as session:
+            stopped = await deliveries.stopped_campaigns(session, wanted)
+        for campaign_id in stopped:
+            self.hold(campaign_id)
 
     async def _renew(self) -> None:
         """Keep the lease on rows in flight (a row waits for its chat's turn, or for a 429)."""

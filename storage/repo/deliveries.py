@@ -291,6 +291,16 @@ async def claim(session: AsyncSession, limit: int, *, owner: str, lease_until: d
     return Claim([x for x in claimed if x.id in won], drained, taken_over)
 
 
+async def stopped_campaigns(session: AsyncSession, campaign_ids: Iterable[int]) -> set[int]:
+    """Of ``campaign_ids``, those no longer running (paused or closed, by whichever process)."""
+    ids = sorted(set(campaign_ids))
+    if not ids:
+        return set()
+    stmt = select(Campaign.id).where(Campaign.id.in_(ids), Campaign.status != c.RUNNING)
+    rows = await session.scalars(stmt)
+    return set(rows.all())
+
+
 async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> None:
     """Store final statuses; a 403 also marks the partner as having blocked the bot."""
     if not outcomes:
