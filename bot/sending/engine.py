@@ -270,23 +270,24 @@ class SendingEngine:
             # Queue drained (or only paused rows left): next look after a notify or a poll.
             self._claim_after = time.monotonic() + self.poll_interval * 0.9
         for job in claimed:
-            if job.kind != d.ANNOUNCEMENT:
-                self._held.discard(job.campaign_id)  # claimed, so running again (resumed elsewhere)
             self._running[job.id] = asyncio.create_task(self._deliver(job), name=f"delivery-{job.id}")
 
     async def _hold_stopped(self) -> None:
-        """Hold campaigns paused or closed elsewhere (another replica's /pause, /close): their
-        rows still waiting for a slot go back at once, within STATUS_EVERY of the command."""
-        if not self._running or time.monotonic() < self._status_at:
+        """Follow /pause, /resume and /close given in other processes: hold campaigns in flight
+        that stopped (rows still waiting for a slot go back), release held ones running again.
+        Within STATUS_EVERY of the command; a local command also calls hold()/unhold() at once."""
+        if not (self._running or self._held) or time.monotonic() < self._status_at:
             return
         self._status_at = time.monotonic() + STATUS_EVERY
-        wanted = {j.campaign_id for j in self._jobs.values() if j.kind != d.ANNOUNCEMENT} - self._held
+        wanted = {j.campaign_id for j in self._jobs.values() if j.kind != d.ANNOUNCEMENT} | self._held
         if not wanted:
             return
         async with self.services.sessionmaker() as session:
             stopped = await deliveries.stopped_campaigns(session, wanted)
-        for campaign_id in stopped:
+        for campaign_id in stopped - self._held:
             self.hold(campaign_id)
+        for campaign_id in self._held - stopped:
+            self.unhold(campaign_id)  # resumed elsewhere (this read follows the resume's commit)
 
     async def _renew(self) -> None:
         """Keep the lease on rows in flight (a row waits for its chat's turn, or for a 429)."""
