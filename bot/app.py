@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import User
@@ -30,10 +31,8 @@ from bot.roles.web import Receiver, WebhookReceiver
 from bot.roles.worker import Worker
 from bot.services import Services
 from bot.startup import Backoff, connect
-from bot.telegram_session import JsonBodySession
 from scheduler.runner import Clock
 from scheduler.setup import job_specs
-from storage import hot_sql
 from storage.db import create_engine, create_sessionmaker, is_sqlite
 from storage.fsm_storage import SQLAlchemyStorage
 from storage.models import utcnow
@@ -48,9 +47,8 @@ Starter = Callable[["App"], Awaitable[None]]
 def create_bot(settings: Settings, *, request_timeout: float = 60) -> Bot:
     """The Bot, pointed at TELEGRAM_API_URL, committing before every request."""
     pin_response_models()
-    session = JsonBodySession(
-        api=TelegramAPIServer.from_base(settings.telegram_api_url), timeout=request_timeout
-    )
+    api = TelegramAPIServer.from_base(settings.telegram_api_url)
+    session = AiohttpSession(api=api, timeout=request_timeout)
     session.middleware(CommitBeforeSend())
     return Bot(
         token=settings.bot_token.get_secret_value(),
@@ -122,7 +120,6 @@ class App:
         async with self.services.sessionmaker() as session:
             await ensure_ongoing_campaign(session)
             await session.commit()
-        hot_sql.prepare_all(self.engine.dialect)
         try:
             me = await self._connect()  # retries while Telegram is unreachable
         except BaseException:  # rejected token, or stopped before Telegram answered
@@ -197,7 +194,7 @@ def build_app(
     sessionmaker = create_sessionmaker(engine)
     # Only SQLite runs statements inline; elsewhere the main engine already suits long reads.
     url = settings.database_url
-    report_engine = create_engine(url, inline=False) if is_sqlite(url) else None
+    report_engine = create_engine(url, reports=True) if is_sqlite(url) else None
     services = Services(
         settings=settings,
         bot=create_bot(settings, request_timeout=request_timeout),

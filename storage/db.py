@@ -1,21 +1,24 @@
-"""Engine and session factory.
+"""Engine and session factory: one code path for SQLite and PostgreSQL.
 
-SQLite is the embedded default, tuned so concurrent updates never fail with "database is locked"
-and rarely wait for each other:
-- WAL mode: readers never block writers or each other.
-- Reads run in autocommit mode, outside any transaction, so they take no lock.
-- The first write statement of a transaction is preceded by BEGIN IMMEDIATE: the writer takes
-  the write lock up front instead of failing later when a read snapshot could not be upgraded.
-  Writers of this process first queue on an asyncio lock, so they never poll SQLite's lock; the
-  lock is held only from the first write to the commit, and handlers commit before they talk to
-  Telegram, so that is milliseconds.
-- Statements run inline on the event loop thread unless the engine is made with
-  ``inline=False`` (long reports); see ``storage/sqlite_inline.py`` for why and how.
+SQLite (the embedded default) gets a few settings through SQLAlchemy's documented events
+(the "Serializable isolation / Savepoints / Transactional DDL" recipe of its SQLite dialect):
+- WAL mode: readers never block the writer or each other; ``synchronous=NORMAL`` is durable
+  across a process crash (``kill -9``), which is what WAL needs.
+- ``secure_delete``: erased personal data is overwritten, not left in free pages.
+- The bot's engine opens every transaction with ``BEGIN IMMEDIATE`` and has one pooled
+  connection: transactions of this process queue on the pool (asynchronously, in order), and a
+  transaction never fails half-way with "database is locked" because its read snapshot could
+  not be upgraded to a write. Handlers commit before every Telegram call, so the connection is
+  held for milliseconds. Another process's lock is waited for in aiosqlite's thread
+  (``busy_timeout``), never on the event loop.
+- The report engine (digests, exports) reads in ordinary deferred transactions on connections
+  of its own, so a long read never holds up partners.
+
+PostgreSQL needs nothing special: its default pool and READ COMMITTED.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +26,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
-
-from storage.sqlite_inline import (
-    INLINE_BUSY_MS,
-    acquire_gate,
-    begin_immediate,
-    inline_connector,
-    inline_of,
-    release_gate,
-)
-from storage.update_session import UpdateSession, mark_inline
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -49,94 +42,55 @@ def ensure_sqlite_folder(url: str) -> None:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _database_path(url: str) -> str:
-    return str(Path(make_url(url).database or "").expanduser().resolve())
-
-
-def _install_sqlite_hooks(engine: AsyncEngine, database: str) -> None:
+def _install_sqlite_settings(engine: AsyncEngine, *, begin: str) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Autocommit at the driver: we open the transaction ourselves, at the first write.
+        # The driver must not open transactions by itself: "begin" below does, our way.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        busy = INLINE_BUSY_MS if inline_of(dbapi_conn) is not None else BUSY_TIMEOUT_MS
-        cur.execute(f"PRAGMA busy_timeout = {busy}")
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
-        cur.execute("PRAGMA secure_delete = ON")  # erased personal data is zeroed, not left in free pages
+        cur.execute("PRAGMA secure_delete = ON")
         cur.close()
 
-    @event.listens_for(sync_engine, "before_cursor_execute")
-    def _before_execute(
-        conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, _executemany: bool
-    ) -> None:
-        if not _WRITE.match(statement):
-            return
-        raw = conn.connection.dbapi_connection
-        if not _in_transaction(raw):
-            acquire_gate(conn.info, database, BUSY_TIMEOUT_MS / 1000)
-            try:
-                begin_immediate(cursor, inline_of(raw), BUSY_TIMEOUT_MS / 1000)
-            except BaseException:
-                release_gate(conn.info)
-                raise
-
-    @event.listens_for(sync_engine, "commit")
-    @event.listens_for(sync_engine, "rollback")
-    def _on_end(conn: Any) -> None:
-        release_gate(conn.info)
-
-    @event.listens_for(sync_engine, "checkin")
-    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
-        release_gate(record.info)  # backstop: a connection never goes back holding the gate
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
 
 
-_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+def create_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    reports: bool = False,
+    inline: bool = True,
+    pool_size: int | None = None,
+) -> AsyncEngine:
+    """The async engine for ``url``.
 
-
-def _in_transaction(adapted: Any) -> bool:
-    """Whether the sqlite3 connection behind SQLAlchemy's aiosqlite adapter is in a transaction."""
-    inner = getattr(adapted, "_connection", adapted)  # aiosqlite.Connection or sqlite3.Connection
-    return bool(getattr(inner, "in_transaction", False))
-
-
-def create_engine(url: str, *, pool_size: int = 2, echo: bool = False, inline: bool = True) -> AsyncEngine:
-    """Create the async engine for ``url`` with our SQLite settings when it is SQLite.
-
-    ``inline=False`` keeps every statement on aiosqlite's thread: for long read-only work
-    (digests, exports) that must not hold up the event loop.
+    ``reports=True`` (or the older spelling ``inline=False``) makes an engine for long
+    read-only work (digests, exports): on SQLite it reads beside the bot's writer.
     """
-    if is_sqlite(url):
-        ensure_sqlite_folder(url)
-        database = _database_path(url)
-        extra: dict[str, Any] = {}
-        if inline and make_url(url).database not in (None, "", ":memory:"):
-            extra["async_creator"] = inline_connector(database)
-        engine = create_async_engine(
-            url,
-            echo=echo,
-            poolclass=AsyncAdaptedQueuePool,
-            # Few connections on purpose: each is an aiosqlite thread competing for the GIL, and
-            # writers queue on SQLite's lock anyway. Overflow leaves room for a report reader.
-            pool_size=pool_size,
-            max_overflow=3,
-            pool_timeout=120,
-            # Sessions always end their transaction; skipping the reset saves a round trip.
-            pool_reset_on_return=None,
-            **extra,
-        )
-        _install_sqlite_hooks(engine, database)
-        if "async_creator" in extra:
-            mark_inline(engine)
-        return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    reports = reports or not inline
+    if not is_sqlite(url):
+        return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size or 5)
+    ensure_sqlite_folder(url)
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        poolclass=AsyncAdaptedQueuePool,
+        pool_size=pool_size or (2 if reports else 1),
+        max_overflow=0,
+        pool_timeout=BUSY_TIMEOUT_MS / 1000 * 2,
+    )
+    _install_sqlite_settings(engine, begin="BEGIN" if reports else "BEGIN IMMEDIATE")
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Session factory; objects stay readable after commit (handlers commit before sending).
-
-    Sessions on inline SQLite run hot statements in light transactions (``storage/update_session.py``)."""
-    return async_sessionmaker(engine, class_=UpdateSession, expire_on_commit=False)
+    """Session factory; objects stay readable after commit (handlers commit before sending)."""
+    return async_sessionmaker(engine, expire_on_commit=False)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from storage import db
 from storage.db import create_engine, create_sessionmaker
@@ -61,14 +62,12 @@ async def test_concurrent_writers_from_two_engines_all_commit(tmp_path: Path) ->
 
 
 async def test_writers_that_yield_while_holding_the_lock_queue_instead_of_freezing(tmp_path: Path) -> None:
-    """An inline writer waiting in SQLite would freeze the loop the lock holder needs to finish.
-
-    Writers of one process queue on an asyncio lock instead: 100 writers on an inline and a
-    threaded engine, each pausing while it holds the write lock, all commit, and quickly.
-    """
+    """Writers of one process queue for the bot engine's connection (asynchronously) and the
+    report engine's connections wait in SQLite's busy handler: 100 writers on both engines,
+    each pausing while it holds the write lock, all commit."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'nps.db'}"
     await upgrade_async(url)
-    engines = [create_engine(url), create_engine(url, inline=False)]
+    engines = [create_engine(url), create_engine(url, reports=True)]
     makers = [create_sessionmaker(e) for e in engines]
 
     async def write(i: int) -> None:
@@ -78,8 +77,6 @@ async def test_writers_that_yield_while_holding_the_lock_queue_instead_of_freezi
             await asyncio.sleep(0.002)  # e.g. awaiting something else before the commit
             await s.commit()
 
-    loop = asyncio.get_running_loop()
-    started = loop.time()
     try:
         await asyncio.wait_for(asyncio.gather(*(write(i) for i in range(100))), 20)
         async with makers[0]() as s:
@@ -88,9 +85,6 @@ async def test_writers_that_yield_while_holding_the_lock_queue_instead_of_freezi
         for e in engines:
             await e.dispose()
     assert count == 100
-    # Queued writers start as soon as the previous one commits (0.6 s here); polling SQLite's
-    # lock instead, as writers did before the queue, took 3.9 s.
-    assert loop.time() - started < 2.5
 
 
 async def test_loop_keeps_running_while_another_process_holds_the_write_lock(tmp_path: Path) -> None:
@@ -138,7 +132,7 @@ async def test_a_second_writer_inside_a_write_fails_instead_of_hanging(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Writing on a second session while the first holds the lock can never succeed; it must end
-    with SQLite's own "database is locked" after the busy timeout, not wait forever."""
+    with an error after the timeout (the pool's, or SQLite's "database is locked"), not hang."""
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 300)
     url = f"sqlite+aiosqlite:///{tmp_path / 'nps.db'}"
     await upgrade_async(url)
@@ -150,7 +144,7 @@ async def test_a_second_writer_inside_a_write_fails_instead_of_hanging(
             await outer.flush()
             async with maker() as inner:
                 inner.add(Partner(external_id="inner"))
-                with pytest.raises(OperationalError, match="database is locked"):
+                with pytest.raises((OperationalError, PoolTimeout)):
                     await asyncio.wait_for(inner.flush(), 10)
             await outer.commit()
         async with maker() as s:

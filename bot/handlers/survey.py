@@ -14,7 +14,7 @@ from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import insight_hooks
@@ -25,11 +25,10 @@ from bot.i18n import Translate
 from bot.keyboards.survey import (
     drivers_keyboard,
     score_chosen,
-    score_keyboard_plain,
+    score_keyboard,
     score_question,
     skip_keyboard,
 )
-from bot.quiet_methods import EditMarkupQuietly, EditTextQuietly, send_quietly
 from bot.services import Services
 from bot.states import Survey
 from storage.models.campaign import ANSWERABLE, ONGOING
@@ -51,7 +50,11 @@ INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
 
 
 async def _edit_text(
-    message: Message | None, bot_chat: int, message_id: int | None, text: str, **kw: object
+    message: Message | None,
+    bot_chat: int,
+    message_id: int | None,
+    text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
 ) -> bool:
     """Edit a message we sent; "not modified" and vanished messages are not errors here.
 
@@ -59,7 +62,9 @@ async def _edit_text(
     if message_id is None or message is None or message.bot is None:
         return False
     try:
-        await message.bot(EditTextQuietly(text=text, chat_id=bot_chat, message_id=message_id, **kw))  # type: ignore[arg-type]
+        await message.bot.edit_message_text(
+            text=text, chat_id=bot_chat, message_id=message_id, reply_markup=reply_markup
+        )
     except TelegramBadRequest as exc:
         log.debug("edit skipped: %s", exc)
         return "not modified" in str(exc)
@@ -68,8 +73,8 @@ async def _edit_text(
 
 async def _ask_comment(message: Message, _: Translate, response: Answer, state: FSMContext) -> None:
     key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
-    message_id = await send_quietly(message, _(key), skip_keyboard(_, response.id))
-    await state.update_data(comment_message_id=message_id)
+    sent = await message.answer(_(key), reply_markup=skip_keyboard(_, response.id))
+    await state.update_data(comment_message_id=sent.message_id)
 
 
 async def _take_score(
@@ -137,7 +142,7 @@ async def start_survey(
         campaign_id = await campaigns_base.ensure_ongoing_campaign(session)
     await state.set_state(Survey.score)
     await state.set_data({"campaign_id": campaign_id})
-    await send_quietly(message, score_question(_), score_keyboard_plain(campaign_id))
+    await message.answer(score_question(_), reply_markup=score_keyboard(campaign_id))
 
 
 @router.callback_query(ScoreCb.filter())
@@ -177,7 +182,7 @@ async def score_tapped(
             callback.message.chat.id,
             message_id,
             score_chosen(_, response.score),
-            reply_markup=score_keyboard_plain(campaign_id),
+            reply_markup=score_keyboard(campaign_id),
         )
         if ask:
             await _ask_comment(callback.message, _, response, state)
@@ -233,7 +238,7 @@ async def _typed_score(
         message.chat.id,
         response.question_message_id,
         score_chosen(_, response.score),
-        reply_markup=score_keyboard_plain(campaign_id),
+        reply_markup=score_keyboard(campaign_id),
     )
     await _ask_comment(message, _, response, state)
 
@@ -257,7 +262,7 @@ async def _move_to_drivers(
 
 
 async def _ask_drivers(message: Message, _: Translate, response: Answer, chosen: list[str]) -> None:
-    await send_quietly(message, _("q-drivers"), drivers_keyboard(_, response.id, chosen))
+    await message.answer(_("q-drivers"), reply_markup=drivers_keyboard(_, response.id, chosen))
 
 
 @router.message(StateFilter(Survey.comment), HasText())
@@ -355,13 +360,7 @@ async def driver_toggled(
     await callback.answer()
     if isinstance(callback.message, Message) and callback.message.bot:
         try:
-            await callback.message.bot(
-                EditMarkupQuietly(
-                    chat_id=callback.message.chat.id,
-                    message_id=callback.message.message_id,
-                    reply_markup=drivers_keyboard(_, response.id, chosen),
-                )
-            )
+            await callback.message.edit_reply_markup(reply_markup=drivers_keyboard(_, response.id, chosen))
         except TelegramBadRequest as exc:
             log.debug("drivers keyboard not edited: %s", exc)
 

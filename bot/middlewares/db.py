@@ -1,8 +1,10 @@
 """One database session per update, and the journal mark that says the update was handled.
 
-The mark is written by the first commit of the update's session, so an answer and the fact that
-its update was handled are committed together: after ``kill -9`` an update is either replayed
-from the journal or its effects are already stored, never neither.
+Every commit the update makes through us (before each Telegram call, and at the end) carries
+the mark, so the update is marked handled in the same transaction as its last write: after
+``kill -9`` it is either replayed from the journal or its effects are stored, never neither,
+and a reply already sent is never sent again by a replay. A handler that fails, even after
+its first reply, is parked with its error: what it committed stays, nothing runs twice.
 """
 
 from __future__ import annotations
@@ -14,27 +16,29 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
 
-from storage import session_hooks
 from storage.repo import inbox
-from storage.session_context import current_session
+from storage.session_context import current_journal_id, current_session
 
 log = logging.getLogger(__name__)
 
 
-class _JournalMark:
-    """Adds "processed" to the first commit of the session, once."""
+_MARKED = "journal_marked"  # session.info key: the last commit carried the mark
 
-    def __init__(self, update_id: int) -> None:
-        self.update_id = update_id
-        self.done = False
 
-    def __call__(self, sync_session: Session) -> None:
-        if self.done:
-            return
-        self.done = True
-        inbox.mark_processed_sync(sync_session, self.update_id)
+async def commit_update(session: AsyncSession) -> None:
+    """Commit the update's work together with its journal mark."""
+    update_id = current_journal_id.get()
+    if update_id is not None:
+        await inbox.mark_processed(session, update_id)
+    await session.commit()
+    session.info[_MARKED] = True
+
+
+async def _finish(session: AsyncSession) -> None:
+    """The last commit: only when something is open, or the mark was never written."""
+    if session.in_transaction() or not session.info.get(_MARKED):
+        await commit_update(session)
 
 
 class DbSessionMiddleware(BaseMiddleware):
@@ -51,30 +55,22 @@ class DbSessionMiddleware(BaseMiddleware):
     ) -> Any:
         assert isinstance(event_, Update)
         journaled = bool(data.get("journaled"))
-        session = self.sessionmaker()
-        try:
-            mark = _JournalMark(event_.update_id)
-            if journaled:
-                session_hooks.before_commit(session, mark)
-            token = current_session.set(session)
+        async with self.sessionmaker() as session:
+            session_token = current_session.set(session)
+            journal_token = current_journal_id.set(event_.update_id if journaled else None)
             data["session"] = session
             try:
                 result = await handler(event_, data)
-                # The journal mark rides on the first commit; after that, only open work needs one
-                # (most handlers end with a reply, and the reply's commit already wrote everything).
-                pending = session.in_transaction() or session.new or session.dirty or session.deleted
-                if pending or (journaled and not mark.done):
-                    await session.commit()
+                await _finish(session)
                 return result
             except Exception as exc:
                 await session.rollback()
-                if journaled and not mark.done:
+                if journaled:
                     await self._park(event_.update_id, exc)
                 raise
             finally:
-                current_session.reset(token)
-        finally:
-            await _close(session)
+                current_journal_id.reset(journal_token)
+                current_session.reset(session_token)
 
     async def _park(self, update_id: int, exc: Exception) -> None:
         """A handler bug must not replay forever: keep the update with its error instead."""
@@ -82,12 +78,3 @@ class DbSessionMiddleware(BaseMiddleware):
             await inbox.mark_processed(session, update_id, error=f"{type(exc).__name__}: {exc}"[:2000])
             await session.commit()
         log.warning("Update %s parked after error %s", update_id, type(exc).__name__)
-
-
-async def _close(session: AsyncSession) -> None:
-    """Close the update's session. With no transaction open there is nothing to give back, and
-    the synchronous close does it: the async one costs a task and a greenlet switch per update."""
-    if session.in_transaction():
-        await session.close()
-    else:
-        session.sync_session.close()

@@ -1,7 +1,8 @@
 """Policy for every call the bot makes to Telegram.
 
-- Commit the update's open transaction first: nothing holds the database while we wait on the
-  network, and what the partner answered is durable before we reply.
+- Commit the update's open transaction first (with its journal mark, see bot/middlewares/db.py):
+  nothing holds the database while we wait on the network, and what the partner answered is
+  durable before we reply.
 - Inside an update, wait out a 429 and retry (replies to a partner must not be dropped); bulk
   sending has its own global pause and gets the error.
 """
@@ -17,6 +18,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
+from bot.middlewares.db import commit_update
 from storage.session_context import current_session
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,7 @@ class CommitBeforeSend(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         session = current_session.get()
         if session is not None and session.in_transaction():
-            await session.commit()
+            await commit_update(session)
         attempt = 0
         while True:
             try:

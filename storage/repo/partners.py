@@ -5,12 +5,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.hot_sql import HotStatement, execute, fetch_one
 from storage.models import AlertMessage, Partner, Response, utcnow
 from storage.models.alert import Alert
 
@@ -34,31 +32,20 @@ class PartnerRef:
     blocked_at: datetime | None
 
 
-_P = cast(Table, Partner.__table__)
-_REF = HotStatement(
-    select(_P.c.id, _P.c.name, _P.c.external_id, _P.c.language, _P.c.opted_out, _P.c.blocked_at).where(
-        _P.c.telegram_id == bindparam("tg")
-    )
-)
-
-
-_NEW = HotStatement(
-    insert(_P).values(
-        telegram_id=bindparam("tg"),
-        name=bindparam("name"),
-        username=bindparam("username"),
-        language=bindparam("language"),
-        opted_out=False,
-        started_at=bindparam("now"),
-        created_at=bindparam("now"),
-        updated_at=bindparam("now"),
-    )
-)
-
-
 async def ref_by_telegram_id(session: AsyncSession, telegram_id: int) -> PartnerRef | None:
     """The partner linked to a Telegram user, as a :class:`PartnerRef`."""
-    row = await fetch_one(session, _REF, tg=telegram_id)
+    row = (
+        await session.execute(
+            select(
+                Partner.id,
+                Partner.name,
+                Partner.external_id,
+                Partner.language,
+                Partner.opted_out,
+                Partner.blocked_at,
+            ).where(Partner.telegram_id == telegram_id)
+        )
+    ).first()
     return PartnerRef(*row) if row is not None else None
 
 
@@ -104,9 +91,11 @@ async def register_new(
     language: str | None,
 ) -> int:
     """:func:`register` for a user with no partner record yet (a stranger's first /survey); the id."""
-    return await execute(
-        session, _NEW, tg=telegram_id, name=name, username=username, language=language, now=utcnow()
-    )
+    partner = Partner(telegram_id=telegram_id, language=language)
+    _activate(partner, name=name, username=username)
+    session.add(partner)
+    await session.flush()
+    return partner.id
 
 
 def _activate(partner: Partner, *, name: str | None, username: str | None) -> None:

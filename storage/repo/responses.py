@@ -1,20 +1,18 @@
 """Survey answers: one response per partner per campaign, updated in place.
 
-The survey runs these on nearly every update, so they are hot statements (``storage/hot_sql``)
-and hand back :class:`Answer` rows rather than ORM objects.
+The survey works on :class:`Answer` rows (the few columns it needs), not ORM objects.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.areas import active as active_areas
 from storage.areas import is_area
-from storage.hot_sql import HotStatement, execute, fetch_all, fetch_one
 from storage.models import Response, ResponseDriver, utcnow
 from storage.models.response import STAGE_COMMENT, STAGE_DONE, STAGE_DRIVERS, category_of
 
@@ -36,56 +34,24 @@ class Answer:
         return category_of(self.score)
 
 
-_R = cast(Table, Response.__table__)
-_D = cast(Table, ResponseDriver.__table__)
-_COLUMNS = (_R.c.id, _R.c.campaign_id, _R.c.partner_id, _R.c.score, _R.c.stage, _R.c.question_message_id)
-_OF_CAMPAIGN = HotStatement(
-    select(*_COLUMNS).where(_R.c.campaign_id == bindparam("cid"), _R.c.partner_id == bindparam("pid"))
+_COLUMNS = (
+    Response.id,
+    Response.campaign_id,
+    Response.partner_id,
+    Response.score,
+    Response.stage,
+    Response.question_message_id,
 )
-_BY_ID = HotStatement(select(*_COLUMNS).where(_R.c.id == bindparam("rid")))
-_INSERT = HotStatement(
-    insert(_R).values(
-        campaign_id=bindparam("cid"),
-        partner_id=bindparam("pid"),
-        score=bindparam("score"),
-        stage=STAGE_COMMENT,
-        question_message_id=bindparam("qid"),
-        answered_at=bindparam("now"),
-        updated_at=bindparam("now"),
-    )
-)
-# A second score replaces the first and reopens the follow-ups.
-_RESCORE = HotStatement(
-    update(_R)
-    .where(_R.c.id == bindparam("rid"))
-    .values(
-        score=bindparam("score"),
-        stage=STAGE_COMMENT,
-        question_message_id=bindparam("qid"),
-        answered_at=bindparam("now"),
-        updated_at=bindparam("now"),
-        completed_at=None,
-    )
-)
-_COMMENT = HotStatement(
-    update(_R)
-    .where(_R.c.id == bindparam("rid"))
-    .values(comment=bindparam("comment"), stage=STAGE_DRIVERS, updated_at=bindparam("now"))
-)
-_COMPLETE = HotStatement(
-    update(_R)
-    .where(_R.c.id == bindparam("rid"))
-    .values(stage=STAGE_DONE, updated_at=bindparam("now"), completed_at=bindparam("now"))
-)
-_AREAS = HotStatement(select(_D.c.area).where(_D.c.response_id == bindparam("rid")))
-_ADD_AREA = HotStatement(insert(_D).values(response_id=bindparam("rid"), area=bindparam("a")))
-_DROP_AREA = HotStatement(delete(_D).where(_D.c.response_id == bindparam("rid"), _D.c.area == bindparam("a")))
+
+
+async def _answer(session: AsyncSession, *where: Any) -> Answer | None:
+    row = (await session.execute(select(*_COLUMNS).where(*where))).first()
+    return Answer(*row) if row is not None else None
 
 
 async def of_campaign(session: AsyncSession, campaign_id: int, partner_id: int) -> Answer | None:
     """The partner's response to a campaign, if any."""
-    row = await fetch_one(session, _OF_CAMPAIGN, cid=campaign_id, pid=partner_id)
-    return Answer(*row) if row is not None else None
+    return await _answer(session, Response.campaign_id == campaign_id, Response.partner_id == partner_id)
 
 
 async def record_score(
@@ -100,33 +66,57 @@ async def record_score(
     and reopens the follow-ups. A None ``question_message_id`` keeps the one known."""
     now = utcnow()
     if existing is None:
-        rid = await execute(
-            session, _INSERT, cid=campaign_id, pid=partner_id, score=score, qid=question_message_id, now=now
+        rid = await session.scalar(
+            insert(Response)
+            .values(
+                campaign_id=campaign_id,
+                partner_id=partner_id,
+                score=score,
+                stage=STAGE_COMMENT,
+                question_message_id=question_message_id,
+                answered_at=now,
+                updated_at=now,
+            )
+            .returning(Response.id)
         )
+        assert rid is not None
         return Answer(rid, campaign_id, partner_id, score, STAGE_COMMENT, question_message_id)
     qid = question_message_id if question_message_id is not None else existing.question_message_id
-    await execute(session, _RESCORE, rid=existing.id, score=score, qid=qid, now=now)
+    # A second score replaces the first and reopens the follow-ups.
+    await session.execute(
+        update(Response)
+        .where(Response.id == existing.id)
+        .values(
+            score=score,
+            stage=STAGE_COMMENT,
+            question_message_id=qid,
+            answered_at=now,
+            updated_at=now,
+            completed_at=None,
+        )
+    )
     return Answer(existing.id, campaign_id, partner_id, score, STAGE_COMMENT, qid)
 
 
 async def owned(session: AsyncSession, response_id: int, partner_id: int) -> Answer | None:
     """The response if it belongs to the partner, else None (callback ids are never trusted)."""
-    row = await fetch_one(session, _BY_ID, rid=response_id)
-    if row is None:
-        return None
-    answer = Answer(*row)
-    return answer if answer.partner_id == partner_id else None
+    return await _answer(session, Response.id == response_id, Response.partner_id == partner_id)
 
 
 async def set_comment(session: AsyncSession, answer: Answer, comment: str | None) -> None:
     """Store (or skip) the open answer and move on to the drivers question."""
-    await execute(session, _COMMENT, rid=answer.id, comment=comment, now=utcnow())
+    await session.execute(
+        update(Response)
+        .where(Response.id == answer.id)
+        .values(comment=comment, stage=STAGE_DRIVERS, updated_at=utcnow())
+    )
     answer.stage = STAGE_DRIVERS
 
 
 async def areas_of(session: AsyncSession, response_id: int) -> list[str]:
     """Driver areas chosen for a response, in the install's order (storage.areas)."""
-    chosen = {area for (area,) in await fetch_all(session, _AREAS, rid=response_id)}
+    rows = await session.scalars(select(ResponseDriver.area).where(ResponseDriver.response_id == response_id))
+    chosen = set(rows.all())
     return [a for a in active_areas() if a in chosen]
 
 
@@ -136,15 +126,22 @@ async def toggle_driver(session: AsyncSession, answer: Answer, area: str) -> lis
         raise ValueError(area)
     current = set(await areas_of(session, answer.id))
     if area in current:
-        await execute(session, _DROP_AREA, rid=answer.id, a=area)
+        await session.execute(
+            delete(ResponseDriver).where(ResponseDriver.response_id == answer.id, ResponseDriver.area == area)
+        )
         current.discard(area)
     else:
-        await execute(session, _ADD_AREA, rid=answer.id, a=area)
+        await session.execute(insert(ResponseDriver).values(response_id=answer.id, area=area))
         current.add(area)
     return [a for a in active_areas() if a in current]
 
 
 async def complete(session: AsyncSession, answer: Answer) -> None:
     """Mark the survey finished."""
-    await execute(session, _COMPLETE, rid=answer.id, now=utcnow())
+    now = utcnow()
+    await session.execute(
+        update(Response)
+        .where(Response.id == answer.id)
+        .values(stage=STAGE_DONE, updated_at=now, completed_at=now)
+    )
     answer.stage = STAGE_DONE
