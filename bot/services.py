@@ -43,8 +43,8 @@ class Services:
     bot: Bot
     sessionmaker: async_sessionmaker[AsyncSession]
     translator: Translator
-    # Long read-only work (digests, exports) on SQLite's worker threads instead of the event
-    # loop's own (see storage/sqlite_inline.py). The same sessions when not set.
+    # Long read-only work (digests, exports) on connections of its own (SQLite; see
+    # storage/db.py). The same sessions when not set.
     report_sessionmaker: async_sessionmaker[AsyncSession] | None = None
     # The bulk sender when this process runs one (roles "run" and "worker").
     sender: OutboxSender | None = None
