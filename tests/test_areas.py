@@ -63,7 +63,7 @@ def test_renamed_added_and_removed_areas_are_followed(tmp_path: Path) -> None:
     assert configured.keys == ("support", "payouts", "tracking", "offers", "other")
     t = Translator()
     _ = t.bind("ru")
-    labels = [b["text"] for row in drivers_keyboard(_, 5, ["tracking"])["inline_keyboard"] for b in row]
+    labels = [b.text for row in drivers_keyboard(_, 5, ["tracking"]).inline_keyboard for b in row]
     assert labels == [
         "Саппорт",
         "Скорость выплат",
