@@ -37,6 +37,7 @@ from storage.repo import campaigns_base, partners, responses
 from storage.repo.partners import PartnerRef
 from storage.repo.responses import Answer
 from storage.repo.themes import store_comment_themes
+from storage.text import clean_text
 
 router = Router(name=__name__)
 # The survey runs first (every partner update is one of its steps); other commands, even
@@ -270,7 +271,7 @@ async def comment_given(
     message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
     """Store the open answer (plain text, at most MAX_COMMENT characters)."""
-    text = (message.text or "").strip()
+    text = clean_text(message.text or "").strip()
     if len(text) > MAX_COMMENT:
         await message.answer(_("bad-comment-long", length=str(len(text)), max=str(MAX_COMMENT)))
         return

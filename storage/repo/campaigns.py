@@ -32,7 +32,7 @@ from storage.models import delivery as d
 from storage.repo import deliveries
 from storage.repo.deliveries import Counts
 
-SAMPLE = re.compile(r"^(?:(?P<pct>\d{1,3}(?:\.\d+)?)%|(?P<count>\d{1,9}))$")
+SAMPLE = re.compile(r"^(?:(?P<pct>\d{1,3}(?:\.\d+)?)%|(?P<count>\d{1,9}))$", re.ASCII)  # 0-9 only
 
 
 class CampaignError(Exception):

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.app import App
-from storage.models import Partner
+from storage.models import Partner, Response
 from tests.fakebot import FakeTelegram, SimUser
 from tests.helpers import MANAGER_CHAT_ID, MANAGER_ID, add_campaign, add_partner, add_response
 
@@ -88,3 +88,16 @@ async def test_exports_never_fail_on_control_characters(tg: FakeTelegram, app: A
     doc = await mgr.wait_text("строк 1", timeout=10)
     rows = _csv(tg.uploaded(doc["message_id"], MANAGER_CHAT_ID))
     assert rows[1][4] == "NameWith VT" and rows[1][9] == "Звоночек =1+1"
+
+
+async def test_survey_comment_drops_xml_illegal_characters(app: App, make_user) -> None:
+    user = make_user(71_002)
+    await user.send_text("/survey")
+    await user.wait_text("Насколько вероятно")
+    await user.press("6")
+    await user.wait_text("Что нам стоит улучшить")
+    await user.send_text("Звонок\x07 и\x0b табуляция\tостается")
+    await user.wait_text("Какие области", timeout=15)
+    async with app.services.sessionmaker() as s:
+        comment = await s.scalar(select(Response.comment))
+    assert comment == "Звонок и табуляция\tостается"

@@ -91,3 +91,11 @@ async def test_campaign_callback_data(app: App, tg: FakeTelegram, admin: SimUser
     answer = await admin.press_data(data)
     assert answer["text"] == "Эта кнопка больше не действует.", answer
     await _journal_clean(app, tg)
+
+
+@pytest.mark.parametrize("sample", ["٣٠%", "²", "99999999999"])
+async def test_new_campaign_sample(app: App, tg: FakeTelegram, admin: SimUser, sample: str) -> None:
+    await admin.send_text(f"/newcampaign Весна sample={sample}")
+    reply = await admin.wait_reply()
+    assert "Не понял параметр" in reply["text"], reply["text"]
+    await _journal_clean(app, tg)
