@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 # Alembic logs about ten INFO lines per command (its plugins at import, "Context impl", "Will
 # assume..."): at every start that is noise. Muted before it is imported; env.py logs one line
@@ -35,6 +38,36 @@ def script_heads() -> tuple[str, ...]:
     return tuple(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
 
 
+# Alembic's `context` and `op` are process-wide proxies: one command at a time per process.
+_ONE_AT_A_TIME = threading.Lock()
+
+
+@contextmanager
+def _exclusive(url: str) -> Iterator[None]:
+    """One migration at a time: per process, and across processes on the same SQLite file.
+
+    On PostgreSQL env.py takes an advisory lock instead. SQLite has no such thing, and two
+    processes starting on a new file would both create alembic_version; a lock file beside the
+    database serialises them (the later one then finds the schema at head).
+    """
+    with _ONE_AT_A_TIME:
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+            yield
+            return
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: one process per SQLite file is the supported case anyway
+            yield
+            return
+        with open(f"{Path(parsed.database).expanduser()}.migrate-lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # blocks: callers run this in a worker thread
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @contextmanager
 def _alembic_logging(verbose: bool) -> Iterator[None]:
     logger = logging.getLogger("alembic")
@@ -49,13 +82,13 @@ def _alembic_logging(verbose: bool) -> Iterator[None]:
 def upgrade(url: str, revision: str = "head", *, verbose: bool = False) -> None:
     """Upgrade the database at ``url`` to ``revision`` (blocking; call from a thread in async code)."""
     ensure_sqlite_folder(url)
-    with _alembic_logging(verbose):
+    with _exclusive(url), _alembic_logging(verbose):
         command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str, *, verbose: bool = False) -> None:
     """Downgrade the database at ``url`` to ``revision`` (blocking)."""
-    with _alembic_logging(verbose):
+    with _exclusive(url), _alembic_logging(verbose):
         command.downgrade(alembic_config(url), revision)
 
 

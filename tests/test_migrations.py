@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +33,7 @@ from storage.models import (
 )
 from tests.dbs import sqlite_only
 
+ROOT = Path(__file__).resolve().parents[1]
 BIG_USER = 6_123_456_789  # real user ids are past 2**31 now
 SUPERGROUP = -1001234567890  # supergroup and channel ids
 BIG_MESSAGE = 3_000_000_123
@@ -230,3 +233,21 @@ async def test_upgrade_twice_is_harmless_and_quiet(db_url: str, caplog: pytest.L
     # One line of ours when the schema changed, none of Alembic's, nothing when it did not.
     assert first == [f"database migrated from empty to {script_heads()[0]}"]
     assert [r.getMessage() for r in caplog.records] == []
+
+
+async def test_replicas_upgrading_at_once_all_start(db_url: str) -> None:
+    """Three processes starting together on an empty database: none fails, the schema is at head."""
+    code = "import sys; from storage.migrate import upgrade; upgrade(sys.argv[1])"
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-c", code, db_url, cwd=ROOT, stderr=asyncio.subprocess.PIPE
+        )
+        for _ in range(3)
+    ]
+    results = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in procs)), 120)
+    assert [p.returncode for p in procs] == [0, 0, 0], [err.decode()[-500:] for _, err in results]
+    assert await _run_sync(db_url, _diff) == []
+    version = await _run_sync(
+        db_url, lambda c: c.execute(text("SELECT version_num FROM alembic_version")).all()
+    )
+    assert tuple(v for (v,) in version) == script_heads()

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from alembic import context
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 
 from storage.db import create_engine, is_sqlite
@@ -16,6 +16,7 @@ from storage.models import Base
 config = context.config
 target_metadata = Base.metadata
 log = logging.getLogger("storage.migrate")
+MIGRATION_LOCK = 7_305_912_001  # any constant, the same in every process of this app
 
 
 def _foreign_keys_off(dbapi_conn: Any, _record: Any) -> None:
@@ -36,6 +37,10 @@ def _run(connection: Connection) -> None:
         compare_type=True,
         transaction_per_migration=False,
     )
+    if connection.dialect.name == "postgresql":
+        # Replicas starting together (web x N, workers) all upgrade at start: the first takes this
+        # lock and migrates, the others wait and then find the schema at head. Released at commit.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     migration = context.get_context()
     before = migration.get_current_heads()
     with context.begin_transaction():
