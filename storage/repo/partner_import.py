@@ -53,7 +53,7 @@ LANGUAGES = ("ru", "en")
 USERNAME = re.compile(r"^[A-Za-z0-9_]{4,32}$")
 REVENUE_LIMIT = Decimal("1e12")  # Numeric(14, 2)
 CHUNK = 500
-BATCH = 100  # rows per write transaction: ~25 ms of holding the write lock (and the loop)
+BATCH = 50  # rows per write transaction: ~10 ms of holding the write lock
 log = logging.getLogger(__name__)
 
 
