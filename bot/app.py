@@ -10,7 +10,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from aiogram import Bot, Dispatcher
+from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -27,8 +27,10 @@ from bot.middlewares.partner import PartnerLocaleMiddleware
 from bot.middlewares.requests import CommitBeforeSend
 from bot.polling import DurablePolling
 from bot.response_models import pin_response_models
+from bot.roles.turns import PartnerTurns
 from bot.roles.web import Receiver, WebhookReceiver
 from bot.roles.worker import Worker
+from bot.sending.engine import process_id
 from bot.services import Services
 from bot.startup import Backoff, connect
 from scheduler.runner import Clock
@@ -57,7 +59,7 @@ def create_bot(settings: Settings, *, request_timeout: float = 60) -> Bot:
     )
 
 
-def create_dispatcher(services: Services) -> Dispatcher:
+def create_dispatcher(services: Services, *, turns: BaseMiddleware | None = None) -> Dispatcher:
     """Dispatcher with storage, middlewares and every router; dependencies as keyword data."""
     dp = Dispatcher(
         storage=SQLAlchemyStorage(services.sessionmaker),
@@ -69,6 +71,8 @@ def create_dispatcher(services: Services) -> Dispatcher:
         translator=services.translator,
         sessionmaker=services.sessionmaker,
     )
+    if turns is not None:  # webhook replicas: a partner's updates one at a time across them
+        dp.update.outer_middleware(turns)
     dp.update.outer_middleware(DbSessionMiddleware(services.sessionmaker))
     dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(PartnerLocaleMiddleware(services.translator))
@@ -207,12 +211,16 @@ def build_app(
     if worker is not None:
         services.sender = worker.sender
     # The worker handles no updates: no dispatcher (module routers belong to one at a time).
-    dp = create_dispatcher(services) if role != "worker" else None
+    owner = worker.holder if worker is not None else process_id()
+    webhook = settings.webhook_url is not None
+    turns = PartnerTurns(sessionmaker, owner) if webhook else None
+    dp = create_dispatcher(services, turns=turns) if role != "worker" else None
     receiver: Receiver
     if dp is None:
         receiver = Idle()
     elif settings.webhook_url is not None:
-        receiver = WebhookReceiver(services, dp, DurablePolling(services.bot, dp, sessionmaker))
+        handling = DurablePolling(services.bot, dp, sessionmaker)
+        receiver = WebhookReceiver(services, dp, handling, owner=owner)
     elif role == "web":
         raise ValueError("nps-bot web receives updates by webhook: set WEBHOOK_URL and WEBHOOK_SECRET")
     else:

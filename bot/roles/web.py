@@ -11,8 +11,10 @@ the database answers and its schema is at the migrations' head.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
+from datetime import timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -21,14 +23,17 @@ from aiogram import Dispatcher
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from bot.polling import DurablePolling
+from bot.polling import DurablePolling, ordering_key
 from bot.services import Services
 from storage.health import migration_heads, schema_revisions
-from storage.repo import inbox
+from storage.models import utcnow
+from storage.repo import inbox, inbox_claims
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+JOURNAL_LEASE = timedelta(seconds=15)  # a dead replica's journaled updates wait this long
+SWEEP_EVERY = 5.0  # seconds: renew our rows' lease, take over a dead replica's
 MAX_CONNECTIONS = 40  # Telegram's default: parallel requests it keeps open to us
 BODY_LIMIT = 1024 * 1024  # an update is a few kB; Telegram's own limit for a message is far below
 
@@ -46,7 +51,9 @@ class Receiver(Protocol):
 class WebhookReceiver:
     """The aiohttp app Telegram (through the TLS proxy) posts updates to; see module docstring."""
 
-    def __init__(self, services: Services, dispatcher: Dispatcher, handling: DurablePolling) -> None:
+    def __init__(
+        self, services: Services, dispatcher: Dispatcher, handling: DurablePolling, *, owner: str
+    ) -> None:
         settings = services.settings
         if settings.webhook_url is None or settings.webhook_secret is None:
             raise ValueError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
@@ -61,6 +68,7 @@ class WebhookReceiver:
         self.listening = asyncio.Event()
         self._heads = migration_heads(settings.database_url)
         self._stop = asyncio.Event()
+        self.owner = owner  # journal rows this replica handles carry it (storage.repo.inbox_claims)
 
     def application(self) -> web.Application:
         """The routes: the webhook path, /healthz and /readyz."""
@@ -75,7 +83,7 @@ class WebhookReceiver:
         self._stop.set()
 
     async def run(self) -> None:
-        """Listen, replay what is journaled but unhandled, register the webhook, serve until stop."""
+        """Listen, take over unhandled updates nobody holds, register the webhook, serve until stop."""
         runner = web.AppRunner(self.application(), access_log=None, shutdown_timeout=5)
         await runner.setup()
         try:
@@ -84,7 +92,9 @@ class WebhookReceiver:
             self.port = int(runner.addresses[0][1])
             log.info("Webhook receiver listening on %s:%s%s", self.host, self.port, self.path)
             self.listening.set()
-            await self.handling.replay()
+            # Not a replay of everything unhandled: live replicas keep theirs (see _sweep).
+            await self._sweep_once()
+            sweeper = asyncio.create_task(self._sweep(), name="journal-sweep")
             # Never drop_pending_updates: what Telegram holds for us is delivered here.
             await self.services.bot.set_webhook(
                 self.url,
@@ -93,10 +103,38 @@ class WebhookReceiver:
                 max_connections=MAX_CONNECTIONS,
                 drop_pending_updates=False,
             )
-            await self._stop.wait()
+            try:
+                await self._stop.wait()
+            finally:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
         finally:
             await runner.cleanup()  # no new requests; those in progress are answered
             await self.handling.drain()
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_EVERY)
+            try:
+                await self._sweep_once()
+            except Exception:
+                log.exception("Journal sweep failed; retrying")
+
+    async def run_sweep_once(self) -> None:
+        """One sweep now (tests; the receiver sweeps every SWEEP_EVERY by itself)."""
+        await self._sweep_once()
+
+    async def _sweep_once(self) -> None:
+        """Renew our unhandled rows' lease; claim and handle rows whose replica died."""
+        now = utcnow()
+        async with self.services.sessionmaker() as session:
+            await inbox_claims.renew(session, self.owner, now + JOURNAL_LEASE)
+            orphans = await inbox_claims.take_orphans(session, self.owner, now + JOURNAL_LEASE, now)
+        if orphans:
+            log.info("Taking over %d journaled update(s) no live replica holds", len(orphans))
+        for _uid, raw in orphans:
+            self.handling.submit(raw)
 
     async def _receive(self, request: web.Request) -> web.StreamResponse:
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -120,6 +158,9 @@ class WebhookReceiver:
         async with self.services.sessionmaker() as session:
             try:
                 fresh = await inbox.journal(session, [raw])
+                if fresh:
+                    key = ordering_key(raw)
+                    await inbox_claims.own(session, [(fresh[0], key)], self.owner, utcnow() + JOURNAL_LEASE)
                 await session.commit()
             except IntegrityError:  # another replica inserted it between our check and insert
                 await session.rollback()

@@ -1,0 +1,99 @@
+"""Journal rows shared by webhook replicas: owned with a lease, taken over when their owner dies.
+
+The replica that journals an update owns it (``claimed_by``, ``lease_until``) and renews the
+lease on all its unhandled rows while it runs. A row whose lease ran out (its replica died
+between journaling and handling) is claimed by another replica's sweep, ``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL so two sweeping replicas take different rows. A starting replica takes
+only such rows, never a live replica's. ``ordering_key`` (the partner, else the chat) lets a
+replica see whether an earlier update of the same partner is still unhandled anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import InboxUpdate
+
+
+async def own(session: AsyncSession, rows: Sequence[tuple[int, int]], owner: str, until: datetime) -> None:
+    """Mark freshly journaled ``(update_id, ordering_key)`` rows as ``owner``'s (caller commits)."""
+    for update_id, key in rows:
+        await session.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.update_id == update_id)
+            .values(claimed_by=owner, lease_until=until, ordering_key=key)
+        )
+
+
+async def renew(session: AsyncSession, owner: str, until: datetime) -> int:
+    """Extend the lease of every unhandled row ``owner`` holds; returns how many. Commits."""
+    result = await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.claimed_by == owner, InboxUpdate.processed_at.is_(None))
+        .values(lease_until=until)
+    )
+    await session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def take_orphans(
+    session: AsyncSession, owner: str, until: datetime, now: datetime, limit: int = 500
+) -> list[tuple[int, dict[str, Any]]]:
+    """Claim unhandled rows nobody holds (lease ran out, or never had one), oldest first. Commits."""
+    candidates = (
+        select(InboxUpdate.update_id)
+        .where(
+            InboxUpdate.processed_at.is_(None),
+            or_(InboxUpdate.lease_until.is_(None), InboxUpdate.lease_until < now),
+        )
+        .order_by(InboxUpdate.update_id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list((await session.scalars(candidates)).all())
+    if not ids:
+        await session.commit()
+        return []
+    taken = await session.execute(
+        update(InboxUpdate)
+        .where(
+            InboxUpdate.update_id.in_(ids),
+            InboxUpdate.processed_at.is_(None),
+            or_(InboxUpdate.lease_until.is_(None), InboxUpdate.lease_until < now),
+        )
+        .values(claimed_by=owner, lease_until=until)
+        .returning(InboxUpdate.update_id, InboxUpdate.payload)
+    )
+    rows = sorted((int(uid), orjson.loads(payload)) for uid, payload in taken.all())
+    await session.commit()
+    return rows
+
+
+async def earlier_unhandled(
+    session: AsyncSession, key: int, update_id: int
+) -> tuple[int, str | None, datetime] | None:
+    """The oldest unhandled update of ``key`` before ``update_id``, with its owner and lease end
+    (None: this update is next). A row without a lease reads as already expired."""
+    row = (
+        await session.execute(
+            select(InboxUpdate.update_id, InboxUpdate.claimed_by, InboxUpdate.lease_until)
+            .where(
+                and_(
+                    InboxUpdate.ordering_key == key,
+                    InboxUpdate.update_id < update_id,
+                    InboxUpdate.processed_at.is_(None),
+                )
+            )
+            .order_by(InboxUpdate.update_id)
+            .limit(1)
+        )
+    ).first()
+    if row is None:
+        return None
+    return int(row[0]), row[1], row[2] or datetime.min.replace(tzinfo=UTC)
