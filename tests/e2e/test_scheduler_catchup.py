@@ -41,14 +41,20 @@ def jobs(app: App) -> JobRunner:
     return app.worker.jobs
 
 
-async def test_first_start_catches_nothing_up(tg: FakeTelegram, app: App) -> None:
-    async with app.services.sessionmaker() as s:
-        for _ in range(500):  # the catch-up runs in the background right after start
+async def settled(app: App) -> set[str]:
+    """Wait for the start-up catch-up (in the background) to have seen every job; their ids."""
+    seen: set[str] = set()
+    for _ in range(1000):
+        async with app.services.sessionmaker() as s:
             seen = set((await s.scalars(select(JobRun.job))).all())
-            if len(seen) == len(jobs(app).specs):
-                break
-            await asyncio.sleep(0.01)
-    assert seen == {spec.id for spec in job_specs(app.services.settings)}
+        if len(seen) == len(jobs(app).specs):
+            break
+        await asyncio.sleep(0.01)
+    return seen
+
+
+async def test_first_start_catches_nothing_up(tg: FakeTelegram, app: App) -> None:
+    assert await settled(app) == {spec.id for spec in job_specs(app.services.settings)}
     assert digests(tg) == 0
 
 
@@ -56,7 +62,7 @@ async def test_digest_missed_during_downtime_is_posted_once_on_return(
     tg: FakeTelegram, make_app: MakeApp, stop_app: Any
 ) -> None:
     first = await make_app()
-    await jobs(first).catch_up()  # what the start-up did in the background, done again: nothing
+    await settled(first)  # the start-up catch-up saw every job (a first start: nothing ran)
     await stop_app(first)
     # Down across Monday 09:00; back an hour later.
     back = next_digest_time(first, utcnow()) + timedelta(hours=1)
@@ -87,6 +93,7 @@ async def test_two_workers_firing_at_once_post_one_digest(tg: FakeTelegram, app:
 async def test_a_failed_run_is_retried_at_the_next_catch_up(
     tg: FakeTelegram, app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    await settled(app)
     at = next_digest_time(app, utcnow()) + timedelta(minutes=2)
     tg.inject_failure("sendMessage", "5xx", chat_id=MANAGER_CHAT_ID)
     assert not await jobs(app).run(WEEKLY_DIGEST_JOB, now=at)
