@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from storage.analytics import themes
 from storage.models import utcnow
-from storage.repo.themes import classify_missing, load_tags
+from storage.repo.themes import classify_missing, load_tags, tags_version
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -41,11 +41,16 @@ def install(app: App) -> None:
             log.exception("Theme classifier warm-up failed")
             return
         log.info("Theme classifier ready (%d tags learned, %d comments caught up)", count, caught_up)
-        while True:  # tags made by other processes of this install (web replicas, a restart)
+        async with app.services.sessionmaker() as session:
+            known = await tags_version(session)
+        while True:  # tags made by other processes of this install (web replicas)
             await asyncio.sleep(REFRESH.total_seconds())
             try:
                 async with app.services.sessionmaker() as session:
-                    await load_tags(session)
+                    version = await tags_version(session)
+                    if version != known:  # relearning is CPU work: only when something changed
+                        await load_tags(session)
+                        known = version
             except Exception:
                 log.exception("Reloading theme tags failed")
 

@@ -36,7 +36,9 @@ async def _seed(app: App) -> int:
         autumn = await add_campaign(s, "Осень", kind=c.QUARTERLY, launched_at=now - timedelta(days=3))
         for i, text in enumerate(CONFIDENT + SLANG):
             partner = await add_partner(s, name=f"P{i}", telegram_id=81_000 + i, external_id=f"T{i}")
-            await add_response(s, autumn, partner, 3 + i, comment=text, answered_at=now - timedelta(hours=i))
+            at = now - timedelta(hours=i)
+            # no detractors: their alerts would arrive in the same chat as /themes
+            await add_response(s, autumn, partner, 7 + i % 4, comment=text, answered_at=at)
         await s.commit()
         return autumn.id
 

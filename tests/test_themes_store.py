@@ -153,3 +153,16 @@ async def test_comments_that_arrived_while_the_model_trained_are_caught_up(
         assert await stored.classify_missing(s, AT) == 0
         row = await s.get(ResponseTheme, ids[0])
     assert row is not None and row.auto_areas() == ["payouts"]
+
+
+async def test_tags_version_changes_with_every_tag(db: async_sessionmaker[AsyncSession]) -> None:
+    async with db() as s:
+        _, ids = await _fill(s)
+        assert await stored.tags_version(s) == (0, None)
+        comment = await stored.comment_for_tagging(s, ids[1])
+        assert comment is not None
+        await stored.tag_comment(s, comment, ["support"], 42, now=AT)
+        await s.flush()
+        assert await stored.tags_version(s) == (1, AT)
+        assert await stored.load_tags(s) == 1
+        assert themes.memory().learned_words() == {}  # one comment teaches no word yet

@@ -18,6 +18,7 @@ from storage.analytics.theme_text import normal_forms as _normal_forms
 
 __all__ = ["top_phrases"]
 
+
 @lru_cache(maxsize=200_000)
 def _token_unit(raw: str) -> tuple[str, str | None, bool]:
     """(token, counting key or None for a stop-word/number, is a negation)."""

@@ -21,6 +21,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from scipy.sparse import csc_matrix
+
 from storage.analytics import theme_text
 from storage.analytics.theme_lexicon import EN_STOPWORDS, NEGATIONS, RU_STOPWORDS
 from storage.analytics.theme_model import ThemeModel
@@ -51,6 +54,15 @@ def _words(text: str) -> set[str]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class _State:
+    """What classifying reads: learned words, tagged vectors (one row each) and their areas."""
+
+    learned: dict[str, str]
+    matrix: csc_matrix | None
+    areas: tuple[tuple[str, ...], ...]
+
+
 class TagMemory:
     """Tagged comments of this install and the words learned from them (thread-safe)."""
 
@@ -61,10 +73,16 @@ class TagMemory:
             counts.update(_words(text))
         limit = max(2, int(len(corpus) * _MAX_CORPUS_SHARE))
         self._common = frozenset(w for w, n in counts.items() if n > limit)
+        self._features = int(model.coef.shape[0])
         self._lock = threading.Lock()
         self._tagged: dict[int, _Tagged] = {}
         self._word_areas: dict[int, tuple[frozenset[str], tuple[str, ...]]] = {}
-        self._learned: dict[str, str] = {}
+        self._state = _State({}, None, ())
+
+    @property
+    def model(self) -> ThemeModel:
+        """The model whose feature space the tagged comments are stored in."""
+        return self._model
 
     def __len__(self) -> int:
         return len(self._tagged)
@@ -93,23 +111,26 @@ class TagMemory:
 
     def learned_words(self) -> dict[str, str]:
         """word -> area learned from the tags."""
-        return dict(self._learned)
+        return dict(self._state.learned)
 
-    def scores(self, text: str, vector: dict[int, float] | None = None) -> dict[str, float]:
+    def scores(self, text: str, vector: tuple[list[int], list[float]] | None = None) -> dict[str, float]:
         """area -> how strongly the tags say the comment is about it (0..1)."""
-        if not self._tagged:
+        state = self._state  # read once: a new state is swapped in whole, never changed
+        if state.matrix is None:
             return {}
         found: dict[str, float] = {}
         for word in _words(text):
-            area = self._learned.get(word)
+            area = state.learned.get(word)
             if area is not None:
                 found[area] = max(found.get(area, 0.0), WORD_SCORE)
-        vec = vector if vector is not None else self._vector(text)
-        for tagged in self._tagged.values():  # a table is swapped, never changed in place
-            sim = _cosine(vec, tagged.vector)
-            if sim >= NEIGHBOUR_MIN:
-                for area in tagged.areas:
-                    found[area] = max(found.get(area, 0.0), sim)
+        cols, weights = vector if vector is not None else self._model.vector(text)
+        if cols:
+            # columns of the tagged comments' matrix (stored by column) times the query's weights:
+            # the cosine with every tagged comment, touching only the features this comment has
+            sims = (state.matrix[:, cols] @ np.asarray(weights)) / 2**0.5  # stored ones are unit already
+            for row in np.flatnonzero(sims >= NEIGHBOUR_MIN):
+                for area in state.areas[row]:
+                    found[area] = max(found.get(area, 0.0), float(sims[row]))
         return found
 
     def _vector(self, text: str) -> dict[int, float]:
@@ -126,8 +147,16 @@ class TagMemory:
     def _swap(
         self, tagged: dict[int, _Tagged], words: dict[int, tuple[frozenset[str], tuple[str, ...]]]
     ) -> None:
-        self._learned = self._learn(words)
         self._tagged, self._word_areas = tagged, words
+        if tagged:
+            rows = list(tagged.values())
+            data = [w for t in rows for w in t.vector.values()]
+            cols = [c for t in rows for c in t.vector]
+            index = [i for i, t in enumerate(rows) for _ in t.vector]
+            matrix = csc_matrix((data, (index, cols)), shape=(len(rows), self._features))
+            self._state = _State(self._learn(words), matrix, tuple(t.areas for t in rows))
+        else:
+            self._state = _State({}, None, ())
 
     @staticmethod
     def _learn(entries: dict[int, tuple[frozenset[str], tuple[str, ...]]]) -> dict[str, str]:
@@ -145,9 +174,3 @@ class TagMemory:
             if k == n:  # every tagged comment with the word has the area
                 learned[word] = area
         return learned
-
-
-def _cosine(a: dict[int, float], b: dict[int, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b.get(c, 0.0) for c, w in a.items())

@@ -26,7 +26,13 @@ from storage.analytics import theme_text
 from storage.analytics.theme_corpus import Example, training_examples
 
 MODEL_AREAS: tuple[str, ...] = (
-    "support", "commission", "marketing", "portal", "payouts", "communication", "training",
+    "support",
+    "commission",
+    "marketing",
+    "portal",
+    "payouts",
+    "communication",
+    "training",
 )
 _C = 10.0  # inverse regularisation, chosen by 5-fold cross-validation on the training corpus
 
@@ -68,9 +74,12 @@ class ThemeModel:
             weights += w
         return cols, weights
 
-    def probabilities(self, text: str) -> dict[str, float]:
-        """area -> probability that the comment is about it (independent per area)."""
-        cols, weights = self.vector(text)
+    def probabilities(
+        self, text: str, vector: tuple[list[int], list[float]] | None = None
+    ) -> dict[str, float]:
+        """area -> probability that the comment is about it (independent per area); ``vector``
+        is :meth:`vector` of the text when the caller has it already."""
+        cols, weights = vector if vector is not None else self.vector(text)
         z = self.intercept.copy()
         if cols:
             z += np.asarray(weights) @ self.coef[cols]

@@ -32,6 +32,7 @@ _MIN_SECONDARY = STRONG  # a second area needs at least one strong keyword
 _FUZZY_MIN_STEM = 6
 _MAX_PHRASE_GAP = 1
 
+
 @lru_cache(maxsize=100_000)
 def _keys(token: str) -> tuple[str, ...]:
     """Forms a lexicon pattern is compared with: the token and its likely lemmas, letters collapsed."""

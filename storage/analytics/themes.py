@@ -96,13 +96,15 @@ def scores(text: str, model: ThemeModel | None = None) -> dict[str, float]:
     """area -> combined score (0..1) for every active area except ``other``."""
     model = model or default_model()
     keys = [a for a in areas.active() if a != OTHER]
-    probabilities = model.probabilities(text)
+    vector = model.vector(text)
+    probabilities = model.probabilities(text, vector)
     lexicon = theme_rules.lexicon_scores(text)
     found: dict[str, float] = {}
     for area in keys:
         lex = min(1.0, lexicon.get(area, 0) / 2)
         found[area] = W_MODEL * probabilities[area] + (1 - W_MODEL) * lex if area in probabilities else lex
-    taught = memory().scores(text) if _memory is not None and len(_memory) else {}
+    mem = _memory
+    taught = mem.scores(text, vector) if mem is not None and len(mem) and mem.model is model else {}
     for area, value in taught.items():
         if area in found:
             found[area] = max(found[area], value)

@@ -229,6 +229,16 @@ async def stored_tags(session: AsyncSession) -> list[tuple[int, str, list[str]]]
     return [(int(rid), str(text), str(manual).split(THEME_SEPARATOR)) for rid, text, manual in rows.all()]
 
 
+async def tags_version(session: AsyncSession) -> tuple[int, datetime | None]:
+    """(number of tags, latest tag time): changes whenever a tag is added or changed."""
+    row = (
+        await session.execute(
+            select(func.count(), func.max(ResponseTheme.tagged_at)).where(ResponseTheme.manual.is_not(None))
+        )
+    ).one()
+    return int(row[0]), row[1]
+
+
 async def load_tags(session: AsyncSession) -> int:
     """Teach this process's classifier every stored tag (the learning runs in a worker thread:
     it is CPU work proportional to the number of tags); returns how many."""
