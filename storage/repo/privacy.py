@@ -4,7 +4,8 @@ Erasure (``/forget_me``) removes, besides what :func:`storage.repo.partners.eras
 - every journal row whose raw update mentions the partner's Telegram id (as sender or chat);
 - every handled journal row whose raw update quotes the partner's name, username, comments or
   alert conversation: a manager's update carries them too (the alert text under a pressed
-  button, the reply typed for the partner);
+  button, the reply typed for the partner). Handled payloads are emptied when they are marked
+  (storage.repo.inbox), so this catches rows of the last day written before that rule;
 - every FSM key of theirs.
 The journal's handled rows are deleted after :data:`JOURNAL_RETENTION` by the worker's
 maintenance job, so it no longer grows without bound; a row is only needed until then, to
