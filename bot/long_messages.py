@@ -7,13 +7,16 @@ tag, so every part is valid HTML within Telegram's 4,096 characters.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.types import Message, ReplyParameters
 
 from bot.digest.split import TELEGRAM_LIMIT, split_html
+
+MAX_FLOOD_WAIT = 5  # seconds; a longer flood wait fails the part (the caller says so)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +47,21 @@ async def send_long(
             else None
         )
         try:
-            await bot.send_message(chat_id, part, reply_parameters=reply)
+            await _send(bot, chat_id, part, reply)
         except TelegramAPIError as exc:
             return Sent(index, len(parts), exc)
     return Sent(len(parts), len(parts))
+
+
+async def _send(bot: Bot, chat_id: int, text: str, reply: ReplyParameters | None) -> None:
+    """One part; a short flood wait (parts follow each other within a second) is waited out once."""
+    try:
+        await bot.send_message(chat_id, text, reply_parameters=reply)
+    except TelegramRetryAfter as exc:
+        if exc.retry_after > MAX_FLOOD_WAIT:
+            raise
+        await asyncio.sleep(exc.retry_after)
+        await bot.send_message(chat_id, text, reply_parameters=reply)
 
 
 async def answer_long(message: Message, html_text: str) -> Sent:

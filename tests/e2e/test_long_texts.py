@@ -109,3 +109,20 @@ async def test_long_segment_list_in_the_usage(tg: FakeTelegram, app: App, admin:
     got = admin.messages()[before:]
     assert "{???}" not in _texts(got) and all(len(m["text"]) <= 4096 for m in got)
     assert all(f"segment-{i:04d}-&" in _texts(got) for i in range(400))
+
+
+async def test_manager_is_told_when_only_part_arrived(
+    app: App, tg: FakeTelegram, make_user: Callable[..., SimUser]
+) -> None:
+    partner = make_user(PARTNER_ID, first_name="Олег")
+    mgr = manager(tg)
+    await _detractor_survey(partner)
+    await mgr.wait_text("Критик: 2/10")
+    await mgr.press("✉️ Ответить")
+    await mgr.wait_text("напишите сообщение")
+    tg.enforce_limits = False  # flood control is not under test here
+    tg.inject_failure("sendMessage", "5xx", chat_id=PARTNER_ID, skip=1)
+    await mgr.send_text("R&D & co " * 333)  # two parts: the first arrives, the second fails
+    partial = await mgr.wait_text("Доставлено не полностью")
+    assert "1 из 2" in partial["text"]
+    assert all("Отправлено партнеру" not in (m.get("text") or "") for m in mgr.messages())

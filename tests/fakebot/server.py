@@ -224,8 +224,9 @@ class FakeTelegram(PushMixin):
         *,
         deliver: bool = False,
         retry_after: int = 1,
+        skip: int = 0,
     ) -> None:
-        """Make the next ``count`` matching calls fail.
+        """Make the next ``count`` matching calls fail (after letting ``skip`` of them through).
 
         kind: ``"5xx"``/``"500"``/``"502"`` (error JSON), ``"html502"`` (a proxy's
         HTML page, not JSON), ``"401"`` (token rejected), ``"409"`` (another poller), ``"429"`` (flood
@@ -237,7 +238,7 @@ class FakeTelegram(PushMixin):
         """
         if kind not in FAILURE_KINDS:
             raise ValueError(f"unknown failure kind {kind!r}; use one of {sorted(FAILURE_KINDS)}")
-        self._failures.append(Failure(method, kind, count, chat_id, deliver, retry_after))
+        self._failures.append(Failure(method, kind, count, chat_id, deliver, retry_after, skip))
 
     def clear_failures(self) -> None:
         self._failures.clear()
@@ -245,6 +246,9 @@ class FakeTelegram(PushMixin):
     def _take_failure(self, method: str, chat_id: int | str | None) -> Failure | None:
         for failure in self._failures:
             if failure.count > 0 and failure.matches(method, chat_id):
+                if failure.skip > 0:
+                    failure.skip -= 1
+                    return None
                 failure.count -= 1
                 if failure.count <= 0:
                     self._failures.remove(failure)

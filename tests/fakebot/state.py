@@ -89,6 +89,7 @@ class Failure:
     chat_id: ChatId | None
     deliver: bool
     retry_after: int = 1
+    skip: int = 0  # matching calls to let through before failing
 
     def matches(self, method: str, chat_id: int | str | None) -> bool:
         if self.method is not None and self.method.lower() != method.lower():
