@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from bot import event_loop
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import CommonSettings, Settings, SettingsError, load_common_settings, load_settings
 from bot.startup import StartupAborted, TokenRejected
 from storage import areas
 
@@ -48,49 +49,69 @@ async def _settle_heap(_app: object) -> None:
     event_loop.settle_heap()
 
 
-async def _migrate(settings: Settings, verbose: bool = False) -> None:
+async def _migrate(settings: CommonSettings, verbose: bool = False) -> None:
     from storage.migrate import upgrade_async
 
     await upgrade_async(settings.database_url, verbose=verbose)
 
 
+# Commands that never talk to Telegram: they run without BOT_TOKEN.
+OFFLINE_COMMANDS = frozenset({"migrate", "import-partners", "export", "themes"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nps-bot`` script and ``python -m bot``."""
+    from bot.logging_setup import install_redaction, setup_logging
+
+    # Before anything can print: a traceback of any kind must not show the token.
+    install_redaction([os.environ.get("BOT_TOKEN")])
     args = _parser().parse_args(argv)
     command = args.command or "run"
     try:
-        settings = load_settings()
+        settings = load_common_settings() if command in OFFLINE_COMMANDS else load_settings()
         areas.configure(settings.areas_file)  # a bad areas file stops start-up like bad settings
     except (SettingsError, areas.AreasError) as exc:
         print(f"nps-bot: configuration error: {exc}", file=sys.stderr)
         return 2
-    from bot.logging_setup import setup_logging
-
-    setup_logging(settings.bot_token.get_secret_value())
+    token = settings.bot_token.get_secret_value() if isinstance(settings, Settings) else None
+    setup_logging(token)
     try:
-        if command in ("run", "web", "worker"):
-            event_loop.run(_run(settings, command))
-        elif command == "migrate":
-            asyncio.run(_migrate(settings, args.verbose))
-        elif command == "import-partners":
-            from bot.cli_import import import_partners_command
-
-            return asyncio.run(import_partners_command(settings, args.file))
-        elif command == "export":
-            from bot.cli_export import export_command
-
-            return asyncio.run(export_command(settings, args.out, args.campaign))
-        elif command == "themes":
-            from bot.cli_themes import themes_command
-
-            return asyncio.run(themes_command(settings, reclassify=args.reclassify))
+        return _dispatch(command, args, settings)
     except KeyboardInterrupt:
-        pass
+        return 0
     except TokenRejected as exc:
         print(f"nps-bot: {exc}", file=sys.stderr)
         return 2
     except StartupAborted:
-        pass  # SIGTERM before Telegram could be reached: a clean stop
+        return 0  # SIGTERM before Telegram could be reached: a clean stop
+    except OSError as exc:  # a file we cannot read or write, a database we cannot reach
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"nps-bot: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(command: str, args: argparse.Namespace, settings: CommonSettings) -> int:
+    if command in ("run", "web", "worker"):
+        assert isinstance(settings, Settings)  # loaded with the token for these (see main)
+        event_loop.run(_run(settings, command))
+    elif command == "migrate":
+        asyncio.run(_migrate(settings, args.verbose))
+    elif command == "import-partners":
+        from bot.cli_import import import_partners_command
+
+        return asyncio.run(import_partners_command(settings, args.file))
+    elif command == "export":
+        from bot.cli_export import export_command
+
+        try:
+            return asyncio.run(export_command(settings, args.out, args.campaign))
+        except OSError as exc:
+            print(f"nps-bot: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+    elif command == "themes":
+        from bot.cli_themes import themes_command
+
+        return asyncio.run(themes_command(settings, reclassify=args.reclassify))
     return 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config import CommonSettings
 from bot.i18n import Translator
 from storage.analytics.campaigns import campaign_info
 from storage.db import create_engine, create_sessionmaker
@@ -18,7 +18,7 @@ from storage.export import export_to_path, format_of
 from storage.migrate import upgrade_async
 
 
-async def export_command(settings: Settings, out: str, campaign_id: int | None) -> int:
+async def export_command(settings: CommonSettings, out: str, campaign_id: int | None) -> int:
     """Export answers; returns the process exit code (0 done, 1 unknown campaign, 2 bad file name)."""
     _ = Translator(settings.default_locale).bind(settings.default_locale)
     path = Path(out)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiogram import html
 
-from bot.config import Settings
+from bot.config import CommonSettings
 from bot.i18n import Translate, Translator
 from storage.repo.partner_import import MAX_BYTES, FatalImport, ImportReport, Rejected, import_partners
 from storage.text import safe_row
@@ -71,7 +71,7 @@ def _read(file: Path) -> tuple[int, bytes]:
     return size, (b"" if size > MAX_BYTES else file.read_bytes())
 
 
-async def import_partners_command(settings: Settings, path: str) -> int:
+async def import_partners_command(settings: CommonSettings, path: str) -> int:
     """Import partners from a CSV file; prints the report; exit code 0 ok, 1 fatal."""
     from storage.db import create_engine, create_sessionmaker
     from storage.migrate import upgrade_async

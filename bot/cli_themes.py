@@ -11,14 +11,14 @@ import asyncio
 import sys
 import time
 
-from bot.config import Settings
+from bot.config import CommonSettings
 from storage.analytics import themes
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade_async
 from storage.repo import themes as stored
 
 
-async def themes_command(settings: Settings, *, reclassify: bool) -> int:
+async def themes_command(settings: CommonSettings, *, reclassify: bool) -> int:
     """Run the subcommand; returns the exit code (2: nothing asked)."""
     if not reclassify:
         print("nps-bot themes: nothing to do (use --reclassify)", file=sys.stderr)

@@ -1,24 +1,38 @@
-"""Settings from the environment and an optional ``.env``; built once in ``main()``."""
+"""Settings from the environment and an optional ``.env``; built once in ``main()``.
+
+Everything is validated here, before the database is touched: a bad value stops start-up with
+one line naming the variable (``nps-bot: configuration error: DATABASE_URL is invalid: ...``).
+:class:`CommonSettings` is what commands that never talk to Telegram need (``migrate``,
+``import-partners``, ``export``): they run without ``BOT_TOKEN``.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 TELEGRAM_API_URL = "https://api.telegram.org"
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
 
 
-class Settings(BaseSettings):
-    """Every knob of the bot; names match the environment variables (case-insensitive)."""
+# Telegram's tokens: the bot's id, a colon, then 35 of these (never a space).
+_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
+# Drivers the bot is tested with, suggested when a URL names a synchronous one.
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+class CommonSettings(BaseSettings):
+    """Every knob but the token; names match the environment variables (case-insensitive)."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    bot_token: SecretStr
     telegram_api_url: str = TELEGRAM_API_URL
     database_url: str = "sqlite+aiosqlite:///data/nps.db"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -72,7 +86,7 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _secret_with_url(self) -> Settings:
+    def _secret_with_url(self) -> CommonSettings:
         if self.webhook_url is not None and self.webhook_secret is None:
             raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
         return self
@@ -112,9 +126,9 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown IANA time zone {value!r}") from exc
         return value
 
-    @field_validator("quarterly_cron")
+    @field_validator("quarterly_cron", "digest_cron")
     @classmethod
-    def _quarterly_cron(cls, value: str) -> str:
+    def _cron(cls, value: str) -> str:
         from apscheduler.triggers.cron import CronTrigger
 
         try:
@@ -123,14 +137,23 @@ class Settings(BaseSettings):
             raise ValueError(f"not a 5-field crontab expression ({exc})") from exc
         return value
 
-    @field_validator("bot_token")
+    @field_validator("database_url")
     @classmethod
-    def _token(cls, value: SecretStr) -> SecretStr:
-        token = value.get_secret_value().strip()
-        left, _, right = token.partition(":")
-        if not left.isdigit() or not right:
-            raise ValueError("does not look like a bot token (expected <digits>:<secret>)")
-        return SecretStr(token)
+    def _database_url(cls, value: str) -> str:
+        return check_database_url(value.strip())
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL, e.g. https://api.telegram.org")
+        try:
+            _ = parts.port
+        except ValueError as exc:
+            raise ValueError(f"has a bad port ({exc})") from None
+        return value
 
     @property
     def tz(self) -> ZoneInfo:
@@ -142,14 +165,60 @@ class Settings(BaseSettings):
         return user_id is not None and user_id in self.admin_ids
 
 
+class Settings(CommonSettings):
+    """What ``nps-bot run`` needs: everything, and the bot token."""
+
+    bot_token: SecretStr
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value().strip()
+        if not _TOKEN.fullmatch(token):
+            raise ValueError("does not look like a bot token (expected <digits>:<letters, digits, _ or ->)")
+        return SecretStr(token)
+
+
+def check_database_url(value: str) -> str:
+    """An async SQLAlchemy URL whose driver is installed, else ValueError saying what to write."""
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ValueError("not a database URL (e.g. sqlite+aiosqlite:///data/nps.db)") from None
+    try:
+        dialect = url.get_dialect()
+    except NoSuchModuleError:
+        raise ValueError(f"unknown database {url.drivername!r}") from None
+    if not getattr(dialect, "is_async", False):
+        better = _ASYNC_DRIVERS.get(url.get_backend_name(), "an async driver")
+        raise ValueError(f"{url.drivername!r} is a synchronous driver; use {better}://...")
+    try:
+        dialect.import_dbapi()
+    except ImportError:
+        raise ValueError(f"its driver {url.get_driver_name()!r} is not installed") from None
+    return value
+
+
+S = TypeVar("S", bound=CommonSettings)
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line naming it."""
 
 
 def load_settings(**overrides: object) -> Settings:
     """Build settings, turning validation errors into one clear line per bad variable."""
+    return _load(Settings, overrides)
+
+
+def load_common_settings(**overrides: object) -> CommonSettings:
+    """Settings for commands that never talk to Telegram (``BOT_TOKEN`` not needed)."""
+    return _load(CommonSettings, overrides)
+
+
+def _load(kind: type[S], overrides: dict[str, object]) -> S:
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return kind(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         lines = []
         for err in exc.errors():

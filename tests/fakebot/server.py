@@ -38,7 +38,9 @@ HANDLERS: dict[str, Handler] = {**misc.HANDLERS, **messaging.HANDLERS, **webhook
 # Telegram method names are case-insensitive; keep the canonical spelling for records.
 _CANONICAL = {name.lower(): name for name in HANDLERS}
 
-FAILURE_KINDS = frozenset({"5xx", "500", "502", "html502", "401", "409", "timeout", "disconnect", "429"})
+FAILURE_KINDS = frozenset(
+    {"5xx", "500", "502", "html502", "401", "409", "echo400", "timeout", "disconnect", "429"}
+)
 
 # What nginx in front of a busy local Bot API server answers: not JSON at all.
 HTML_502 = (
@@ -229,7 +231,8 @@ class FakeTelegram(PushMixin):
         """Make the next ``count`` matching calls fail (after letting ``skip`` of them through).
 
         kind: ``"5xx"``/``"500"``/``"502"`` (error JSON), ``"html502"`` (a proxy's
-        HTML page, not JSON), ``"401"`` (token rejected), ``"409"`` (another poller), ``"429"`` (flood
+        HTML page, not JSON), ``"401"`` (token rejected), ``"409"`` (another poller), ``"echo400"``
+        (an error quoting the request path, token included), ``"429"`` (flood
         error with ``retry_after``), ``"timeout"`` (answer only after
         ``timeout_delay`` s) or ``"disconnect"`` (drop the connection).
         ``deliver=True`` makes timeout/disconnect still execute the method -
@@ -274,6 +277,8 @@ class FakeTelegram(PushMixin):
             return web.Response(status=502, text=HTML_502, content_type="text/html")
         if failure.kind == "401":
             return self._reply(call, ApiError(401, "Unauthorized"))
+        if failure.kind == "echo400":  # a proxy that quotes the URL (and so the token) back
+            return self._reply(call, ApiError(400, f"Bad Request: no route for {request.path}"))
         if failure.kind == "409":
             return self._reply(call, ApiError(409, CONFLICT))
         if failure.kind == "429":
