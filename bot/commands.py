@@ -29,6 +29,7 @@ ADMIN_COMMANDS = (
     "remind",
     "announce",
     "schedule",
+    "chatid",
 )
 
 

@@ -6,6 +6,7 @@ from bot.handlers import (
     admin_campaigns,
     admin_partners,
     alerts,
+    chat_id,
     errors,
     fallback,
     manager,
@@ -30,6 +31,7 @@ def routers() -> list[Router]:
     state-bound conversations next, catch-alls last."""
     ordered = [
         errors.router,
+        chat_id.router,  # before the survey: it answers in any chat and any state
         survey.router,
         start.router,
         partner_settings.router,

@@ -113,8 +113,8 @@ async def test_only_one_alert_per_response_and_no_alert_for_others(
     await happy.wait_text("Что вы больше всего цените")
 
     sad = make_user(PARTNER_ID)
+    mgr = manager(tg)  # before the alert can arrive: it waits for what is sent after this line
     await _detractor_survey(sad, score="6")
-    mgr = manager(tg)
     await mgr.wait_text("Критик: 6/10")
     # The sweep finds nothing more to raise: one alert per response, none for a promoter.
     async with app.services.sessionmaker() as s:
@@ -149,8 +149,8 @@ async def test_alert_buttons_refused_outside_the_managers_chat(
     app: App, tg: FakeTelegram, make_user: Callable[..., SimUser]
 ) -> None:
     partner = make_user(PARTNER_ID)
+    mgr = manager(tg)  # before the alert can arrive: it waits for what is sent after this line
     await _detractor_survey(partner)
-    mgr = manager(tg)
     alert = await mgr.wait_text("Критик: 2/10")
     data = mgr.buttons_data(alert)
     stranger = make_user(5555, first_name="Чужой")

@@ -15,6 +15,7 @@ from storage.models import Campaign, Delivery, Partner, utcnow
 from storage.models import campaign as c
 from storage.models import delivery as d
 from storage.repo import deliveries
+from tests.e2e.sending_barrier import sending_barrier, wait_in_flight_done
 from tests.e2e.test_sending_fanout import launch, seed
 from tests.fakebot import FakeTelegram, SimUser
 from tests.helpers import add_campaign, add_response
@@ -139,9 +140,9 @@ async def test_pause_stops_sending_until_resume(tg: FakeTelegram, make_app, admi
     await tg.wait_until(lambda: sum(tg.sent_per_chat().get(i, 0) for i in ids) >= 3, timeout=10)
     await admin.send_text(f"/pause {cid}")
     await admin.wait_text("на паузе")
-    await asyncio.sleep(0.3)  # requests already on the wire may still land
+    await wait_in_flight_done(app, (d.SENDING,))  # requests already on the wire land
     frozen = sum(tg.sent_per_chat().get(i, 0) for i in ids)
-    await asyncio.sleep(1.5)
+    await sending_barrier(app, tg)  # the engine went on sending: none of these
     assert sum(tg.sent_per_chat().get(i, 0) for i in ids) == frozen < 14
     assert (await campaign(app, cid)).status == c.PAUSED
 
@@ -230,7 +231,7 @@ async def test_campaigns_list_shows_rate_and_nps_and_remind_now(
     assert ScoreCb(campaign_id=cid, score=0).pack() in users[3].buttons_data(reminder)
     await admin.send_text(f"/remind {cid}")
     assert "некому напоминать" in (await admin.wait_reply())["text"]
-    await asyncio.sleep(0.5)
+    await sending_barrier(app, tg)
 
     def reminders(u: SimUser) -> int:
         return sum("Напоминаем" in m.get("text", "") for m in u.messages())

@@ -17,6 +17,7 @@ from scheduler.campaign_jobs import auto_close_job, quarterly_job, reminders_job
 from storage.models import Campaign, Partner, utcnow
 from storage.models import campaign as c
 from storage.repo import deliveries
+from tests.e2e.sending_barrier import sending_barrier
 from tests.e2e.test_sending_fanout import launch, seed
 from tests.fakebot import FakeTelegram, SimUser
 from tests.helpers import MANAGER_CHAT_ID, TOKEN
@@ -60,7 +61,7 @@ async def test_reminder_once_after_delay_only_to_reachable_non_responders(
     await wait_sent(app, cid, 2, "reminder")
     assert await reminders_job(now=utcnow() + timedelta(days=3, minutes=6)) == {}
     assert await reminders_job(now=utcnow() + timedelta(days=9)) == {}
-    await asyncio.sleep(0.3)
+    await sending_barrier(app, tg)
     assert [reminders(u) for u in users] == [0, 1, 1, 0]
     # The reminder carries the same one-tap keyboard.
     await users[1].press("4")

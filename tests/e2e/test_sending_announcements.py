@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import select
 
 from bot.app import App
@@ -12,6 +10,7 @@ from storage.models import Announcement, Delivery, Partner
 from storage.models import campaign as c
 from storage.models import delivery as d
 from storage.repo.deliveries import enqueue_announcement
+from tests.e2e.sending_barrier import sending_barrier, wait_in_flight_done
 from tests.e2e.test_sending_fanout import seed
 from tests.fakebot import FakeTelegram
 from tests.helpers import add_campaign
@@ -36,8 +35,11 @@ async def test_announcement_sent_once_escaped_even_for_a_closed_campaign(tg: Fak
     message = tg.chat_messages(ids[0])[0]
     assert message["text"] == TEXT  # shown literally: the sender escaped it for HTML
     assert "reply_markup" not in message
-    await asyncio.sleep(0.3)
+    await wait_in_flight_done(app)
+    await sending_barrier(app, tg)
     async with app.services.sessionmaker() as s:
-        statuses = (await s.scalars(select(Delivery.status).where(Delivery.kind == d.ANNOUNCEMENT))).all()
+        statuses = (
+            await s.scalars(select(Delivery.status).where(Delivery.partner_id.in_(partner_ids)))
+        ).all()
     assert sorted(statuses) == [d.SENT] * 3
     assert all(tg.sent_per_chat().get(i) == 1 for i in ids)

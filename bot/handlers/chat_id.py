@@ -1,0 +1,50 @@
+"""Finding the ids the settings need: ``/chatid`` in any chat, and a note to admins when the bot
+joins a group (its id is what MANAGER_CHAT_ID wants; a user's own id is what ADMIN_IDS wants)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router, html
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command
+from aiogram.types import ChatMemberUpdated, Message
+
+from bot.config import Settings
+from bot.i18n import Translate, Translator
+
+log = logging.getLogger(__name__)
+
+router = Router(name=__name__)
+
+_GROUPS = ("group", "supergroup")
+_PRESENT = ("member", "administrator", "creator", "restricted")
+
+
+@router.message(Command("chatid"))
+async def chat_id(message: Message, _: Translate) -> None:
+    """The chat's id; in a private chat, the user's id too."""
+    chat = message.chat
+    if chat.type == "private":
+        user = message.from_user
+        await message.answer(_("chatid-private", user=str(user.id if user else chat.id), chat=str(chat.id)))
+    else:
+        await message.answer(_("chatid-group", chat=str(chat.id)))
+
+
+@router.my_chat_member(F.chat.type.in_(_GROUPS))
+async def added_to_group(
+    event: ChatMemberUpdated, bot: Bot, settings: Settings, translator: Translator
+) -> None:
+    """Tell every admin, privately, the id and title of a group the bot was just added to."""
+    was_in = event.old_chat_member.status in _PRESENT
+    if was_in or event.new_chat_member.status not in _PRESENT:
+        return  # a promotion, a demotion or a removal: nothing new to configure
+    _ = translator.bind(settings.default_locale)
+    key = "chatid-added-current" if event.chat.id == settings.manager_chat_id else "chatid-added"
+    text = _(key, title=html.quote(event.chat.title or ""), chat=str(event.chat.id))
+    for admin in sorted(settings.admin_ids):
+        try:
+            await bot.send_message(admin, text)
+        except TelegramAPIError as exc:  # an admin who never opened the bot cannot be written to
+            log.warning("Could not tell admin %s about group %s: %s", admin, event.chat.id, exc.message)
