@@ -115,6 +115,20 @@ class RedactingStream(io.TextIOBase):
         return self.target.encoding
 
 
+class CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record comes (the redacting wrapper), not to
+    the stream of the moment it was made: ``main()`` called in-process (tests) must not leave
+    the root logger writing to a stream that was closed since."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass  # always the current sys.stderr
+
+
 _redactor = Redactor()
 
 
@@ -131,7 +145,7 @@ def install_redaction(secrets: Iterable[str | None]) -> Redactor:
 def setup_logging(token: str | None, level: int = logging.INFO) -> None:
     """Configure root logging once; the token never reaches a handler, nor the terminal."""
     redactor = install_redaction([token])
-    handler = logging.StreamHandler(sys.stderr)
+    handler = CurrentStderrHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactFilter(redactor))
     root = logging.getLogger()

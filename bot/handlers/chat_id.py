@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router, html
+from aiogram import Bot, Router, html
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command
+from aiogram.filters import Command, Filter
 from aiogram.types import ChatMemberUpdated, Message
 
 from bot.config import Settings
@@ -32,7 +32,14 @@ async def chat_id(message: Message, _: Translate) -> None:
         await message.answer(_("chatid-group", chat=str(chat.id)))
 
 
-@router.my_chat_member(F.chat.type.in_(_GROUPS))
+class InGroup(Filter):
+    """The event happened in a group (async, like every filter: see bot/filters.py)."""
+
+    async def __call__(self, event: ChatMemberUpdated) -> bool:
+        return event.chat.type in _GROUPS
+
+
+@router.my_chat_member(InGroup())
 async def added_to_group(
     event: ChatMemberUpdated, bot: Bot, settings: Settings, translator: Translator
 ) -> None:
