@@ -51,10 +51,14 @@ async def start_app(make_settings: MakeSettings) -> AsyncIterator[StartApp]:
     """The production app with a recording sleep; waits for nothing (start-up may be failing)."""
     running: list[tuple[App, asyncio.Task[None]]] = []
 
-    async def _start(**overrides: Any) -> tuple[App, asyncio.Task[None], Recorder]:
+    async def _start(
+        before_run: Callable[[App], None] | None = None, **overrides: Any
+    ) -> tuple[App, asyncio.Task[None], Recorder]:
         settings = make_settings(**overrides)
         await upgrade_async(settings.database_url)
         app = build_app(settings, polling_timeout=1)
+        if before_run is not None:
+            before_run(app)
         recorder = Recorder()
         app.polling.sleep = recorder
         app.polling.empty_pause = EMPTY_PAUSE
@@ -195,3 +199,24 @@ async def test_set_my_commands_failing_in_any_way_never_stops_start_up(
     await _polling(tg, task)
     await _serving(tg)
     assert len(_one_line_warnings(caplog, "Could not register command menus")) == 1
+
+
+async def test_polling_removes_a_stray_webhook_but_never_ours(tg: FakeTelegram, start_app: StartApp) -> None:
+    app, task, _recorder = await start_app()
+    await _polling(tg, task)
+    calls = tg.calls_for("deleteWebhook")
+    assert len(calls) == 1 and calls[0].params.get("drop_pending_updates") in (False, "false")
+    app.stop()
+    await asyncio.wait_for(task, 15)
+
+    def configure_webhook(app: App) -> None:
+        # The polling receiver of an install whose settings name a webhook: it must leave it be.
+        settings = app.services.settings.model_copy(update={"webhook_url": "https://bot.example.com/"})
+        app.dispatcher["settings"] = settings
+
+    _app2, task2, _recorder2 = await start_app(before_run=configure_webhook)
+    polls = len(tg.calls_for("getUpdates"))
+    # Once it polls, it has passed the point where it would have removed the webhook.
+    await tg.wait_until(lambda: len(tg.calls_for("getUpdates")) > polls or task2.done(), timeout=10)
+    assert not task2.done()
+    assert len(tg.calls_for("deleteWebhook")) == 1
