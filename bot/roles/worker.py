@@ -83,6 +83,11 @@ class Worker:
                 if held:
                     self._renewed_at = time.monotonic()
             except Exception:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # stop() cancelled us mid-query and closing the session raised instead:
+                    # the cancellation must still end the loop, or stop() waits forever.
+                    raise asyncio.CancelledError() from None
                 log.exception("Worker lease check failed")
                 # Unrenewed, the lease may pass to a standby: step down before that can happen.
                 unrenewed = time.monotonic() - self._renewed_at
