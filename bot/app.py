@@ -81,6 +81,7 @@ def create_dispatcher(services: Services, *, turns: BaseMiddleware | None = None
 
 
 ROLES = ("run", "web", "worker")
+WEBHOOK_CONCURRENCY = 12  # updates handled at once by one webhook replica
 
 
 class Idle:
@@ -219,7 +220,9 @@ def build_app(
     if dp is None:
         receiver = Idle()
     elif settings.webhook_url is not None:
-        handling = DurablePolling(services.bot, dp, sessionmaker)
+        # An update holds a database connection while it runs: more at once than the pool has
+        # (5 + 10 overflow) would make the rest fail after the pool timeout instead of queueing.
+        handling = DurablePolling(services.bot, dp, sessionmaker, max_concurrency=WEBHOOK_CONCURRENCY)
         receiver = WebhookReceiver(services, dp, handling, owner=owner)
     elif role == "web":
         raise ValueError("nps-bot web receives updates by webhook: set WEBHOOK_URL and WEBHOOK_SECRET")
