@@ -42,7 +42,7 @@ async def replicas(tg: FakeTelegram, tmp_path: Path, db_url: str) -> AsyncIterat
         procs.append(proc)
         tg.webhook.targets.append(f"http://127.0.0.1:{port}")
     try:
-        await tg.wait_until(lambda: len(tg.calls_for("setWebhook")) >= 2, timeout=60)
+        await tg.wait_until(lambda: len(tg.calls_for("setWebhook")) >= 2, timeout=120)  # loaded CI
         yield procs
     finally:
         for proc in procs:
