@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, insert, inspect, select, text
+from sqlalchemy import column, func, insert, inspect, select, table, text
 from sqlalchemy.engine import Connection
 
 from storage.db import create_engine, create_sessionmaker
@@ -84,14 +85,40 @@ async def _seed(url: str) -> None:
             partner = Partner(external_id="P-1", telegram_id=1001, name="Иван")
             s.add_all([campaign, partner])
             await s.flush()
-            response = Response(
-                campaign_id=campaign.id, partner_id=partner.id, score=3, comment="медленно", stage="done"
+            # Core, naming the columns 0001 had: the model has gained some since (0007).
+            old_responses = table(
+                "responses",
+                *(
+                    column(name)
+                    for name in (
+                        "id",
+                        "campaign_id",
+                        "partner_id",
+                        "score",
+                        "comment",
+                        "stage",
+                        "question_message_id",
+                        "answered_at",
+                        "updated_at",
+                    )
+                ),
             )
-            response.question_message_id = 11
-            s.add(response)
-            await s.flush()
-            s.add(ResponseDriver(response_id=response.id, area="payouts"))
-            alert = Alert(response_id=response.id, chat_id=-4242, message_id=12)
+            response_id = await s.scalar(
+                insert(old_responses)
+                .values(
+                    campaign_id=campaign.id,
+                    partner_id=partner.id,
+                    score=3,
+                    comment="медленно",
+                    stage="done",
+                    question_message_id=11,
+                    answered_at=datetime(2026, 1, 1),
+                    updated_at=datetime(2026, 1, 1),
+                )
+                .returning(old_responses.c.id)
+            )
+            s.add(ResponseDriver(response_id=response_id, area="payouts"))
+            alert = Alert(response_id=response_id, chat_id=-4242, message_id=12)
             s.add(alert)
             await s.flush()
             s.add(AlertMessage(alert_id=alert.id, direction="to_partner", sender_id=42, text="hi"))

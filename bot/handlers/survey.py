@@ -84,12 +84,13 @@ async def _take_score(
     state: FSMContext,
     partner: PartnerRef,
     campaign_id: int,
+    round_: int,
     score: int,
     question_message_id: int | None,
 ) -> tuple[Answer, bool]:
     """Store the score and move the FSM on; returns the response and whether to (re)ask question 2."""
     data = await state.get_data()
-    previous = await responses.of_campaign(session, campaign_id, partner.id)
+    previous = await responses.of_campaign(session, campaign_id, partner.id, round_)
     same_step = (
         previous is not None
         and previous.id == data.get("response_id")
@@ -98,26 +99,55 @@ async def _take_score(
         and await state.get_state() == Survey.comment.state
     )
     response = await responses.record_score(
-        session, previous, campaign_id, partner.id, score, question_message_id
+        session, previous, campaign_id, partner.id, score, question_message_id, round_
     )
     await state.set_state(Survey.comment)
     await state.update_data(
-        campaign_id=campaign_id, response_id=response.id, question_message_id=response.question_message_id
+        campaign_id=campaign_id,
+        round=response.round,
+        response_id=response.id,
+        question_message_id=response.question_message_id,
     )
     return response, not same_step
 
 
-async def _check_campaign(session: AsyncSession, partner: PartnerRef, campaign_id: int) -> str | None:
-    """None if this partner may answer the campaign, else the locale key explaining why not."""
+async def _round_of_tap(
+    session: AsyncSession,
+    state: FSMContext,
+    partner: PartnerRef,
+    campaign_id: int,
+    kind: str,
+    message_id: int,
+) -> int:
+    """Which round a tap on question 1 (message ``message_id``) answers.
+
+    A regular campaign has one. In ongoing feedback every question 1 is its own round: the
+    round that message already holds, the one ``/survey`` just opened for it, or a new one."""
+    if kind != ONGOING:
+        return 0
+    known = await responses.round_of_message(session, campaign_id, partner.id, message_id)
+    if known is not None:
+        return known
+    data = await state.get_data()
+    if data.get("campaign_id") == campaign_id and data.get("question_message_id") == message_id:
+        return int(data.get("round", 0))
+    return await responses.next_round(session, campaign_id, partner.id)
+
+
+async def _check_campaign(
+    session: AsyncSession, partner: PartnerRef, campaign_id: int
+) -> tuple[str | None, str]:
+    """(None, kind) if this partner may answer the campaign, else (the locale key explaining
+    why not, kind)."""
     found = await campaigns_base.kind_and_status(session, campaign_id)
     if found is None:
-        return "bad-button"
+        return "bad-button", ""
     kind, status = found
     if status not in ANSWERABLE:
-        return "survey-closed"
+        return "survey-closed", kind
     if kind != ONGOING and not await campaigns_base.is_invited(session, campaign_id, partner.id):
-        return "survey-not-yours"
-    return None
+        return "survey-not-yours", kind
+    return None, kind
 
 
 @router.message(Command("survey"))
@@ -139,11 +169,16 @@ async def start_survey(
     else:
         partner_id = partner.id
     campaign_id = await campaigns_base.pending_invitation(session, partner_id)
+    round_ = 0
     if campaign_id is None:
+        # Ongoing feedback: every /survey is a round of its own (earlier ones stay as given).
         campaign_id = await campaigns_base.ensure_ongoing_campaign(session)
+        round_ = await responses.next_round(session, campaign_id, partner_id)
     await state.set_state(Survey.score)
-    await state.set_data({"campaign_id": campaign_id})
-    await message.answer(score_question(_), reply_markup=score_keyboard(campaign_id))
+    await state.set_data({"campaign_id": campaign_id, "round": round_})
+    sent = await message.answer(score_question(_), reply_markup=score_keyboard(campaign_id))
+    # This round's question 1: a typed score, and the final thanks, edit this message.
+    await state.update_data(question_message_id=sent.message_id)
 
 
 @router.callback_query(ScoreCb.filter())
@@ -163,16 +198,18 @@ async def score_tapped(
         await callback.answer(_("survey-not-registered"), show_alert=True)
         return
     campaign_id = callback_data.campaign_id
-    problem = await _check_campaign(session, partner, campaign_id)
+    problem, kind = await _check_campaign(session, partner, campaign_id)
     if problem is not None:
         await callback.answer(_(problem), show_alert=True)
         return
     message_id = callback.message.message_id if callback.message else None
+    round_ = await _round_of_tap(session, state, partner, campaign_id, kind, message_id or 0)
     response, ask = await _take_score(
         session=session,
         state=state,
         partner=partner,
         campaign_id=campaign_id,
+        round_=round_,
         score=callback_data.score,
         question_message_id=message_id,
     )
@@ -205,7 +242,7 @@ async def score_typed_for_invitation(
     campaign_id = await campaigns_base.pending_invitation(session, partner.id) if partner else None
     if campaign_id is None:
         raise SkipHandler  # not an answer: let the managers' relay or the fallback see it
-    await state.set_data({"campaign_id": campaign_id})
+    await state.set_data({"campaign_id": campaign_id, "round": 0})
     await _typed_score(message, session, state, partner, _)
 
 
@@ -221,18 +258,22 @@ async def _typed_score(
         return
     data = await state.get_data()
     campaign_id = int(data.get("campaign_id", 0))
-    problem = await _check_campaign(session, partner, campaign_id)
+    problem, _kind = await _check_campaign(session, partner, campaign_id)
     if problem is not None:
         await state.clear()
         await message.answer(_(problem))
         return
+    # The question this round asked (None: a bare number answering an invitation keeps the
+    # message the invitation's answer already has).
+    question = data.get("question_message_id")
     response, _ask = await _take_score(
         session=session,
         state=state,
         partner=partner,
         campaign_id=campaign_id,
+        round_=int(data.get("round", 0)),
         score=int(text),
-        question_message_id=None,
+        question_message_id=int(question) if question is not None else None,
     )
     await _edit_text(
         message,

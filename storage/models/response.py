@@ -2,7 +2,17 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, UTCDateTime, utcnow
@@ -27,11 +37,14 @@ def category_of(score: int) -> str:
 
 
 class Response(Base):
-    """One response per partner per campaign; answering again updates it."""
+    """One response per partner per campaign round; answering again in a round updates it.
+
+    Regular campaigns have one round (0). Ongoing feedback starts a new round at every
+    ``/survey``, so earlier feedback is kept as it was."""
 
     __tablename__ = "responses"
     __table_args__ = (
-        UniqueConstraint("campaign_id", "partner_id"),
+        UniqueConstraint("campaign_id", "partner_id", "round"),
         Index("ix_responses_campaign_score", "campaign_id", "score"),
         Index("ix_responses_answered_at", "answered_at"),
         # Report queries: per-campaign counts joined to partners, and the latest comments.
@@ -48,6 +61,7 @@ class Response(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     score: Mapped[int] = mapped_column(SmallInteger)
     comment: Mapped[str | None] = mapped_column(Text)
     stage: Mapped[str] = mapped_column(String(16), default=STAGE_COMMENT)
@@ -59,7 +73,9 @@ class Response(Base):
 
     drivers: Mapped[list["ResponseDriver"]] = relationship(
         # Loaded explicitly where needed (selectinload); most updates never touch drivers.
-        cascade="all, delete-orphan", lazy="raise", order_by="ResponseDriver.area"
+        cascade="all, delete-orphan",
+        lazy="raise",
+        order_by="ResponseDriver.area",
     )
 
     @property

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.areas import active as active_areas
@@ -27,6 +27,7 @@ class Answer:
     score: int
     stage: str
     question_message_id: int | None
+    round: int = 0
 
     @property
     def category(self) -> str:
@@ -41,6 +42,7 @@ _COLUMNS = (
     Response.score,
     Response.stage,
     Response.question_message_id,
+    Response.round,
 )
 
 
@@ -49,9 +51,42 @@ async def _answer(session: AsyncSession, *where: Any) -> Answer | None:
     return Answer(*row) if row is not None else None
 
 
-async def of_campaign(session: AsyncSession, campaign_id: int, partner_id: int) -> Answer | None:
-    """The partner's response to a campaign, if any."""
-    return await _answer(session, Response.campaign_id == campaign_id, Response.partner_id == partner_id)
+async def of_campaign(
+    session: AsyncSession, campaign_id: int, partner_id: int, round_: int = 0
+) -> Answer | None:
+    """The partner's response to a campaign (in one round of ongoing feedback), if any."""
+    return await _answer(
+        session,
+        Response.campaign_id == campaign_id,
+        Response.partner_id == partner_id,
+        Response.round == round_,
+    )
+
+
+async def round_of_message(
+    session: AsyncSession, campaign_id: int, partner_id: int, question_message_id: int
+) -> int | None:
+    """The round whose question 1 is that message, if the partner answered it."""
+    return await session.scalar(
+        select(Response.round)
+        .where(
+            Response.campaign_id == campaign_id,
+            Response.partner_id == partner_id,
+            Response.question_message_id == question_message_id,
+        )
+        .order_by(Response.round.desc())
+        .limit(1)
+    )
+
+
+async def next_round(session: AsyncSession, campaign_id: int, partner_id: int) -> int:
+    """The round a new round of (ongoing) feedback gets: after every stored one."""
+    last = await session.scalar(
+        select(func.max(Response.round)).where(
+            Response.campaign_id == campaign_id, Response.partner_id == partner_id
+        )
+    )
+    return 0 if last is None else int(last) + 1
 
 
 async def record_score(
@@ -61,6 +96,7 @@ async def record_score(
     partner_id: int,
     score: int,
     question_message_id: int | None,
+    round_: int = 0,
 ) -> Answer:
     """Store a score (``existing`` from :func:`of_campaign`); a second score replaces the first
     and reopens the follow-ups. A None ``question_message_id`` keeps the one known."""
@@ -71,6 +107,7 @@ async def record_score(
             .values(
                 campaign_id=campaign_id,
                 partner_id=partner_id,
+                round=round_,
                 score=score,
                 stage=STAGE_COMMENT,
                 question_message_id=question_message_id,
@@ -80,7 +117,7 @@ async def record_score(
             .returning(Response.id)
         )
         assert rid is not None
-        return Answer(rid, campaign_id, partner_id, score, STAGE_COMMENT, question_message_id)
+        return Answer(rid, campaign_id, partner_id, score, STAGE_COMMENT, question_message_id, round_)
     qid = question_message_id if question_message_id is not None else existing.question_message_id
     # A second score replaces the first and reopens the follow-ups.
     await session.execute(
@@ -95,7 +132,7 @@ async def record_score(
             completed_at=None,
         )
     )
-    return Answer(existing.id, campaign_id, partner_id, score, STAGE_COMMENT, qid)
+    return Answer(existing.id, campaign_id, partner_id, score, STAGE_COMMENT, qid, existing.round)
 
 
 async def owned(session: AsyncSession, response_id: int, partner_id: int) -> Answer | None:
