@@ -3,7 +3,7 @@
 # (webhook replicas) and `nps-bot worker`; see docker-compose.yml and the README.
 FROM python:3.11-slim AS build
 WORKDIR /src
-# Dependencies first, from the lock, so code changes do not reinstall them.
+# Exact versions from the lock (the same file the README and CI install from).
 COPY requirements.lock pyproject.toml README.md ./
 COPY bot ./bot
 COPY storage ./storage
