@@ -12,6 +12,8 @@ Target: ratio >= 0.3 on SQLite.
 The bot's database is a new SQLite file in a temp folder per round, or with
 ``--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres`` a new PostgreSQL
 database per round on that server (created, migrated by the bot at start-up, dropped after).
+``INGEST_PRINT_PID=1`` prints the bot's pid once its start-up is over, for a profiler
+(``py-spy record --pid ...``, see docs/benchmarks.md).
 
 Each bot runs as its own process, as in production; the fake server and the simulated partners
 share this process. Telegram's rate limits are off in the fake for both bots: this measures how
