@@ -69,6 +69,10 @@ def _one_line(result: subprocess.CompletedProcess[str], expected: str) -> None:
         ({"BOT_TOKEN": "1:abc", "QUARTERLY_CRON": "0 11 1-7"}, "QUARTERLY_CRON is invalid"),
         ({"BOT_TOKEN": "1:abc", "TELEGRAM_API_URL": "notaurl"}, "TELEGRAM_API_URL is invalid"),
         ({"BOT_TOKEN": "1:abc", "TELEGRAM_API_URL": "http://h:99999"}, "TELEGRAM_API_URL is invalid"),
+        ({"BOT_TOKEN": "1:abc", "WEBHOOK_URL": "http://bot.example.com/"}, "WEBHOOK_URL is invalid"),
+        ({"BOT_TOKEN": "1:abc", "WEBHOOK_URL": "https://bot.example.com/"}, "WEBHOOK_SECRET is required"),
+        ({"BOT_TOKEN": "1:abc", "WEBHOOK_SECRET": "has space"}, "WEBHOOK_SECRET is invalid"),
+        ({"BOT_TOKEN": "1:abc", "WEB_PORT": "99999"}, "WEB_PORT is invalid"),
     ],
 )
 def test_bad_settings_stop_start_up_with_one_line(tmp_path: Path, env: dict[str, str], expected: str) -> None:

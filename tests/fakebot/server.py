@@ -26,7 +26,7 @@ from aiohttp import web
 from . import messaging, misc, webhook
 from .limits import RateLimiter
 from .pushes import PushMixin
-from .state import ApiCall, Failure, Store, normalize_chat_id
+from .state import DEADLINE, ApiCall, Failure, Store, normalize_chat_id
 from .updates import CONFLICT, UpdateQueue
 from .wire import ApiError, DecodedRequest, bad_request, decode_request, ok_payload
 
@@ -408,7 +408,7 @@ class FakeTelegram(PushMixin):
     async def wait_until(
         self,
         predicate: Callable[[], object],
-        timeout: float = 5.0,  # noqa: ASYNC109 - a deadline for polling, not an I/O timeout
+        timeout: float = DEADLINE,  # noqa: ASYNC109 - a deadline for polling, not an I/O timeout
         message: str | Callable[[], str] | None = None,
     ) -> None:
         """Poll ``predicate`` every 10 ms; AssertionError after ``timeout`` seconds."""

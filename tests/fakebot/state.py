@@ -15,6 +15,11 @@ from typing import Any
 
 ChatId = int
 
+# Default deadline of every wait for the bot (seconds). Only a bound on how long a test waits
+# before it fails, never a speed target: generous, so a loaded machine (CPU hogs, other jobs)
+# does not fail the suite; a wait that is met returns at once.
+DEADLINE = 30.0
+
 
 @dataclass
 class ApiCall:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
+from .state import DEADLINE
+
 if TYPE_CHECKING:
     from .server import FakeTelegram
 
@@ -120,7 +122,7 @@ class SimUser:
         self,
         label: str,
         exact: bool = True,
-        timeout: float = 5.0,  # noqa: ASYNC109 - how long to wait for the bot's answer
+        timeout: float = DEADLINE,  # noqa: ASYNC109 - how long to wait for the bot's answer
         wait_answer: bool = True,
     ) -> dict[str, Any]:
         """Press an inline button by its label; return the bot's callback answer."""
@@ -133,7 +135,7 @@ class SimUser:
         self,
         data: str,
         message_id: int | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109 - how long to wait for the bot's answer
+        timeout: float = DEADLINE,  # noqa: ASYNC109 - how long to wait for the bot's answer
         wait_answer: bool = True,
     ) -> dict[str, Any]:
         """Send a raw callback (e.g. forged data) on a message, default the last one."""
@@ -206,7 +208,7 @@ class SimUser:
     async def wait_reply(
         self,
         count_before: int | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109 - polling deadline
+        timeout: float = DEADLINE,  # noqa: ASYNC109 - polling deadline
     ) -> dict[str, Any]:
         """Wait for a new bot message in this chat and return it.
 
@@ -239,7 +241,7 @@ class SimUser:
     async def wait_text(
         self,
         substring: str,
-        timeout: float = 5.0,  # noqa: ASYNC109 - polling deadline
+        timeout: float = DEADLINE,  # noqa: ASYNC109 - polling deadline
     ) -> dict[str, Any]:
         """Wait until a bot message sent or edited since the last action contains text."""
         since = self._action_seq
