@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -104,9 +105,16 @@ async def test_unreadable_update_is_kept_with_its_error_and_never_replayed(
     user = make_user(4005)
     bad = tg.push_update({"message": {"message_id": 1, "date": "not a date", "text": "?"}})
     await user.send_text("/survey")
-    await user.wait_text("Насколько вероятно")
-    async with app.services.sessionmaker() as s:
-        row = await s.get(InboxUpdate, bad)
+    await user.wait_text("Насколько вероятно")  # not held up by the bad one
+    # Parked concurrently (it has no sender, so no ordering with the user): wait for it.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while True:
+        async with app.services.sessionmaker() as s:
+            row = await s.get(InboxUpdate, bad)
+        if (row is not None and row.processed_at is not None) or loop.time() > deadline:
+            break
+        await asyncio.sleep(0.05)
     assert row is not None and row.processed_at is not None and "unreadable" in (row.error or "")
     await stop_app(app)
     app = await make_app()  # start-up replays nothing and polls again

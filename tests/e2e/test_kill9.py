@@ -44,7 +44,7 @@ async def test_kill9_mid_conversations_loses_no_answer(tg: FakeTelegram, tmp_pat
         ]
         for u in users:
             await u.send_text("/survey")
-        await asyncio.gather(*(u.wait_text("Насколько вероятно", timeout=30) for u in users))
+        await asyncio.gather(*(u.wait_text("Насколько вероятно", timeout=120) for u in users))
         q1_first = next(m for m in users[0].messages() if m.get("reply_markup"))
         campaign_id = ScoreCb.unpack(
             q1_first["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
@@ -76,7 +76,7 @@ async def test_kill9_mid_conversations_loses_no_answer(tg: FakeTelegram, tmp_pat
                 polls = len(tg.calls_for("getUpdates"))
                 bot.start()
                 # Wait until the new process polls, so the next kill hits a working bot.
-                await tg.wait_until(lambda p=polls: len(tg.calls_for("getUpdates")) > p, timeout=30)
+                await tg.wait_until(lambda p=polls: len(tg.calls_for("getUpdates")) > p, timeout=120)
         assert kills == 2
         print("state at kills (confirmed offset, unconfirmed updates):", unfinished)
 

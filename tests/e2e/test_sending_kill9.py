@@ -58,7 +58,7 @@ async def test_kill9_mid_launch_resumes_without_skips(tg: FakeTelegram, tmp_path
 
     bot.start()
     try:
-        await tg.wait_until(lambda: tg.calls_for("getUpdates"), timeout=30)
+        await tg.wait_until(lambda: tg.calls_for("getUpdates"), timeout=120)  # a process start
         admin = SimUser(tg, user_id=ADMIN_ID, first_name="Admin", language_code="ru")
         tg.per_chat_burst = 10
         await admin.send_text("/newcampaign Проверка на прочность")
