@@ -64,14 +64,6 @@ class LanguageCb(CallbackData, prefix="l"):
     lang: str
 
 
-def driver_data(response_id: int, area: str) -> str:
-    """``DriverCb(response_id=..., area=...).pack()``, without building a model per button
-    (nine per areas keyboard, rebuilt at every toggle). Areas are fixed words without the
-    separator; tests/test_keyboards.py holds this equal to ``pack()``."""
-    sep = DriverCb.__separator__
-    return f"{DriverCb.__prefix__}{sep}{response_id}{sep}{area}"
-
-
 REPLY = "r"
 RESOLVE = "x"
 

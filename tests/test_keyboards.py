@@ -37,3 +37,14 @@ def test_score_keyboard_is_0_to_10_on_two_rows() -> None:
         [str(n) for n in range(6, 11)],
     ]
     assert [ScoreCb.unpack(b.callback_data or "").score for row in rows for b in row] == list(range(11))
+
+
+def test_themes_catch_all_prefixes_are_the_buttons_prefixes() -> None:
+    from bot.keyboards.themes import THEME_PREFIXES, ThemeDoneCb, ThemePageCb, ThemeToggleCb
+
+    buttons = (
+        ThemePageCb(campaign_id=1, offset=0),
+        ThemeToggleCb(campaign_id=1, response_id=1, offset=0, mask=0, area=0),
+        ThemeDoneCb(campaign_id=1, response_id=1, offset=0, mask=0),
+    )
+    assert tuple(b.pack().split(":")[0] for b in buttons) == THEME_PREFIXES

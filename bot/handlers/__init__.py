@@ -1,5 +1,8 @@
 """Handler routers, in the order they are tried."""
 
+import importlib
+from types import ModuleType
+
 from aiogram import Router
 
 from bot.handlers import (
@@ -17,12 +20,13 @@ from bot.handlers import (
 )
 
 
-def _detached(router: Router) -> Router:
-    """Module routers are singletons; a new dispatcher (tests, restarts in one process) takes them over."""
-    parent = router.parent_router
-    if parent is not None:
-        parent.sub_routers.remove(router)
-        router._parent_router = None
+def _router_of(module: ModuleType) -> Router:
+    """The module's router, fresh if an earlier dispatcher took it (tests, restarts in one process).
+
+    aiogram attaches a router to one parent for good; re-running the module builds a new one."""
+    router: Router = module.router
+    if router.parent_router is not None:
+        router = importlib.reload(module).router
     return router
 
 
@@ -30,16 +34,16 @@ def routers() -> list[Router]:
     """All routers; the survey first (it lets other commands through), then the other commands,
     state-bound conversations next, catch-alls last."""
     ordered = [
-        errors.router,
-        chat_id.router,  # before the survey: it answers in any chat and any state
-        survey.router,
-        start.router,
-        partner_settings.router,
-        admin_partners.router,
-        admin_campaigns.router,
-        manager.router,
-        themes.router,
-        alerts.router,
-        fallback.router,
+        errors,
+        chat_id,  # before the survey: it answers in any chat and any state
+        survey,
+        start,
+        partner_settings,
+        admin_partners,
+        admin_campaigns,
+        manager,
+        themes,
+        alerts,
+        fallback,
     ]
-    return [_detached(r) for r in ordered]
+    return [_router_of(module) for module in ordered]

@@ -19,6 +19,7 @@ from bot.digest import fmt
 from bot.filters import IsManager
 from bot.i18n import Translate
 from bot.keyboards.themes import (
+    THEME_PREFIXES,
     ThemeDoneCb,
     ThemePageCb,
     ThemeToggleCb,
@@ -191,7 +192,7 @@ class _ThemesButton(Filter):
         return (callback.data or "").startswith(_PREFIXES)
 
 
-_PREFIXES = tuple(f"{cb.__prefix__}{cb.__separator__}" for cb in (ThemePageCb, ThemeToggleCb, ThemeDoneCb))
+_PREFIXES = tuple(f"{prefix}:" for prefix in THEME_PREFIXES)  # ":" is CallbackData's separator
 
 
 @router.callback_query(_ThemesButton(), IsManager())

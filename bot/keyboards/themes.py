@@ -19,6 +19,10 @@ MAX_OFFSET = 1_000_000
 MAX_ID = 2**63 - 1
 
 
+# Prefixes of this module's buttons, also matched by /themes' catch-all for unparsable data.
+THEME_PREFIXES = ("tp", "tt", "td")
+
+
 class ThemePageCb(CallbackData, prefix="tp"):
     """Show the ``offset``-th comment waiting for a tag in a campaign."""
 
