@@ -47,7 +47,16 @@ router.callback_query.filter(PrivateChat())
 log = logging.getLogger(__name__)
 
 MAX_COMMENT = 1000
-INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
+INTEGER = re.compile(r"^\s*[+-]?\d+\s*$", re.ASCII)  # "٧" is a digit to Python, not a score
+
+
+async def _ack(callback: CallbackQuery, alert: str | None = None) -> None:
+    """Answer the button; a query Telegram no longer accepts (older than ~15 s, e.g. handled
+    after a restart) must not stop the step: the score is stored, question 2 still goes out."""
+    try:
+        await callback.answer(alert, show_alert=alert is not None)
+    except TelegramBadRequest as exc:
+        log.info("callback not answered: %s", exc)
 
 
 async def _edit_text(
@@ -192,15 +201,15 @@ async def score_tapped(
 ) -> None:
     """A 0-10 button: validate, store at once, show the choice, ask question 2."""
     if not 0 <= callback_data.score <= 10:
-        await callback.answer(_("bad-button"), show_alert=True)
+        await _ack(callback, _("bad-button"))
         return
     if partner is None:
-        await callback.answer(_("survey-not-registered"), show_alert=True)
+        await _ack(callback, _("survey-not-registered"))
         return
     campaign_id = callback_data.campaign_id
     problem, kind = await _check_campaign(session, partner, campaign_id)
     if problem is not None:
-        await callback.answer(_(problem), show_alert=True)
+        await _ack(callback, _(problem))
         return
     message_id = callback.message.message_id if callback.message else None
     round_ = await _round_of_tap(session, state, partner, campaign_id, kind, message_id or 0)
@@ -213,7 +222,7 @@ async def score_tapped(
         score=callback_data.score,
         question_message_id=message_id,
     )
-    await callback.answer()
+    await _ack(callback)
     if isinstance(callback.message, Message):
         await _edit_text(
             callback.message,
@@ -347,10 +356,10 @@ async def _response_at(
     """The partner's own response at ``stage``; otherwise answer the button and return None."""
     response = await responses.owned(session, response_id, partner.id) if partner else None
     if response is None:
-        await callback.answer(_("bad-button"), show_alert=True)
+        await _ack(callback, _("bad-button"))
         return None
     if response.stage != stage:
-        await callback.answer(_("survey-already-done"), show_alert=True)
+        await _ack(callback, _("survey-already-done"))
         return None
     return response
 
@@ -370,7 +379,7 @@ async def comment_skipped(
         return
     chosen = await _move_to_drivers(session, response, state, None)
     await state.update_data(response_id=response.id, campaign_id=response.campaign_id)
-    await callback.answer()
+    await _ack(callback)
     if isinstance(callback.message, Message):
         key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
         await _edit_text(
@@ -397,9 +406,9 @@ async def driver_toggled(
     try:
         chosen = await responses.toggle_driver(session, response, callback_data.area)
     except ValueError:
-        await callback.answer(_("bad-button"), show_alert=True)
+        await _ack(callback, _("bad-button"))
         return
-    await callback.answer()
+    await _ack(callback)
     if isinstance(callback.message, Message) and callback.message.bot:
         try:
             await callback.message.edit_reply_markup(reply_markup=drivers_keyboard(_, response.id, chosen))
@@ -425,7 +434,7 @@ async def drivers_done(
     await responses.complete(session, response)
     await state.clear()
     areas = await responses.areas_of(session, response.id)
-    await callback.answer()
+    await _ack(callback)
     if isinstance(callback.message, Message):
         chat_id = callback.message.chat.id
         summary = (

@@ -34,7 +34,7 @@ async def _to_comment_step(user, score: str = "6") -> None:
     await user.wait_text("Что нам стоит улучшить" if int(score) < 9 else "Что вы больше всего цените")
 
 
-@pytest.mark.parametrize("text", ["11", "-1", "7.5", "семь", "10 из 10"])
+@pytest.mark.parametrize("text", ["11", "-1", "7.5", "семь", "10 из 10", "٧", "²", "9" * 30])
 async def test_bad_typed_scores_are_refused(app: App, make_user, text: str) -> None:
     user = make_user(2001)
     await user.send_text("/survey")

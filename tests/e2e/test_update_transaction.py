@@ -75,3 +75,18 @@ async def test_handled_update_is_marked_in_the_same_commit_as_its_answer(
         stored = await s.scalar(select(Response.comment))
     assert row is not None and row.processed_at is not None and row.error is None
     assert stored == "быстрые выплаты"
+
+
+async def test_a_tap_handled_too_late_to_answer_still_gets_question_2(
+    tg: FakeTelegram, app: App, make_user: Any
+) -> None:
+    """Telegram refuses to answer a button query after ~15 s (a tap handled after a restart or
+    a replica's death): the score is stored and the survey goes on anyway."""
+    user = make_user(4103)
+    await user.send_text("/survey")
+    await user.wait_text("Насколько вероятно")
+    tg.callback_timeout = 0  # every query has expired by the time the bot answers it
+    await user.press("8", wait_answer=False)
+    await user.wait_text("Что нам стоит улучшить")
+    async with app.services.sessionmaker() as s:
+        assert (await s.scalars(select(Response.score))).all() == [8]
