@@ -1,7 +1,8 @@
 """Build a digest: figures from :mod:`storage.analytics`, text blocks, the chart.
 
-The aggregates run on three pooled connections at a time; the chart is drawn
-in a worker thread afterwards so the event loop keeps serving partners meanwhile.
+The aggregates run on three pooled connections at a time; the chart is drawn in a worker thread
+as soon as the trend is known, while the rest of the SQL runs, so the event loop keeps serving
+partners meanwhile.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from bot.digest.split import pack
 from bot.digest.text import report_blocks
 from bot.i18n import Translate, Translator
 from storage.analytics.campaigns import CampaignInfo
-from storage.analytics.nps import nps_for
+from storage.analytics.nps import NpsResult, nps_for
 from storage.analytics.report import (
     DIGEST_DIMENSIONS,
     DIMENSIONS,
-    CampaignReport,
+    TrendFigures,
+    TrendPoint,
     activity,
     campaign_report,
     current_campaign,
@@ -74,12 +76,17 @@ def _label(info: CampaignInfo, tz: ZoneInfo) -> str:
     return f"#{info.id} {info.launched_at.astimezone(tz):%m.%Y}"
 
 
-def _chart_points(report: CampaignReport, tz: ZoneInfo) -> list[ChartPoint]:
-    trend = [(p.campaign, p.nps) for p in report.trend] or [(report.campaign, report.nps)]
+def chart_points(
+    campaign: CampaignInfo, nps: NpsResult, trend: tuple[TrendPoint, ...], tz: ZoneInfo
+) -> list[ChartPoint]:
+    """Bars of the chart: the trend, or the campaign alone when it has none (ongoing)."""
+    series = [(p.campaign, p.nps) for p in trend] or [(campaign, nps)]
     return [
-        ChartPoint(_label(info, tz), nps.nps, nps.margin, nps.promoters, nps.passives, nps.detractors)
-        for info, nps in trend
-        if nps.n
+        ChartPoint(
+            _label(info, tz), figure.nps, figure.margin, figure.promoters, figure.passives, figure.detractors
+        )
+        for info, figure in series
+        if figure.n
     ]
 
 
@@ -110,19 +117,26 @@ async def campaign_digest(
     ``full`` (``/report``) adds the tier and geo breakdowns to the segment one.
     """
     _ = translator.bind(options.locale)
+    charts: list[bytes] = []
+
+    async def draw(first: TrendFigures) -> None:
+        # Drawn alongside the rest of the SQL: SQLite and PostgreSQL do their work outside the
+        # GIL, so the drawing thread and the queries overlap instead of adding up.
+        points = chart_points(first.campaign, first.nps, first.trend, options.tz)
+        if points:
+            charts.append(await asyncio.to_thread(render_chart, points, chart_labels(_)))
+
     report = await campaign_report(
         sessions,
         campaign_id,
         tz=options.tz,
         min_group_size=options.min_group_size,
         dimensions=DIMENSIONS if full else DIGEST_DIMENSIONS,
+        on_figures=draw,
     )
     if report is None:
         return None
-    # Drawn after the queries, not alongside: on two cores the SQL already uses both, and a
-    # drawing thread fighting them for the GIL made the whole digest slower, not faster.
-    points = _chart_points(report, options.tz)
-    chart = await asyncio.to_thread(render_chart, points, chart_labels(_)) if points else None
+    chart = charts[0] if charts else None
     heading = title or _("dg-title-campaign", title=fmt.clip(report.campaign.title, 120))
     blocks = report_blocks(
         report,

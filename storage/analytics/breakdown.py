@@ -110,11 +110,11 @@ async def group_counts(
     Revenue rides along in the same pass over the answers, so the segment breakdown and the
     revenue split cost one query.
     """
-    column = DIMENSIONS[dimension]
-    # COALESCE in GROUP BY (not just for NULLs): it keeps SQLite from walking the partners'
-    # index in group order and probing answers per partner, which is 3× slower than probing
-    # partners per answer of the campaign.
-    key = func.coalesce(column, UNSET)
+    # The bare column, not COALESCE: for the segment SQLite then walks ix_partners_segment_revenue
+    # in segment order (partner and revenue in the index) probing each partner's answer, and
+    # aggregates as rows come; grouping the campaign's answers by a computed key would sort them
+    # all first. Partners without a value come back as NULL and join UNSET below.
+    key = DIMENSIONS[dimension]
     revenue = Partner.monthly_revenue
     p, s, d = category_sums()
     has_rev = revenue.is_not(None)
@@ -141,7 +141,9 @@ async def group_counts(
     rev_n = [0, 0, 0]
     rev_sum = [Decimal(0), Decimal(0), Decimal(0)]
     for row in (await session.execute(stmt)).all():
-        groups[str(row[0])] = nps_from_counts(int(row[1] or 0), int(row[2] or 0), int(row[3] or 0))
+        name = UNSET if row[0] is None else str(row[0])
+        counts = nps_from_counts(int(row[1] or 0), int(row[2] or 0), int(row[3] or 0))
+        groups[name] = pooled([groups[name], counts]) if name in groups else counts  # NULL and ""
         for i in range(3 if with_revenue else 0):
             rev_n[i] += int(row[4 + i] or 0)
             # SQLite sums NUMERIC as float; round to cents so totals print like money.

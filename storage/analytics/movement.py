@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.analytics.nps import category_ranges
 from storage.analytics.people import COLUMNS, PartnerRef
 from storage.models import Partner, Response
 from storage.models.response import DETRACTOR, PASSIVE, PROMOTER
@@ -41,24 +42,25 @@ class Movement:
         return self.matrix.get((before, after), 0)
 
 
-def _category(score: ColumnElement[int]) -> ColumnElement[str]:
-    return case((score >= 9, PROMOTER), (score >= 7, PASSIVE), else_=DETRACTOR)
-
-
 async def movement(
     session: AsyncSession, campaign_id: int, previous_id: int, list_limit: int = LIST_LIMIT
 ) -> Movement:
     """Movement from ``previous_id`` to ``campaign_id``."""
     now, before = aliased(Response), aliased(Response)
-    cat_now, cat_before = _category(now.score.expression), _category(before.score.expression)
+    # One aggregate row of nine pair counts rather than GROUP BY (category, category): SQLite
+    # would sort every pair of answers in a temporary B-tree first, which costs more than the
+    # nine CASEs. Both sides are walked and probed in partner order (local, no table lookups).
+    bands = list(zip((PROMOTER, PASSIVE, DETRACTOR), category_ranges(before.score), strict=True))
+    now_bands = list(zip((PROMOTER, PASSIVE, DETRACTOR), category_ranges(now.score), strict=True))
+    cells = [(was, became, and_(b, n)) for was, b in bands for became, n in now_bands]
     pairs = (
-        select(cat_before, cat_now, func.count())
+        select(*(func.sum(case((both, 1), else_=0)) for _, _, both in cells))
         .select_from(now)
         .join(before, (before.partner_id == now.partner_id) & (before.campaign_id == previous_id))
         .where(now.campaign_id == campaign_id)
-        .group_by(cat_before, cat_now)
     )
-    matrix = {(str(b), str(a)): int(n) for b, a, n in (await session.execute(pairs)).all()}
+    row = (await session.execute(pairs)).one()
+    matrix = {(was, became): int(n) for (was, became, _), n in zip(cells, row, strict=True) if n}
 
     def named(was_promoter: bool) -> Select[*tuple[Any, ...]]:
         # "+ 0" keeps SQLite from picking the (campaign, score) index for these ranges: walking

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Partner, Response
+from storage.models import Campaign, Partner, Response
 
 Z95 = 1.96
 
@@ -87,6 +87,11 @@ def compare(current: NpsResult, previous: NpsResult) -> NpsChange:
     return NpsChange(delta, threshold, abs(delta) > threshold)
 
 
+def category_ranges(score: Any = Response.score) -> tuple[Any, Any, Any]:
+    """Conditions on ``score`` for promoters, passives and detractors (index ranges)."""
+    return score >= 9, score.between(7, 8), score <= 6
+
+
 def category_sums() -> tuple[Any, Any, Any]:
     """SQL expressions counting promoters, passives and detractors over ``Response.score``."""
     promoters = func.sum(case((Response.score >= 9, 1), else_=0))
@@ -103,20 +108,27 @@ async def nps_by_campaign(
     session: AsyncSession, campaign_ids: Sequence[int] | None = None
 ) -> dict[int, NpsResult]:
     """NPS of each campaign that has answers (or of the given ones; those without answers get n=0)."""
-    # GROUP BY (campaign, score) walks ix_responses_campaign_score in order with no temp B-tree
-    # and no per-row CASE: about twice as fast as summing CASEs on a million answers.
-    stmt = select(Response.campaign_id, Response.score, func.count()).group_by(
-        Response.campaign_id, Response.score
-    )
+    # One COUNT(*) per campaign and category, each over a range of the (campaign, score, ...)
+    # index: a count walks the range without reading any column, about twice as fast on SQLite as
+    # GROUP BY (campaign, score) over the same entries (which also steps an aggregate per row).
+    counts = [
+        select(func.count())
+        .select_from(Response)
+        .where(Response.campaign_id == Campaign.id, band)
+        .correlate(Campaign)
+        .scalar_subquery()
+        for band in category_ranges()
+    ]
+    stmt = select(Campaign.id, *counts)
     if campaign_ids is not None:
         if not campaign_ids:
             return {}
-        stmt = stmt.where(Response.campaign_id.in_(list(campaign_ids)))
-    counts: dict[int, list[int]] = {}
-    for cid, score, count in (await session.execute(stmt)).all():
-        bucket = counts.setdefault(int(cid), [0, 0, 0])
-        bucket[0 if score >= 9 else 1 if score >= 7 else 2] += int(count)
-    result = {cid: nps_from_counts(*bucket) for cid, bucket in counts.items()}
+        stmt = stmt.where(Campaign.id.in_(list(campaign_ids)))
+    result: dict[int, NpsResult] = {}
+    for cid, *row in (await session.execute(stmt)).all():
+        figure = _row_to_result(row)
+        if figure.n or campaign_ids is not None:
+            result[int(cid)] = figure
     for cid in campaign_ids or ():
         result.setdefault(cid, nps_from_counts(0, 0, 0))
     return result

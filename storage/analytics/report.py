@@ -10,9 +10,10 @@ See :mod:`storage.analytics.campaigns` for what "current", "previous" and "quart
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -49,6 +50,18 @@ class TrendPoint:
 
     campaign: CampaignInfo
     nps: NpsResult
+
+
+@dataclass(frozen=True, slots=True)
+class TrendFigures:
+    """The first figures of a report: the campaign's NPS and the trend up to it."""
+
+    campaign: CampaignInfo
+    nps: NpsResult
+    trend: tuple[TrendPoint, ...]  # empty for the ongoing campaign
+
+
+FiguresHook = Callable[[TrendFigures], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,12 +158,14 @@ async def campaign_report(
     min_group_size: int,
     trend_length: int = TREND_LENGTH,
     dimensions: Sequence[str] = DIMENSIONS,
+    on_figures: FiguresHook | None = None,
 ) -> CampaignReport | None:
     """The full report of one campaign, or None when it does not exist.
 
     Three independent parts run at once, each on its own pooled connection (so the pool must
     allow three): the NPS figures with the comment themes, this campaign's breakdowns, and the
-    comparison with the previous campaign.
+    comparison with the previous campaign. ``on_figures`` (the digest's chart) is started as soon
+    as the NPS figures are in, alongside the rest, and the report waits for it.
     """
     frame = await campaign_frame(sessions, campaign_id, tz, trend_length)
     if frame is None:
@@ -161,7 +176,7 @@ async def campaign_report(
         (breakdowns, revenue, counts, drivers),
         (before, moved, bad, good),
     ) = await asyncio.gather(
-        _figures_and_themes(sessions, frame),
+        _figures_and_themes(sessions, frame, trend_length, on_figures),
         _this_campaign(sessions, campaign.id, dimensions, min_group_size),
         _against_previous(sessions, campaign.id, previous, min_group_size),
     )
@@ -178,7 +193,6 @@ async def campaign_report(
         if previous is not None
         else None
     )
-    trend = [TrendPoint(s, figures[s.id]) for s in frame.upto[-trend_length:]] if campaign.regular else []
     return CampaignReport(
         campaign=campaign,
         nps=nps,
@@ -196,19 +210,40 @@ async def campaign_report(
         promoter_quotes=tuple(good),
         movement=moved,
         revenue=revenue,
-        trend=tuple(trend),
+        trend=_trend(frame, figures, trend_length),
     )
 
 
+def _trend(frame: Frame, figures: dict[int, NpsResult], trend_length: int) -> tuple[TrendPoint, ...]:
+    if not frame.campaign.regular:
+        return ()
+    return tuple(TrendPoint(s, figures[s.id]) for s in frame.upto[-trend_length:])
+
+
 async def _figures_and_themes(
-    sessions: Sessions, frame: Frame
+    sessions: Sessions, frame: Frame, trend_length: int, on_figures: FiguresHook | None
 ) -> tuple[dict[int, NpsResult], CommentSummary]:
     async with sessions() as session:
         figures = await nps_by_campaign(session, sorted(frame.wanted))
-        texts = await latest_comments(session, frame.campaign.id)
-        counts = await theme_counts(session, frame.campaign.id)  # stored on arrival: no classifying here
-    # Counting phrases is CPU work: a worker thread, while the other parts' SQL runs.
-    return figures, await asyncio.to_thread(summarize, counts, texts)
+        hook: asyncio.Task[None] | None = None
+        if on_figures is not None:
+            trend = _trend(frame, figures, trend_length)
+            hook = asyncio.create_task(
+                on_figures(TrendFigures(frame.campaign, figures[frame.campaign.id], trend))
+            )
+        try:
+            texts = await latest_comments(session, frame.campaign.id)
+            counts = await theme_counts(session, frame.campaign.id)  # stored on arrival: no classifying here
+            # Counting phrases is CPU work: a worker thread, while the other parts' SQL runs.
+            summary = await asyncio.to_thread(summarize, counts, texts)
+        except BaseException:
+            if hook is not None:  # never left running (or its error unread) behind a failed query
+                hook.cancel()
+                await asyncio.gather(hook, return_exceptions=True)
+            raise
+    if hook is not None:
+        await hook
+    return figures, summary
 
 
 async def _this_campaign(

@@ -56,6 +56,15 @@ class Response(Base):
             sqlite_where=text("comment IS NOT NULL"),
             postgresql_where=text("comment IS NOT NULL"),
         ),
+        # The digest's quotes: best (or worst) commented answers, newest first (0009).
+        Index(
+            "ix_responses_quotes",
+            "campaign_id",
+            "score",
+            "answered_at",
+            sqlite_where=text("comment IS NOT NULL"),
+            postgresql_where=text("comment IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

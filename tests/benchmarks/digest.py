@@ -8,7 +8,8 @@ The database is migrated, then filled with raw rows (``tests/benchmarks/digest_f
 it is a file in a temp dir; ``--keep`` caches it in ``$TMPDIR/partner-pulse-bench-<size>.sqlite``
 so later runs skip the fill. With ``--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres``
 a new database is created on that server for the run and dropped after (``--keep``: kept as
-``bench_digest_<size>`` and reused). Each phase runs in its own subprocess so its peak memory is its own: the
+``bench_digest_<size>`` and reused). A reused database is first migrated to the latest schema
+(and ANALYZEd when that changed it). Each phase runs in its own subprocess so its peak memory is its own: the
 figure printed is the child's peak resident set size (includes the interpreter and
 imported libraries; read from /proc/self/status VmHWM), and wall time measured inside the
 child around the phase only.
@@ -37,7 +38,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.benchmarks import pgdb
-from tests.benchmarks.digest_fill import fill_postgres, fill_sqlite
+from tests.benchmarks.digest_fill import fill_postgres, fill_sqlite, to_head
 
 
 async def _digest_phase(url: str, now: datetime) -> dict[str, float]:
@@ -193,6 +194,8 @@ def _on_sqlite(size: str, shape: dict[str, Any], only: str | None, *, keep: bool
             print(f"  filled in {time.perf_counter() - started:.1f} s")
         else:
             print(f"Reusing {db}")
+            if asyncio.run(to_head(f"sqlite+aiosqlite:///{db}")):
+                print("  migrated to the latest schema, statistics renewed")
         _phases(only, f"sqlite+aiosqlite:///{db}", shape["now"])
     finally:
         if tmpdir is not None:
@@ -215,6 +218,8 @@ def _on_postgres(server: str, size: str, shape: dict[str, Any], only: str | None
             print(f"  filled in {time.perf_counter() - started:.1f} s")
         else:
             print(f"Reusing PostgreSQL database {name}")
+            if asyncio.run(to_head(url)):
+                print("  migrated to the latest schema, statistics renewed")
         _phases(only, url, shape["now"])
     finally:
         if not keep:

@@ -196,3 +196,35 @@ async def fill_postgres(url: str, **shape: Any) -> None:
         await con.execute("VACUUM ANALYZE")  # statistics and the visibility map, as autovacuum would
     finally:
         await con.close()
+
+
+async def to_head(url: str) -> bool:
+    """Migrate a cached database to the latest schema; ANALYZE when that changed anything.
+
+    The figures are then those of the current indexes (a kept database may predate a migration),
+    with statistics as after a fill. Returns whether the schema changed.
+    """
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from storage.migrate import upgrade_async
+
+    async def version() -> str | None:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return await conn.scalar(text("SELECT version_num FROM alembic_version"))
+        finally:
+            await engine.dispose()
+
+    before = await version()
+    await upgrade_async(url)
+    if await version() == before:
+        return False
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("ANALYZE"))
+    finally:
+        await engine.dispose()
+    return True
