@@ -1,9 +1,11 @@
 """One database session per update, and the journal mark that says the update was handled.
 
-Every commit the update makes through us (before each Telegram call, and at the end) carries
-the mark, so the update is marked handled in the same transaction as its last write: after
-``kill -9`` it is either replayed from the journal or its effects are stored, never neither,
-and a reply already sent is never sent again by a replay. A handler that fails, even after
+The first commit the update makes through us (before its first Telegram call, or at the end)
+carries the mark, so the update is marked handled in the same transaction as the writes that
+precede its first reply: after ``kill -9`` it is either replayed from the journal or those
+effects are stored, never neither, and a reply already sent is never sent again by a replay.
+Later commits (before the next calls, at the end) do not repeat it: nothing unmarks an update,
+so a second mark would change nothing but cost a statement. A handler that fails, even after
 its first reply, is parked with its error: what it committed stays, nothing runs twice.
 """
 
@@ -23,13 +25,13 @@ from storage.session_context import current_journal_id, current_session
 log = logging.getLogger(__name__)
 
 
-_MARKED = "journal_marked"  # session.info key: the last commit carried the mark
+_MARKED = "journal_marked"  # session.info key: a commit of ours carried the mark
 
 
 async def commit_update(session: AsyncSession) -> None:
-    """Commit the update's work together with its journal mark."""
+    """Commit the update's work; the first commit also carries its journal mark."""
     update_id = current_journal_id.get()
-    if update_id is not None:
+    if update_id is not None and not session.info.get(_MARKED):
         await inbox.mark_processed(session, update_id)
     await session.commit()
     session.info[_MARKED] = True

@@ -10,13 +10,17 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import upsert
 from storage.models import InboxUpdate, utcnow
 
 HANDLED_PAYLOAD = ""  # what a handled update's payload becomes
+
+_TABLE: Table = InboxUpdate.__table__  # type: ignore[assignment]
+# Built once: every update runs it (SET columns come from the parameters).
+_MARK = update(_TABLE).where(_TABLE.c.update_id == bindparam("marked_id"))
 
 
 async def journal(session: AsyncSession, updates: Sequence[dict[str, Any]]) -> list[int]:
@@ -55,7 +59,6 @@ async def pending(session: AsyncSession, limit: int = 1000) -> list[tuple[int, d
 async def mark_processed(session: AsyncSession, update_id: int, error: str | None = None) -> None:
     """Mark one update handled (in the caller's transaction) and drop its payload."""
     await session.execute(
-        update(InboxUpdate)
-        .where(InboxUpdate.update_id == update_id)
-        .values(processed_at=utcnow(), error=error, payload=HANDLED_PAYLOAD)
+        _MARK,
+        {"marked_id": update_id, "processed_at": utcnow(), "error": error, "payload": HANDLED_PAYLOAD},
     )

@@ -21,6 +21,7 @@ import orjson
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import fsm_storage
 from storage.models import Alert, AlertMessage, FsmRecord, InboxUpdate, Partner, Response
 
 JOURNAL_RETENTION = timedelta(hours=24)
@@ -88,8 +89,13 @@ async def forget_quotes(session: AsyncSession, quotes: list[str]) -> int:
 async def forget_fsm(session: AsyncSession, telegram_id: int) -> int:
     """Delete every FSM key of this user (``fsm:<chat>:<user>:...``, private chat or group)."""
     wanted = str(telegram_id)
+
+    def theirs(key: str) -> bool:
+        return wanted in key.split(":")[1:]
+
+    fsm_storage.forget(session, theirs)  # a change this update has not written yet goes too
     keys = (await session.scalars(select(FsmRecord.key).where(FsmRecord.key.like(f"%:{wanted}%")))).all()
-    mine = [k for k in keys if wanted in k.split(":")[1:]]
+    mine = [k for k in keys if theirs(k)]
     if mine:
         await session.execute(delete(FsmRecord).where(FsmRecord.key.in_(mine)))
     return len(mine)
