@@ -2,27 +2,52 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Campaign, Delivery, Response
 from storage.models import campaign as c
 from storage.models import delivery as d
 from storage.models.response import STAGE_DONE
+from storage.tables import table_of
 
 ONGOING_TITLE = "Ongoing feedback"
+
+_C = table_of(Campaign)
+_DL = table_of(Delivery)
+_R = table_of(Response)
+# Built once: the survey runs these on most steps.
+_ONGOING = select(_C.c.id, _C.c.status).where(_C.c.kind == c.ONGOING).order_by(_C.c.id).limit(1)
+_KIND_AND_STATUS = select(_C.c.kind, _C.c.status).where(_C.c.id == bindparam("campaign_id"))
+_INVITED = (
+    select(_DL.c.id)
+    .where(
+        _DL.c.kind == d.INVITATION,
+        _DL.c.campaign_id == bindparam("campaign_id"),
+        _DL.c.partner_id == bindparam("partner_id"),
+    )
+    .limit(1)
+)
+_FINISHED = select(_R.c.campaign_id).where(
+    _R.c.partner_id == bindparam("partner_id"), _R.c.stage == STAGE_DONE
+)
+_PENDING_INVITATION = (
+    select(_C.c.id)
+    .join(_DL, _DL.c.campaign_id == _C.c.id)
+    .where(
+        _DL.c.kind == d.INVITATION,
+        _DL.c.partner_id == bindparam("partner_id"),
+        _C.c.status.in_(c.ANSWERABLE),
+        _C.c.id.not_in(_FINISHED),
+    )
+    .order_by(_C.c.launched_at.desc(), _C.c.id.desc())
+    .limit(1)
+)
 
 
 async def ensure_ongoing_campaign(session: AsyncSession) -> int:
     """Id of the always-open feedback campaign, created (or reopened) on first use."""
-    found = (
-        await session.execute(
-            select(Campaign.id, Campaign.status)
-            .where(Campaign.kind == c.ONGOING)
-            .order_by(Campaign.id)
-            .limit(1)
-        )
-    ).first()
+    found = (await session.execute(_ONGOING)).first()
     if found is not None and found[1] == c.RUNNING:
         return int(found[0])
     campaign = await session.scalar(
@@ -38,41 +63,17 @@ async def ensure_ongoing_campaign(session: AsyncSession) -> int:
 
 async def kind_and_status(session: AsyncSession, campaign_id: int) -> tuple[str, str] | None:
     """A campaign's kind and status, or None when there is no such campaign."""
-    row = (
-        await session.execute(select(Campaign.kind, Campaign.status).where(Campaign.id == campaign_id))
-    ).first()
+    row = (await session.execute(_KIND_AND_STATUS, {"campaign_id": campaign_id})).first()
     return (row[0], row[1]) if row is not None else None
 
 
 async def is_invited(session: AsyncSession, campaign_id: int, partner_id: int) -> bool:
     """True when the partner has an invitation row for the campaign."""
-    found = await session.scalar(
-        select(Delivery.id)
-        .where(
-            Delivery.kind == d.INVITATION,
-            Delivery.campaign_id == campaign_id,
-            Delivery.partner_id == partner_id,
-        )
-        .limit(1)
-    )
+    found = await session.scalar(_INVITED, {"campaign_id": campaign_id, "partner_id": partner_id})
     return found is not None
 
 
 async def pending_invitation(session: AsyncSession, partner_id: int) -> int | None:
     """Id of the newest running campaign the partner was invited to and has not finished."""
-    finished = select(Response.campaign_id).where(
-        Response.partner_id == partner_id, Response.stage == STAGE_DONE
-    )
-    found = await session.scalar(
-        select(Campaign.id)
-        .join(Delivery, Delivery.campaign_id == Campaign.id)
-        .where(
-            Delivery.kind == d.INVITATION,
-            Delivery.partner_id == partner_id,
-            Campaign.status.in_(c.ANSWERABLE),
-            Campaign.id.not_in(finished),
-        )
-        .order_by(Campaign.launched_at.desc(), Campaign.id.desc())
-        .limit(1)
-    )
+    found = await session.scalar(_PENDING_INVITATION, {"partner_id": partner_id})
     return int(found) if found is not None else None

@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.areas import active as active_areas
 from storage.areas import is_area
 from storage.models import Response, ResponseDriver, utcnow
 from storage.models.response import STAGE_COMMENT, STAGE_DONE, STAGE_DRIVERS, category_of
+from storage.tables import table_of
 
 
 @dataclass(slots=True)
@@ -35,19 +36,40 @@ class Answer:
         return category_of(self.score)
 
 
+_R = table_of(Response)
+_D = table_of(ResponseDriver)
 _COLUMNS = (
-    Response.id,
-    Response.campaign_id,
-    Response.partner_id,
-    Response.score,
-    Response.stage,
-    Response.question_message_id,
-    Response.round,
+    _R.c.id,
+    _R.c.campaign_id,
+    _R.c.partner_id,
+    _R.c.score,
+    _R.c.stage,
+    _R.c.question_message_id,
+    _R.c.round,
 )
+_THEIRS = (_R.c.campaign_id == bindparam("campaign_id"), _R.c.partner_id == bindparam("partner_id"))
+# The survey's statements, built once (each step runs a few of them; building costs more than
+# running). UPDATEs take their SET columns from the parameters they are given.
+_OF_CAMPAIGN = select(*_COLUMNS).where(*_THEIRS, _R.c.round == bindparam("round"))
+_OWNED = select(*_COLUMNS).where(
+    _R.c.id == bindparam("response_id"), _R.c.partner_id == bindparam("partner_id")
+)
+_ROUND_OF_MESSAGE = (
+    select(_R.c.round)
+    .where(*_THEIRS, _R.c.question_message_id == bindparam("question_message_id"))
+    .order_by(_R.c.round.desc())
+    .limit(1)
+)
+_LAST_ROUND = select(func.max(_R.c.round)).where(*_THEIRS)
+_INSERT = insert(_R).returning(_R.c.id)
+_UPDATE = update(_R).where(_R.c.id == bindparam("response_id"))
+_AREAS = select(_D.c.area).where(_D.c.response_id == bindparam("response_id"))
+_ADD_AREA = insert(_D)
+_REMOVE_AREA = delete(_D).where(_D.c.response_id == bindparam("response_id"), _D.c.area == bindparam("area"))
 
 
-async def _answer(session: AsyncSession, *where: Any) -> Answer | None:
-    row = (await session.execute(select(*_COLUMNS).where(*where))).first()
+async def _answer(session: AsyncSession, stmt: Any, params: dict[str, Any]) -> Answer | None:
+    row = (await session.execute(stmt, params)).first()
     return Answer(*row) if row is not None else None
 
 
@@ -56,10 +78,7 @@ async def of_campaign(
 ) -> Answer | None:
     """The partner's response to a campaign (in one round of ongoing feedback), if any."""
     return await _answer(
-        session,
-        Response.campaign_id == campaign_id,
-        Response.partner_id == partner_id,
-        Response.round == round_,
+        session, _OF_CAMPAIGN, {"campaign_id": campaign_id, "partner_id": partner_id, "round": round_}
     )
 
 
@@ -68,24 +87,14 @@ async def round_of_message(
 ) -> int | None:
     """The round whose question 1 is that message, if the partner answered it."""
     return await session.scalar(
-        select(Response.round)
-        .where(
-            Response.campaign_id == campaign_id,
-            Response.partner_id == partner_id,
-            Response.question_message_id == question_message_id,
-        )
-        .order_by(Response.round.desc())
-        .limit(1)
+        _ROUND_OF_MESSAGE,
+        {"campaign_id": campaign_id, "partner_id": partner_id, "question_message_id": question_message_id},
     )
 
 
 async def next_round(session: AsyncSession, campaign_id: int, partner_id: int) -> int:
     """The round a new round of (ongoing) feedback gets: after every stored one."""
-    last = await session.scalar(
-        select(func.max(Response.round)).where(
-            Response.campaign_id == campaign_id, Response.partner_id == partner_id
-        )
-    )
+    last = await session.scalar(_LAST_ROUND, {"campaign_id": campaign_id, "partner_id": partner_id})
     return 0 if last is None else int(last) + 1
 
 
@@ -103,56 +112,54 @@ async def record_score(
     now = utcnow()
     if existing is None:
         rid = await session.scalar(
-            insert(Response)
-            .values(
-                campaign_id=campaign_id,
-                partner_id=partner_id,
-                round=round_,
-                score=score,
-                stage=STAGE_COMMENT,
-                question_message_id=question_message_id,
-                answered_at=now,
-                updated_at=now,
-            )
-            .returning(Response.id)
+            _INSERT,
+            {
+                "campaign_id": campaign_id,
+                "partner_id": partner_id,
+                "round": round_,
+                "score": score,
+                "stage": STAGE_COMMENT,
+                "question_message_id": question_message_id,
+                "answered_at": now,
+                "updated_at": now,
+            },
         )
         assert rid is not None
         return Answer(rid, campaign_id, partner_id, score, STAGE_COMMENT, question_message_id, round_)
     qid = question_message_id if question_message_id is not None else existing.question_message_id
     # A second score replaces the first and reopens the follow-ups.
     await session.execute(
-        update(Response)
-        .where(Response.id == existing.id)
-        .values(
-            score=score,
-            stage=STAGE_COMMENT,
-            question_message_id=qid,
-            answered_at=now,
-            updated_at=now,
-            completed_at=None,
-        )
+        _UPDATE,
+        {
+            "response_id": existing.id,
+            "score": score,
+            "stage": STAGE_COMMENT,
+            "question_message_id": qid,
+            "answered_at": now,
+            "updated_at": now,
+            "completed_at": None,
+        },
     )
     return Answer(existing.id, campaign_id, partner_id, score, STAGE_COMMENT, qid, existing.round)
 
 
 async def owned(session: AsyncSession, response_id: int, partner_id: int) -> Answer | None:
     """The response if it belongs to the partner, else None (callback ids are never trusted)."""
-    return await _answer(session, Response.id == response_id, Response.partner_id == partner_id)
+    return await _answer(session, _OWNED, {"response_id": response_id, "partner_id": partner_id})
 
 
 async def set_comment(session: AsyncSession, answer: Answer, comment: str | None) -> None:
     """Store (or skip) the open answer and move on to the drivers question."""
     await session.execute(
-        update(Response)
-        .where(Response.id == answer.id)
-        .values(comment=comment, stage=STAGE_DRIVERS, updated_at=utcnow())
+        _UPDATE,
+        {"response_id": answer.id, "comment": comment, "stage": STAGE_DRIVERS, "updated_at": utcnow()},
     )
     answer.stage = STAGE_DRIVERS
 
 
 async def areas_of(session: AsyncSession, response_id: int) -> list[str]:
     """Driver areas chosen for a response, in the install's order (storage.areas)."""
-    rows = await session.scalars(select(ResponseDriver.area).where(ResponseDriver.response_id == response_id))
+    rows = await session.scalars(_AREAS, {"response_id": response_id})
     chosen = set(rows.all())
     return [a for a in active_areas() if a in chosen]
 
@@ -163,12 +170,10 @@ async def toggle_driver(session: AsyncSession, answer: Answer, area: str) -> lis
         raise ValueError(area)
     current = set(await areas_of(session, answer.id))
     if area in current:
-        await session.execute(
-            delete(ResponseDriver).where(ResponseDriver.response_id == answer.id, ResponseDriver.area == area)
-        )
+        await session.execute(_REMOVE_AREA, {"response_id": answer.id, "area": area})
         current.discard(area)
     else:
-        await session.execute(insert(ResponseDriver).values(response_id=answer.id, area=area))
+        await session.execute(_ADD_AREA, {"response_id": answer.id, "area": area})
         current.add(area)
     return [a for a in active_areas() if a in current]
 
@@ -177,8 +182,6 @@ async def complete(session: AsyncSession, answer: Answer) -> None:
     """Mark the survey finished."""
     now = utcnow()
     await session.execute(
-        update(Response)
-        .where(Response.id == answer.id)
-        .values(stage=STAGE_DONE, updated_at=now, completed_at=now)
+        _UPDATE, {"response_id": answer.id, "stage": STAGE_DONE, "updated_at": now, "completed_at": now}
     )
     answer.stage = STAGE_DONE
