@@ -16,7 +16,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import User
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.commands import register_commands
 from bot.config import Settings
@@ -30,6 +30,7 @@ from bot.response_models import pin_response_models
 from bot.roles.turns import PartnerTurns
 from bot.roles.web import Receiver, WebhookReceiver
 from bot.roles.worker import Worker
+from bot.send_budget import BudgetStore, DatabaseStore, MemoryStore, SendBudget
 from bot.sending.engine import process_id
 from bot.services import Services
 from bot.startup import Backoff, connect
@@ -46,17 +47,26 @@ log = logging.getLogger(__name__)
 Starter = Callable[["App"], Awaitable[None]]
 
 
-def create_bot(settings: Settings, *, request_timeout: float = 60) -> Bot:
-    """The Bot, pointed at TELEGRAM_API_URL, committing before every request."""
+def create_bot(settings: Settings, *, request_timeout: float = 60, budget: SendBudget | None = None) -> Bot:
+    """The Bot, pointed at TELEGRAM_API_URL, committing before every request, paced by ``budget``."""
     pin_response_models()
     api = TelegramAPIServer.from_base(settings.telegram_api_url)
     session = AiohttpSession(api=api, timeout=request_timeout)
-    session.middleware(CommitBeforeSend())
+    session.middleware(CommitBeforeSend(budget))
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
+
+
+def create_budget(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], role: str
+) -> SendBudget:
+    """The bot's send budget: in memory when one process sends everything (``run``), else in
+    the database, shared by every ``web`` replica and the worker (bot/send_budget.py)."""
+    store: BudgetStore = MemoryStore() if role == "run" else DatabaseStore(sessionmaker)
+    return SendBudget(settings.telegram_rate, store)
 
 
 def create_dispatcher(services: Services, *, turns: BaseMiddleware | None = None) -> Dispatcher:
@@ -200,9 +210,10 @@ def build_app(
     # Only SQLite runs statements inline; elsewhere the main engine already suits long reads.
     url = settings.database_url
     report_engine = create_engine(url, reports=True) if is_sqlite(url) else None
+    budget = create_budget(settings, sessionmaker, role)
     services = Services(
         settings=settings,
-        bot=create_bot(settings, request_timeout=request_timeout),
+        bot=create_bot(settings, request_timeout=request_timeout, budget=budget),
         sessionmaker=sessionmaker,
         translator=Translator(settings.default_locale),
         report_sessionmaker=create_sessionmaker(report_engine) if report_engine else None,

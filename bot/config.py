@@ -44,6 +44,8 @@ class CommonSettings(BaseSettings):
     # campaigns (issue: campaigns at Telegram scale)
     min_days_between_surveys: int = Field(60, ge=0)
     send_rate: float = Field(25.0, gt=0, le=1000)
+    # Messages/s Telegram allows the bot in all (every process together): replies and bulk.
+    telegram_rate: float = Field(30.0, gt=0, le=1000)
     paid_broadcast: bool = False
     reminder_after_days: float = Field(3, ge=0)
     campaign_days: float = Field(14, gt=0)

@@ -22,6 +22,7 @@ from aiogram.types import Update, User
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.send_budget import PERMIT, HandlingPermit
 from bot.startup import Backoff, Sleep, TokenRejected, connect, describe, retry_delay
 from storage.repo import inbox
 
@@ -239,7 +240,8 @@ class DurablePolling:
     async def _handle(self, uid: int, parsed: Parsed, previous: asyncio.Task[None] | None) -> None:
         if previous is not None:
             await asyncio.wait({previous})
-        async with self._sem:
+        async with HandlingPermit(self._sem) as permit:
+            PERMIT.set(permit)  # given back while a reply waits for its send slot
             if isinstance(parsed, ValidationError):
                 await self._park_unreadable(uid, parsed)
                 return

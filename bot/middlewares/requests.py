@@ -3,32 +3,69 @@
 - Commit the update's open transaction first (with its journal mark, see bot/middlewares/db.py):
   nothing holds the database while we wait on the network, and what the partner answered is
   durable before we reply.
-- Inside an update, wait out a 429 and retry (replies to a partner must not be dropped); bulk
-  sending has its own global pause and gets the error.
+- A call that creates a message takes a slot of the bot's send budget first (bot/send_budget.py):
+  replies before bulk, within the ~30 messages/s Telegram allows the token across all processes.
+  While it waits, the handler gives back its handling permit, so new answers keep being stored.
+- A 429 pauses the whole budget for its retry_after. Inside an update the call is retried after
+  it (replies to a partner must not be dropped); bulk sending gets the error and retries itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
-from aiogram import Bot
+from aiogram import Bot, methods
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
 from bot.middlewares.db import commit_update
+from bot.send_budget import BULK, PERMIT, SendBudget
 from storage.session_context import current_session
 
 log = logging.getLogger(__name__)
 
 MAX_REPLY_RETRIES = 5
 MAX_REPLY_WAIT = 30
+RETRY_AFTER_MARGIN = 0.2  # seconds added to retry_after: Telegram rounds it to whole seconds
+
+# Calls that create messages: what Telegram's flood limits count.
+MESSAGE_METHODS: tuple[type[TelegramMethod[Any]], ...] = (
+    methods.SendMessage,
+    methods.SendPhoto,
+    methods.SendDocument,
+    methods.SendMediaGroup,
+    methods.SendAnimation,
+    methods.SendAudio,
+    methods.SendVideo,
+    methods.SendVideoNote,
+    methods.SendVoice,
+    methods.SendSticker,
+    methods.SendLocation,
+    methods.SendVenue,
+    methods.SendContact,
+    methods.SendPoll,
+    methods.SendDice,
+    methods.CopyMessage,
+    methods.CopyMessages,
+    methods.ForwardMessage,
+    methods.ForwardMessages,
+)
+
+
+def counts_against_budget(method: TelegramMethod[Any]) -> bool:
+    """True for a message Telegram counts in the bot's 30/s (paid broadcasts have their own)."""
+    return isinstance(method, MESSAGE_METHODS) and not getattr(method, "allow_paid_broadcast", None)
 
 
 class CommitBeforeSend(BaseRequestMiddleware):
-    """See module docstring."""
+    """See module docstring; without a budget (tests of other parts) nothing is paced."""
+
+    def __init__(self, budget: SendBudget | None = None) -> None:
+        self.budget = budget
 
     async def __call__(
         self,
@@ -39,13 +76,30 @@ class CommitBeforeSend(BaseRequestMiddleware):
         session = current_session.get()
         if session is not None and session.in_transaction():
             await commit_update(session)
+        paced = self.budget is not None and counts_against_budget(method)
         attempt = 0
         while True:
+            if paced:
+                await self._take_slot()
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as exc:
+                if paced and self.budget is not None:
+                    await self.budget.pause(exc.retry_after + RETRY_AFTER_MARGIN)
                 attempt += 1
                 if session is None or attempt > MAX_REPLY_RETRIES or exc.retry_after > MAX_REPLY_WAIT:
                     raise
                 log.info("429 on %s, retrying in %s s", type(method).__name__, exc.retry_after)
-                await asyncio.sleep(exc.retry_after)
+                if not paced:  # a paced retry waits in the budget's line, behind the pause
+                    await asyncio.sleep(exc.retry_after)
+
+    async def _take_slot(self) -> None:
+        assert self.budget is not None
+        delay = await (self.budget.bulk_delay() if BULK.get() else self.budget.reply_delay())
+        if delay <= 0:
+            return
+        permit = PERMIT.get()
+        if permit is None:
+            await asyncio.sleep(delay)
+        else:
+            await permit.idle(asyncio.sleep(delay))

@@ -51,6 +51,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.keyboards.survey import score_keyboard
+from bot.send_budget import BULK
 from bot.sending.limiter import RateLimiter
 from bot.sending.progress import ProgressBoard
 from bot.sending.texts import announcement_text, invitation_text, reminder_text
@@ -373,6 +374,7 @@ class SendingEngine:
             return Outcome(job.id, job.partner_id, d.FAILED, error="announcement text missing")
         failures = 0
         limited = 0
+        BULK.set(True)  # this task's messages wait for a free line in the bot's send budget
         while True:
             await self.limiter.acquire(job.chat_id)
             if job.kind != d.ANNOUNCEMENT and job.campaign_id in self._held:

@@ -11,6 +11,7 @@ from storage.models.job_run import JobRun
 from storage.models.lease import Lease
 from storage.models.partner import Partner
 from storage.models.response import Response, ResponseDriver, category_of
+from storage.models.send_budget import SendBudgetRow
 from storage.models.theme import ResponseTheme
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Response",
     "ResponseDriver",
     "ResponseTheme",
+    "SendBudgetRow",
     "category_of",
     "utcnow",
 ]

@@ -109,6 +109,8 @@ async def _run_bot(base_url: str, scenario: Scenario, folder: Path) -> float:
         "database_url": f"sqlite+aiosqlite:///{folder / 'bench.db'}",
         "admin_ids": str(ADMIN_ID),
         "send_rate": scenario.rate,
+        # The fake's limit is the scenario's rate; paid broadcasts have a bucket of their own.
+        "telegram_rate": 30.0 if scenario.paid else scenario.rate,
         "paid_broadcast": scenario.paid,
         "quarterly_campaign": False,
     }

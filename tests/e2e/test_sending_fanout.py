@@ -46,7 +46,7 @@ async def test_500_partner_launch_no_429_no_duplicates_everyone_invited(
     tg: FakeTelegram, make_app, admin: SimUser
 ) -> None:
     tg.global_rate = 200
-    app = await make_app(send_rate=200)
+    app = await make_app(send_rate=200, telegram_rate=200)
     ids = await seed(app, N)
 
     await admin.send_text("/newcampaign Весенний опрос 2027")

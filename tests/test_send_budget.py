@@ -1,0 +1,104 @@
+"""The bot's send budget: slots shared by every process, replies before bulk, 429 pauses all.
+
+Both stores (in memory for ``nps-bot run``, the ``send_budget`` row for web replicas and the
+worker) are driven with an injected clock; the database store runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.send_budget import BudgetStore, DatabaseStore, MemoryStore, SendBudget
+
+RATE = 10.0  # slots 0.1 s apart
+SLACK = 0.5
+
+
+class Clock:
+    """Time that moves only when a test (or an injected sleep) moves it."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(params=["memory", "database"])
+def stores(
+    request: pytest.FixtureRequest, db: async_sessionmaker[AsyncSession]
+) -> Callable[[], BudgetStore]:
+    """Stores of one budget as two processes see it (the memory store: one process, one line)."""
+    if request.param == "memory":
+        shared = MemoryStore()
+        return lambda: shared
+    return lambda: DatabaseStore(db)
+
+
+def budgets(stores: Callable[[], BudgetStore], clock: Clock) -> tuple[SendBudget, SendBudget]:
+    return tuple(  # type: ignore[return-value]
+        SendBudget(RATE, stores(), slack=SLACK, clock=clock, sleep=clock.sleep) for _ in range(2)
+    )
+
+
+async def test_two_senders_never_share_a_slot_and_stay_within_the_rate(
+    stores: Callable[[], BudgetStore],
+) -> None:
+    clock = Clock()
+    a, b = budgets(stores, clock)
+    delays = [await (a if i % 2 else b).reply_delay() for i in range(30)]
+    starts = [clock.now + d for d in delays]
+    # An idle line may catch up SLACK seconds (5 slots) at once; then one slot per 0.1 s, each
+    # taken by exactly one of the two senders.
+    assert delays[:6] == [0.0] * 6
+    assert delays[6:] == pytest.approx([0.1 * k for k in range(1, 25)])
+    # Within any second at most a second of slots, the one due now and the catch-up burst: far
+    # under what Telegram's bucket takes (a second's worth banked plus a second's refill).
+    assert max(sum(1 for s in starts if t <= s < t + 1 - 1e-6) for t in starts) <= RATE * (1 + SLACK) + 1
+
+
+async def test_bulk_waits_until_replies_are_out_then_replies_come_first_again(
+    stores: Callable[[], BudgetStore],
+) -> None:
+    clock = Clock()
+    web, worker = budgets(stores, clock)
+    replies = [await web.reply_delay() for _ in range(20)]
+    last_reply = clock.now + replies[-1]
+    # The worker's bulk send waits (its sleeps move the clock) until the line is free.
+    await worker.bulk_delay()
+    assert clock.now >= last_reply
+    # A reply asked for now goes out within one bulk slot, not behind a queue of invitations.
+    bulk_start = clock.now
+    assert await web.reply_delay() <= 0.1 + 1e-9
+    assert bulk_start + 0.2 >= clock.now
+
+
+async def test_a_429_in_one_process_pauses_every_sender(stores: Callable[[], BudgetStore]) -> None:
+    clock = Clock()
+    web, worker = budgets(stores, clock)
+    await web.pause(3.0)
+    assert await worker.reply_delay() >= 3.0
+    started = clock.now
+    await worker.bulk_delay()
+    assert clock.now >= started + 3.0
+
+
+async def test_an_idle_line_does_not_bank_more_than_the_slack(stores: Callable[[], BudgetStore]) -> None:
+    clock = Clock()
+    web, _ = budgets(stores, clock)
+    await web.reply_delay()
+    clock.now += 3600  # an hour of silence
+    delays = [await web.reply_delay() for _ in range(10)]
+    assert delays[:6] == [0.0] * 6  # not 36,000 banked slots: SLACK seconds' worth
+    assert delays[6] == pytest.approx(0.1)
+
+
+def test_a_rate_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        SendBudget(0, MemoryStore())
