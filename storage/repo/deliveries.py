@@ -222,7 +222,21 @@ async def claim(session: AsyncSession, limit: int, *, owner: str, lease_until: d
     once take different rows without waiting for each other; SQLite has one writer anyway (the
     clause is not rendered there). Rows that must not be sent any more are finished here (see
     module docstring). ``drained``: the queue had fewer than ``limit`` candidates.
+
+    On SQLite the candidates are read before the write lock is taken, so another sender may
+    flip them first; then the claim looks again, now holding the lock, and takes the next ones.
     """
+    first, lost = await _claim_once(session, limit, owner, lease_until)
+    if not lost or len(first.rows) >= limit:
+        return first
+    more, _ = await _claim_once(session, limit - len(first.rows), owner, lease_until)
+    return Claim([*first.rows, *more.rows], more.drained, first.taken_over + more.taken_over)
+
+
+async def _claim_once(
+    session: AsyncSession, limit: int, owner: str, lease_until: datetime
+) -> tuple[Claim, int]:
+    """One look at the queue: (the claim, how many candidates another sender took first)."""
     now = utcnow()
     query = (
         select(
@@ -280,7 +294,7 @@ async def claim(session: AsyncSession, limit: int, *, owner: str, lease_until: d
         )
     drained = len(rows) < limit
     if not claimed:
-        return Claim([], drained, taken_over)
+        return Claim([], drained, taken_over), 0
     taken = await session.scalars(
         update(Delivery)
         .where(Delivery.id.in_([x.id for x in claimed]), _claimable(now))
@@ -288,7 +302,7 @@ async def claim(session: AsyncSession, limit: int, *, owner: str, lease_until: d
         .returning(Delivery.id)
     )
     won = set(taken.all())
-    return Claim([x for x in claimed if x.id in won], drained, taken_over)
+    return Claim([x for x in claimed if x.id in won], drained, taken_over), len(claimed) - len(won)
 
 
 async def stopped_campaigns(session: AsyncSession, campaign_ids: Iterable[int]) -> set[int]:
