@@ -1,0 +1,234 @@
+"""Burst benchmark: 1,000 partners tap a score within 10 s; the fake enforces Telegram's limits.
+
+    .venv/bin/python -m tests.benchmarks.burst [--partners 1000] [--within 10]
+        [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres] [--replicas 3]
+
+Without ``--database-url``: the embedded default, one ``nps-bot run`` process (long polling) on a
+new SQLite file. With it: a new PostgreSQL database on that server, ``--replicas`` ``nps-bot web``
+processes behind the fake's webhook delivery (spread over them like a load balancer) and one
+``nps-bot worker``. Every bot is a real process; the fake Bot API (30 messages/s per bot, 1/s
+per chat, 429 beyond) and the simulated partners run in this process.
+
+Set-up (not measured): the partners are seeded and invited by a real launch, sent by paid
+broadcast so it takes seconds (paid messages have their own bucket at Telegram). Then each
+partner taps a random score at a random moment within ``--within`` seconds: about 100 answers
+a second against room for 30 replies, so a backlog of replies builds up for half a minute.
+
+Printed:
+- tap-to-stored p50/p95: from the tap to the answer's ``answered_at``, written in the
+  transaction that is committed before the bot answers the button (target p95 <= 250 ms);
+- replies/s while the backlog exists (first to last question 2), as a share of the 30/s cap
+  (target >= 0.95);
+- 429s the fake answered (target 0), and whether every partner got question 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import select
+
+from storage.db import create_engine, create_sessionmaker
+from storage.migrate import upgrade_async
+from storage.models import Partner, Response, utcnow
+from tests.benchmarks import pgdb
+from tests.e2e.botprocess import BotProcess
+from tests.fakebot import FakeTelegram, SimUser
+from tests.fakebot.state import ApiCall
+from tests.helpers import ADMIN_ID, BOT_ID, BOT_USERNAME, TOKEN
+
+CAP = 30.0  # Telegram's messages/s for one bot, free tier
+BASE = 5_000_000
+Q1 = "Насколько вероятно"
+SECRET = "burst-Secret_1"
+HOOK = "https://bot.example.test/tg/hook"
+
+
+async def _seed(db_url: str, n: int) -> None:
+    await upgrade_async(db_url)
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as s:
+            s.add_all(Partner(telegram_id=BASE + i, started_at=utcnow()) for i in range(n))
+            await s.commit()
+    finally:
+        await engine.dispose()
+
+
+async def _stored(db_url: str) -> dict[int, float]:
+    """Telegram id -> when the answer was written (epoch seconds)."""
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as s:
+            rows = await s.execute(
+                select(Partner.telegram_id, Response.answered_at)
+                .join(Response, Response.partner_id == Partner.id)
+                .where(Response.score.is_not(None))
+            )
+            return {int(tid): at.timestamp() for tid, at in rows.all() if at is not None}
+    finally:
+        await engine.dispose()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _bots(tg: FakeTelegram, db_url: str, folder: Path, replicas: int) -> list[BotProcess]:
+    common = {
+        "PAID_BROADCAST": "true",  # set-up only: the invitations; replies are free-tier messages
+        "SEND_RATE": "500",
+        "WEEKLY_DIGEST": "false",
+        "QUARTERLY_CAMPAIGN": "false",
+    }
+    if replicas == 0:
+        return [BotProcess(tg.base_url, db_url, folder, role="run", name="run", **common)]
+    hook = {"WEBHOOK_URL": HOOK, "WEBHOOK_SECRET": SECRET, "WEB_HOST": "127.0.0.1"}
+    bots = []
+    for i in range(replicas):
+        port = _free_port()
+        tg.webhook.targets.append(f"http://127.0.0.1:{port}")
+        bots.append(
+            BotProcess(
+                tg.base_url, db_url, folder, role="web", name=f"web{i}", WEB_PORT=str(port), **hook, **common
+            )
+        )
+    bots.append(BotProcess(tg.base_url, db_url, folder, role="worker", name="worker", **hook, **common))
+    return bots
+
+
+async def _poll(predicate: Callable[[], bool], limit: float, what: str) -> None:
+    """Look twice a second (the fake's own wait_until looks every 10 ms: too busy here)."""
+    deadline = time.monotonic() + limit
+    while not predicate():
+        if time.monotonic() > deadline:
+            print(f"gave up waiting for: {what}", file=sys.stderr)
+            return
+        await asyncio.sleep(0.5)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def run(n: int, within: float, server_url: str | None, replicas: int) -> bool:
+    folder = Path(tempfile.mkdtemp(prefix="burst-"))
+    db_name = None
+    if server_url is None:
+        db_url = f"sqlite+aiosqlite:///{folder / 'bot.db'}"
+        replicas = 0
+    else:
+        db_name = pgdb.fresh_name("burst")
+        db_url = await pgdb.create_database(server_url, db_name)
+    tg = FakeTelegram(
+        token=TOKEN,
+        bot_id=BOT_ID,
+        bot_username=BOT_USERNAME,
+        global_rate=CAP,
+        per_chat_rate=1.0,
+        per_chat_burst=3,
+    )
+    await tg.start()
+    bots = _bots(tg, db_url, folder, replicas)
+    try:
+        await _seed(db_url, n)
+        for bot in bots:
+            bot.start()
+        receiving = "setWebhook" if replicas else "getUpdates"
+        await tg.wait_until(lambda: len(tg.calls_for(receiving)) >= max(1, replicas), timeout=180)
+        admin = SimUser(tg, user_id=ADMIN_ID, first_name="Admin", language_code="ru")
+        await admin.send_text("/newcampaign Пиковая нагрузка")
+        await admin.wait_reply(timeout=60)
+        await admin.press("🚀 Запустить", timeout=60)
+        users = [SimUser(tg, user_id=BASE + i, first_name=f"P{i}", language_code="ru") for i in range(n)]
+        await _poll(lambda: len(tg.sent_per_chat()) >= n, 300, "every partner invited")
+        invitations = {}
+        for user in users:
+            msg = next(m for m in user.messages() if Q1 in str(m.get("text")))
+            invitations[user.user_id] = msg
+        await asyncio.sleep(2)  # the launch's last progress edits; nothing is measured yet
+        q429_before = tg.count_429
+
+        tapped: dict[int, float] = {}
+        rng = random.Random(7)
+        start = time.monotonic()  # the fake stamps its calls with time.monotonic()
+
+        async def tap(user: SimUser) -> None:
+            await asyncio.sleep(rng.uniform(0, within))
+            msg = invitations[user.user_id]
+            score = rng.randint(0, 10)
+            data = msg["reply_markup"]["inline_keyboard"][0 if score < 6 else 1][
+                score if score < 6 else score - 6
+            ]
+            tapped[user.user_id] = time.time()
+            await user.press_data(data["callback_data"], msg["message_id"], wait_answer=False)
+
+        await asyncio.gather(*(tap(u) for u in users))
+        ids = {u.user_id for u in users}
+
+        def replies() -> list[ApiCall]:
+            return [
+                c
+                for c in tg.calls_for("sendMessage")
+                if c.ok and c.chat_id in ids and c.time >= start and not c.params.get("allow_paid_broadcast")
+            ]
+
+        await _poll(lambda: len({c.chat_id for c in replies()}) >= n, 240, "question 2 for everyone")
+        stored = await _stored(db_url)
+    finally:
+        for bot in bots:
+            await bot.terminate()
+        await tg.stop()
+        if server_url is not None and db_name is not None:
+            await pgdb.drop_database(server_url, db_name)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    latencies = [(stored[i] - tapped[i]) * 1000 for i in tapped if i in stored]
+    times = sorted(c.time for c in replies())
+    rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
+    served = len({c.chat_id for c in replies()})
+    where = "SQLite, nps-bot run" if not replicas else f"PostgreSQL, {replicas} web replicas + worker"
+    p95 = _percentile(latencies, 0.95)
+    limited = tg.count_429 - q429_before
+    print(f"{n} partners tapping within {within:g} s ({where})")
+    print(
+        f"tap-to-stored  p50 {statistics.median(latencies):7.1f} ms  p95 {p95:7.1f} ms"
+        f"  (stored {len(latencies)}/{n})  target p95 <= 250 ms"
+    )
+    print(
+        f"replies        {rate:5.1f}/s over {times[-1] - times[0]:.1f} s of backlog = {rate / CAP:.3f} of the"
+        f" {CAP:g}/s cap  target >= 0.95"
+    )
+    print(f"429s           {limited}  target 0")
+    print(f"question 2     {served}/{n} partners  target all")
+    return p95 <= 250 and rate / CAP >= 0.95 and limited == 0 and served == n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--partners", type=int, default=1000)
+    parser.add_argument("--within", type=float, default=10.0, help="seconds over which the taps arrive")
+    parser.add_argument("--database-url", default=None, help="PostgreSQL server URL (default: SQLite)")
+    parser.add_argument("--replicas", type=int, default=3, help="web replicas on PostgreSQL")
+    args = parser.parse_args()
+    met = asyncio.run(run(args.partners, args.within, args.database_url, args.replicas))
+    print("targets met" if met else "targets NOT met")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
