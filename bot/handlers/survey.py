@@ -302,14 +302,13 @@ async def score_not_text(message: Message, _: Translate) -> None:
 
 async def _move_to_drivers(
     session: AsyncSession, response: Answer, state: FSMContext, comment: str | None
-) -> list[str]:
-    """Store the comment (None: skipped), move the FSM on; the areas already chosen (re-answers).
+) -> None:
+    """Store the comment (None: skipped), move the FSM on.
 
     All before the first reply, so the step costs one transaction."""
     await responses.set_comment(session, response, comment)
     await store_comment_themes(session, response.id, comment)  # classified once, on arrival
     await state.set_state(Survey.drivers)
-    return await responses.areas_of(session, response.id)
 
 
 async def _ask_drivers(message: Message, _: Translate, response: Answer, chosen: list[str]) -> None:
@@ -326,14 +325,17 @@ async def comment_given(
         await message.answer(_("bad-comment-long", length=str(len(text)), max=str(MAX_COMMENT)))
         return
     data = await state.get_data()
-    response = (
-        await responses.owned(session, int(data.get("response_id", 0)), partner.id) if partner else None
+    found = (
+        await responses.owned_with_areas(session, int(data.get("response_id", 0)), partner.id)
+        if partner
+        else None
     )
-    if response is None:
+    if found is None:
         await state.clear()
         await message.answer(_("unknown-input"))
         return
-    chosen = await _move_to_drivers(session, response, state, text or None)
+    response, chosen = found  # the areas already chosen: a re-answer shows them ticked
+    await _move_to_drivers(session, response, state, text or None)
     key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
     await _edit_text(message, message.chat.id, data.get("comment_message_id"), _(key))
     await _ask_drivers(message, _, response, chosen)
@@ -352,16 +354,17 @@ async def _response_at(
     response_id: int,
     stage: str,
     _: Translate,
-) -> Answer | None:
-    """The partner's own response at ``stage``; otherwise answer the button and return None."""
-    response = await responses.owned(session, response_id, partner.id) if partner else None
-    if response is None:
+) -> tuple[Answer, list[str]] | None:
+    """The partner's own response at ``stage`` and its chosen areas; otherwise answer the
+    button and return None."""
+    found = await responses.owned_with_areas(session, response_id, partner.id) if partner else None
+    if found is None:
         await _ack(callback, _("bad-button"))
         return None
-    if response.stage != stage:
+    if found[0].stage != stage:
         await _ack(callback, _("survey-already-done"))
         return None
-    return response
+    return found
 
 
 @router.callback_query(SkipCb.filter())
@@ -374,10 +377,11 @@ async def comment_skipped(
     _: Translate,
 ) -> None:
     """Skip the open question."""
-    response = await _response_at(callback, session, partner, callback_data.response_id, STAGE_COMMENT, _)
-    if response is None:
+    found = await _response_at(callback, session, partner, callback_data.response_id, STAGE_COMMENT, _)
+    if found is None:
         return
-    chosen = await _move_to_drivers(session, response, state, None)
+    response, chosen = found
+    await _move_to_drivers(session, response, state, None)
     await state.update_data(response_id=response.id, campaign_id=response.campaign_id)
     await _ack(callback)
     if isinstance(callback.message, Message):
@@ -400,11 +404,12 @@ async def driver_toggled(
     _: Translate,
 ) -> None:
     """Toggle one area; the keyboard shows ✓ on the chosen ones."""
-    response = await _response_at(callback, session, partner, callback_data.response_id, STAGE_DRIVERS, _)
-    if response is None:
+    found = await _response_at(callback, session, partner, callback_data.response_id, STAGE_DRIVERS, _)
+    if found is None:
         return
+    response, chosen = found
     try:
-        chosen = await responses.toggle_driver(session, response, callback_data.area)
+        chosen = await responses.toggle_driver(session, response, chosen, callback_data.area)
     except ValueError:
         await _ack(callback, _("bad-button"))
         return
@@ -428,12 +433,12 @@ async def drivers_done(
     services: Services,
 ) -> None:
     """Finish: close the keyboards, thank the partner in place, tell the managers' side."""
-    response = await _response_at(callback, session, partner, callback_data.response_id, STAGE_DRIVERS, _)
-    if response is None:
+    found = await _response_at(callback, session, partner, callback_data.response_id, STAGE_DRIVERS, _)
+    if found is None:
         return
+    response, areas = found
     await responses.complete(session, response)
     await state.clear()
-    areas = await responses.areas_of(session, response.id)
     await _ack(callback)
     if isinstance(callback.message, Message):
         chat_id = callback.message.chat.id

@@ -10,17 +10,24 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import upsert
 from storage.models import InboxUpdate, utcnow
+from storage.tables import table_of
 
 HANDLED_PAYLOAD = ""  # what a handled update's payload becomes
 
-_TABLE: Table = InboxUpdate.__table__  # type: ignore[assignment]
-# Built once: every update runs it (SET columns come from the parameters).
+_TABLE = table_of(InboxUpdate)
+# Built once: every update runs them. The mark takes its SET columns from the parameters; the
+# journal insert runs once for a whole batch (executemany), compiled once whatever its size.
 _MARK = update(_TABLE).where(_TABLE.c.update_id == bindparam("marked_id"))
+_JOURNAL = upsert.per_dialect(
+    lambda make: (
+        make(_TABLE).on_conflict_do_nothing(index_elements=[_TABLE.c.update_id]).returning(_TABLE.c.update_id)
+    )
+)
 
 
 async def journal(session: AsyncSession, updates: Sequence[dict[str, Any]]) -> list[int]:
@@ -35,13 +42,8 @@ async def journal(session: AsyncSession, updates: Sequence[dict[str, Any]]) -> l
         rows.setdefault(uid, {"update_id": uid, "payload": orjson.dumps(raw).decode(), "received_at": now})
     if not rows:
         return []
-    stmt = (
-        upsert.insert(session, InboxUpdate)
-        .values(list(rows.values()))
-        .on_conflict_do_nothing(index_elements=[InboxUpdate.update_id])
-        .returning(InboxUpdate.update_id)
-    )
-    fresh = set((await session.scalars(stmt)).all())
+    result = await session.execute(upsert.pick(session, _JOURNAL), list(rows.values()))
+    fresh = set(result.scalars().all())
     return [uid for uid in rows if uid in fresh]
 
 

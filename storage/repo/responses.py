@@ -51,8 +51,11 @@ _THEIRS = (_R.c.campaign_id == bindparam("campaign_id"), _R.c.partner_id == bind
 # The survey's statements, built once (each step runs a few of them; building costs more than
 # running). UPDATEs take their SET columns from the parameters they are given.
 _OF_CAMPAIGN = select(*_COLUMNS).where(*_THEIRS, _R.c.round == bindparam("round"))
-_OWNED = select(*_COLUMNS).where(
-    _R.c.id == bindparam("response_id"), _R.c.partner_id == bindparam("partner_id")
+# The response with one row per chosen area (one row with a NULL area when none).
+_OWNED_WITH_AREAS = (
+    select(*_COLUMNS, _D.c.area)
+    .select_from(_R.outerjoin(_D, _D.c.response_id == _R.c.id))
+    .where(_R.c.id == bindparam("response_id"), _R.c.partner_id == bindparam("partner_id"))
 )
 _ROUND_OF_MESSAGE = (
     select(_R.c.round)
@@ -63,7 +66,6 @@ _ROUND_OF_MESSAGE = (
 _LAST_ROUND = select(func.max(_R.c.round)).where(*_THEIRS)
 _INSERT = insert(_R).returning(_R.c.id)
 _UPDATE = update(_R).where(_R.c.id == bindparam("response_id"))
-_AREAS = select(_D.c.area).where(_D.c.response_id == bindparam("response_id"))
 _ADD_AREA = insert(_D)
 _REMOVE_AREA = delete(_D).where(_D.c.response_id == bindparam("response_id"), _D.c.area == bindparam("area"))
 
@@ -143,9 +145,19 @@ async def record_score(
     return Answer(existing.id, campaign_id, partner_id, score, STAGE_COMMENT, qid, existing.round)
 
 
-async def owned(session: AsyncSession, response_id: int, partner_id: int) -> Answer | None:
-    """The response if it belongs to the partner, else None (callback ids are never trusted)."""
-    return await _answer(session, _OWNED, {"response_id": response_id, "partner_id": partner_id})
+async def owned_with_areas(
+    session: AsyncSession, response_id: int, partner_id: int
+) -> tuple[Answer, list[str]] | None:
+    """The response if it belongs to the partner (callback ids are never trusted), with the
+    driver areas chosen for it in the install's order (storage.areas); else None. One
+    statement: every step after the score needs both."""
+    rows = (
+        await session.execute(_OWNED_WITH_AREAS, {"response_id": response_id, "partner_id": partner_id})
+    ).all()
+    if not rows:
+        return None
+    chosen = {row[-1] for row in rows}
+    return Answer(*rows[0][:-1]), [a for a in active_areas() if a in chosen]
 
 
 async def set_comment(session: AsyncSession, answer: Answer, comment: str | None) -> None:
@@ -157,18 +169,11 @@ async def set_comment(session: AsyncSession, answer: Answer, comment: str | None
     answer.stage = STAGE_DRIVERS
 
 
-async def areas_of(session: AsyncSession, response_id: int) -> list[str]:
-    """Driver areas chosen for a response, in the install's order (storage.areas)."""
-    rows = await session.scalars(_AREAS, {"response_id": response_id})
-    chosen = set(rows.all())
-    return [a for a in active_areas() if a in chosen]
-
-
-async def toggle_driver(session: AsyncSession, answer: Answer, area: str) -> list[str]:
-    """Add or remove one area; returns the chosen areas."""
+async def toggle_driver(session: AsyncSession, answer: Answer, chosen: list[str], area: str) -> list[str]:
+    """Add or remove one area (``chosen``: the areas chosen so far); returns the chosen areas."""
     if not is_area(area):
         raise ValueError(area)
-    current = set(await areas_of(session, answer.id))
+    current = set(chosen)
     if area in current:
         await session.execute(_REMOVE_AREA, {"response_id": answer.id, "area": area})
         current.discard(area)
