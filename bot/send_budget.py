@@ -27,13 +27,14 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repo import send_budget as repo
 
 Clock = Callable[[], float]
+T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 
 BULK: ContextVar[bool] = ContextVar("bulk_send", default=False)
@@ -172,13 +173,13 @@ class HandlingPermit:
             self.held = False
             self.semaphore.release()
 
-    async def idle(self, wait: Awaitable[None]) -> None:
+    async def idle(self, wait: Awaitable[T]) -> T:
         """Await ``wait`` without holding the permit; hold it again afterwards."""
         if self.held:
             self.held = False
             self.semaphore.release()
         try:
-            await wait
+            return await wait
         finally:
             await self.semaphore.acquire()  # cancelled here: not held, so not released twice
             self.held = True

@@ -6,8 +6,9 @@
 - A call that creates a message takes a slot of the bot's send budget first (bot/send_budget.py):
   replies before bulk, within the ~30 messages/s Telegram allows the token across all processes.
   While it waits, the handler gives back its handling permit, so new answers keep being stored.
-- A 429 pauses the whole budget for its retry_after. Inside an update the call is retried after
-  it (replies to a partner must not be dropped); bulk sending gets the error and retries itself.
+- A 429 pauses the whole budget for its retry_after. The call is retried after it (a reply to a
+  partner, a digest or an alert in the managers' chat must not be dropped: a group takes only a
+  few messages at once); bulk sending gets the error and retries the row itself.
 """
 
 from __future__ import annotations
@@ -79,27 +80,38 @@ class CommitBeforeSend(BaseRequestMiddleware):
         paced = self.budget is not None and counts_against_budget(method)
         attempt = 0
         while True:
-            if paced:
-                await self._take_slot()
             try:
+                if paced:
+                    return await self._paced(make_request, bot, method)
                 return await make_request(bot, method)
             except TelegramRetryAfter as exc:
                 if paced and self.budget is not None:
                     await self.budget.pause(exc.retry_after + RETRY_AFTER_MARGIN)
                 attempt += 1
-                if session is None or attempt > MAX_REPLY_RETRIES or exc.retry_after > MAX_REPLY_WAIT:
+                if BULK.get() or attempt > MAX_REPLY_RETRIES or exc.retry_after > MAX_REPLY_WAIT:
                     raise
                 log.info("429 on %s, retrying in %s s", type(method).__name__, exc.retry_after)
                 if not paced:  # a paced retry waits in the budget's line, behind the pause
                     await asyncio.sleep(exc.retry_after)
 
-    async def _take_slot(self) -> None:
+    async def _paced(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        """Take a slot, wait for it and send; without the handling permit if there is a wait
+        (the send itself needs none: holding it there would make the send miss its slot)."""
         assert self.budget is not None
         delay = await (self.budget.bulk_delay() if BULK.get() else self.budget.reply_delay())
-        if delay <= 0:
-            return
         permit = PERMIT.get()
-        if permit is None:
+        if delay <= 0 or permit is None:
+            if delay > 0:
+                await asyncio.sleep(delay)
+            return await make_request(bot, method)
+
+        async def wait_and_send() -> Response[TelegramType]:
             await asyncio.sleep(delay)
-        else:
-            await permit.idle(asyncio.sleep(delay))
+            return await make_request(bot, method)
+
+        return await permit.idle(wait_and_send())

@@ -25,6 +25,7 @@ Printed:
 from __future__ import annotations
 
 import argparse
+import os
 import asyncio
 import random
 import shutil
@@ -195,7 +196,10 @@ async def run(n: int, within: float, server_url: str | None, replicas: int) -> b
         await tg.stop()
         if server_url is not None and db_name is not None:
             await pgdb.drop_database(server_url, db_name)
-        shutil.rmtree(folder, ignore_errors=True)
+        if not os.environ.get("BURST_KEEP"):
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            print(f"logs kept in {folder}")
 
     latencies = [(stored[i] - tapped[i]) * 1000 for i in tapped if i in stored]
     times = sorted(c.time for c in replies())

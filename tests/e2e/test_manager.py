@@ -127,6 +127,18 @@ async def test_digest_command_and_weekly_job(app: App, tg: FakeTelegram, admin: 
     assert len(tg.calls_for("sendPhoto", MANAGER_CHAT_ID)) == photos
 
 
+async def test_a_weekly_digest_that_meets_flood_control_is_posted_after_the_wait(
+    app: App, tg: FakeTelegram
+) -> None:
+    await _seed(app)
+    mgr = _manager(tg)
+    # A group takes only a few messages at once: the job's message meets a 429 first.
+    tg.inject_failure("sendMessage", "429", count=1, chat_id=MANAGER_CHAT_ID, retry_after=1)
+    await weekly_digest_job(now=utcnow())
+    weekly = await mgr.wait_text("Еженедельный дайджест NPS")
+    assert "За неделю новых ответов: 12." in weekly["text"]
+
+
 async def test_digest_without_managers_chat(make_app: MakeApp, admin: SimUser) -> None:
     await make_app(manager_chat_id="")
     await admin.send_text("/digest")
