@@ -25,8 +25,8 @@ Printed:
 from __future__ import annotations
 
 import argparse
-import os
 import asyncio
+import os
 import random
 import shutil
 import statistics
