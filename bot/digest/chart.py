@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 WIDTH_PX = 1080
 HEIGHT_PX = 1200
 DPI = 100
+PNG_COMPRESSION = 1
 COLORS = {"promoters": "#2e9e5b", "passives": "#c9c9c9", "detractors": "#d64545", "line": "#1f4e9e"}
 LABEL_CHARS = 14  # a campaign label longer than this is cut with "…"
 
@@ -116,7 +117,9 @@ def render_chart(points: Sequence[ChartPoint], labels: ChartLabels) -> bytes:
             ax.spines[side].set_visible(False)
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
+    # zlib level 1 instead of 6: the same pixels, a quarter more bytes, a fifth less drawing time
+    # (Telegram re-encodes photos anyway).
+    fig.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": PNG_COMPRESSION})
     return buffer.getvalue()
 
 
