@@ -13,7 +13,8 @@ runs at SEND_RATE and replies squeeze in between (a reply waits at most one bulk
 Bulk also never uses the catch-up slack: its own pace is the engine's (bot/sending/limiter.py).
 
 A line that fell idle may catch up ``slack`` seconds of unused slots (a short burst, far under
-the one second of messages Telegram's bucket holds). A 429 pauses the whole line for its
+the one second of messages Telegram's bucket holds, so late sends on a busy machine never add up
+to a 429). A 429 pauses the whole line for its
 ``retry_after``, in every process. Paid broadcasts (``allow_paid_broadcast``) have a bucket of
 their own at Telegram and take no slot here.
 
@@ -119,7 +120,7 @@ class SendBudget:
         rate: float,
         store: BudgetStore,
         *,
-        slack: float = 0.5,
+        slack: float = 0.2,
         clock: Clock = time.time,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
