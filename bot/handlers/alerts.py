@@ -244,6 +244,7 @@ async def partner_wrote(
             "Partner reply for alert %s relayed %d of %d parts: %s",
             view.id, outcome.sent, outcome.total, outcome.error,
         )  # fmt: skip
-        if outcome.sent == 0:
-            raise outcome.error  # nothing reached the managers: the update is retried
+        if outcome.sent == 0:  # nothing reached the managers: the partner must know, not guess
+            await message.answer(_("al-partner-relay-failed"))
+            return
     await message.answer(_("al-partner-ack"))

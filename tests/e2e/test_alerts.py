@@ -161,3 +161,28 @@ async def test_alert_buttons_refused_outside_the_managers_chat(
     async with app.services.sessionmaker() as s:
         row = await s.scalar(select(Alert))
         assert row is not None and row.status == "open"
+
+
+async def test_a_partner_reply_telegram_refuses_is_kept_and_the_partner_told(
+    app: App, tg: FakeTelegram, make_user: Callable[..., SimUser]
+) -> None:
+    partner = make_user(PARTNER_ID, first_name="Олег")
+    mgr = manager(tg)
+    await _detractor_survey(partner)
+    await mgr.wait_text("Критик: 2/10")
+    await mgr.press("✉️ Ответить")
+    await mgr.wait_text("напишите сообщение для Олег")
+    await mgr.send_text("Расскажите подробнее?")
+    await partner.wait_text("Расскажите подробнее?")
+    await mgr.wait_text("Отправлено партнеру")
+
+    tg.inject_failure("sendMessage", "5xx", count=1, chat_id=MANAGER_CHAT_ID)
+    await partner.send_text("Выплата застряла на 40 дней")
+    told = await partner.wait_text("не получилось передать")
+    assert "отправьте его еще раз" in told["text"]
+    async with app.services.sessionmaker() as s:  # the text is kept with the conversation
+        texts = (await s.scalars(select(AlertMessage.text))).all()
+    assert "Выплата застряла на 40 дней" in texts
+    await partner.send_text("Выплата застряла на 40 дней")  # sent again: now it reaches them
+    assert "Выплата застряла" in (await mgr.wait_text("Ответ партнера"))["text"]
+    await partner.wait_text("Передали команде")

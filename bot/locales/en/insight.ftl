@@ -105,6 +105,7 @@ al-from-partner =
     💬 <b>Partner's answer</b> ({ $who }):
     { $text }
 al-partner-ack = ✓ Passed on to the team.
+al-partner-relay-failed = Your message did not reach the team just now (Telegram did not accept it). It is saved; please send it again in a minute.
 al-partner-text-only = Please write text — I can only pass text on to the team.
 alerts-none = No open alerts. 🎉
 alerts-title = <b>Open alerts</b> ({ $n }):
