@@ -11,6 +11,7 @@ partner's updates; an earlier update queued in this very process does not make i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -26,7 +27,8 @@ from storage.repo import inbox_claims, leases
 
 log = logging.getLogger(__name__)
 
-TURN_TTL = timedelta(seconds=30)  # a replica dying mid-update frees the partner after this
+TURN_TTL = timedelta(seconds=30)  # a replica dying mid-update frees the partner after this (renewed
+# while the update runs, so a reply waiting its turn in the send budget keeps the partner's turn)
 WAIT_LIMIT = 60.0  # seconds; then the update runs anyway (the earlier one's replica is stuck)
 POLL = 0.05
 
@@ -44,9 +46,12 @@ def key_of(update: Update) -> int:
 class PartnerTurns(BaseMiddleware):
     """Outer update middleware (outside the update's session); see module docstring."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], owner: str) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], owner: str, *, ttl: timedelta = TURN_TTL
+    ) -> None:
         self.sessionmaker = sessionmaker
         self.owner = owner
+        self.ttl = ttl
 
     async def __call__(
         self,
@@ -60,17 +65,32 @@ class PartnerTurns(BaseMiddleware):
             return await handler(event_, data)
         name = f"turn:{key}"
         await self._take_turn(name, key, event_.update_id)
+        # A reply may wait long in the bot's send budget (a burst of answers): keep the turn.
+        keeper = asyncio.create_task(self._keep_turn(name), name=f"keep-{name}")
         try:
             return await handler(event_, data)
         finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
             async with self.sessionmaker() as session:
                 await leases.release(session, name, self.owner)
+
+    async def _keep_turn(self, name: str) -> None:
+        """Renew the turn every third of its TTL while the update is being handled."""
+        while True:
+            await asyncio.sleep(self.ttl.total_seconds() / 3)
+            try:
+                async with self.sessionmaker() as session:
+                    await leases.acquire(session, name, self.owner, self.ttl, utcnow())
+            except Exception:  # the database is away a moment: try again at the next renewal
+                log.warning("Could not renew %s", name, exc_info=True)
 
     async def _take_turn(self, name: str, key: int, update_id: int) -> None:
         deadline = time.monotonic() + WAIT_LIMIT
         while True:
             async with self.sessionmaker() as session:
-                if await leases.acquire(session, name, self.owner, TURN_TTL, utcnow()):
+                if await leases.acquire(session, name, self.owner, self.ttl, utcnow()):
                     earlier = await inbox_claims.earlier_unhandled(session, key, update_id)
                     if earlier is None or earlier[1] in (self.owner, None) or earlier[2] < utcnow():
                         return  # next in line, or the earlier one is ours / nobody's (swept later)
