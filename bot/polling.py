@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.send_budget import PERMIT, HandlingPermit
-from bot.startup import Backoff, Sleep, TokenRejected, connect, describe, retry_delay
+from bot.startup import Backoff, Sleep, TokenRejected, connect, describe, retry_delay, until_done
 from storage.repo import inbox
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,13 @@ class DurablePolling:
         if not self._webhook_configured():
             # A webhook left from elsewhere would make every getUpdates fail; keep what
             # Telegram queued while we were down. Ours (WEBHOOK_URL) is never removed here.
-            await self.bot.delete_webhook(drop_pending_updates=False)
+            await until_done(
+                lambda: self.bot.delete_webhook(drop_pending_updates=False),
+                "deleteWebhook failed",
+                self.backoff,
+                self.sleep,
+                self._stop,
+            )
         await self.replay()
         offset: int | None = None
         allowed = self.dp.resolve_used_update_types()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -24,6 +25,7 @@ from aiogram.types import User
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
 
 TOKEN_REJECTED = "BOT_TOKEN was rejected by Telegram (401)"
 
@@ -77,20 +79,29 @@ def retry_delay(exc: BaseException, backoff: Backoff) -> float:
 
 async def connect(bot: Bot, backoff: Backoff, sleep: Sleep, stopped: asyncio.Event) -> User:
     """``getMe`` until it succeeds: one warning line per failed attempt, no traceback."""
+    return await until_done(bot.me, "Telegram not reachable", backoff, sleep, stopped)
+
+
+async def until_done(
+    call: Callable[[], Awaitable[T]], what: str, backoff: Backoff, sleep: Sleep, stopped: asyncio.Event
+) -> T:
+    """``call()`` until Telegram accepts it (start-up calls: getMe, deleteWebhook, setWebhook).
+
+    One warning line per failed attempt, no traceback; a rejected token ends start-up at once."""
     attempt = 0
     while True:
         attempt += 1
         try:
-            me = await bot.me()
+            result = await call()
         except TelegramUnauthorizedError:
             raise TokenRejected() from None
         except AiogramError as exc:  # network, 5xx, unreadable reply, flood control
             delay = retry_delay(exc, backoff)
             reason = describe(exc)
-            log.warning("Telegram not reachable (attempt %d, %s); retrying in %.1f s", attempt, reason, delay)
+            log.warning("%s (attempt %d, %s); retrying in %.1f s", what, attempt, reason, delay)
             await sleep(delay)
             if stopped.is_set():
                 raise StartupAborted() from None
             continue
         backoff.reset()
-        return me
+        return result

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.polling import DurablePolling, ordering_key
 from bot.services import Services
+from bot.startup import Backoff, until_done
 from storage.health import migration_heads, schema_revisions
 from storage.models import utcnow
 from storage.repo import inbox, inbox_claims
@@ -96,12 +97,18 @@ class WebhookReceiver:
             await self._sweep_once()
             sweeper = asyncio.create_task(self._sweep(), name="journal-sweep")
             # Never drop_pending_updates: what Telegram holds for us is delivered here.
-            await self.services.bot.set_webhook(
-                self.url,
-                secret_token=self._secret.decode(),
-                allowed_updates=self.dispatcher.resolve_used_update_types(),
-                max_connections=MAX_CONNECTIONS,
-                drop_pending_updates=False,
+            await until_done(
+                lambda: self.services.bot.set_webhook(
+                    self.url,
+                    secret_token=self._secret.decode(),
+                    allowed_updates=self.dispatcher.resolve_used_update_types(),
+                    max_connections=MAX_CONNECTIONS,
+                    drop_pending_updates=False,
+                ),
+                "setWebhook failed",
+                Backoff(0.5, 10.0),
+                self._sleep_unless_stopped,
+                self._stop,
             )
             try:
                 await self._stop.wait()
@@ -112,6 +119,10 @@ class WebhookReceiver:
         finally:
             await runner.cleanup()  # no new requests; those in progress are answered
             await self.handling.drain()
+
+    async def _sleep_unless_stopped(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
 
     async def _sweep(self) -> None:
         while True:

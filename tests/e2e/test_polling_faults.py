@@ -220,3 +220,15 @@ async def test_polling_removes_a_stray_webhook_but_never_ours(tg: FakeTelegram, 
     await tg.wait_until(lambda: len(tg.calls_for("getUpdates")) > polls or task2.done(), timeout=10)
     assert not task2.done()
     assert len(tg.calls_for("deleteWebhook")) == 1
+
+
+async def test_a_failed_delete_webhook_at_start_up_is_retried_not_fatal(
+    tg: FakeTelegram, start_app: StartApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    tg.inject_failure("deleteWebhook", "disconnect", count=1)
+    tg.inject_failure("deleteWebhook", "html502", count=1)
+    _app, task, _recorder = await start_app()
+    await _polling(tg, task)
+    await _serving(tg)
+    assert len(_one_line_warnings(caplog, "deleteWebhook failed")) == 2

@@ -120,3 +120,16 @@ async def test_health_and_readiness(tg: FakeTelegram, make_app: MakeApp) -> None
         async with http.get(replica(app) + "/readyz") as resp:
             assert resp.status == 200
     await asyncio.sleep(0)
+
+
+async def test_a_failed_set_webhook_at_start_up_is_retried(
+    tg: FakeTelegram, make_app: MakeApp, make_user: Any
+) -> None:
+    tg.inject_failure("setWebhook", "5xx", count=2)
+    app = await make_app(**WEBHOOK)
+    tg.webhook.targets = [replica(app)]
+    await tg.wait_until(lambda: any(c.ok for c in tg.calls_for("setWebhook")), timeout=30)
+    assert [c.status for c in tg.calls_for("setWebhook")] == [500, 500, 200]  # retried, not fatal
+    user: SimUser = make_user(7_600_009)
+    await user.send_text("/help")
+    await user.wait_text("/survey", timeout=10)
