@@ -163,10 +163,12 @@ class HandlingPermit:
     def __init__(self, semaphore: asyncio.Semaphore) -> None:
         self.semaphore = semaphore
         self.held = False
+        self.owner: asyncio.Task[object] | None = None
 
     async def __aenter__(self) -> HandlingPermit:
         await self.semaphore.acquire()
         self.held = True
+        self.owner = asyncio.current_task()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -175,7 +177,12 @@ class HandlingPermit:
             self.semaphore.release()
 
     async def idle(self, wait: Awaitable[T]) -> T:
-        """Await ``wait`` without holding the permit; hold it again afterwards."""
+        """Await ``wait`` without holding the permit; hold it again afterwards.
+
+        Only the handler's own task gives it back: a task it started inherits the context (and
+        this permit) but must not release what it does not hold."""
+        if asyncio.current_task() is not self.owner:
+            return await wait
         if self.held:
             self.held = False
             self.semaphore.release()

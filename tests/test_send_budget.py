@@ -102,3 +102,21 @@ async def test_an_idle_line_does_not_bank_more_than_the_slack(stores: Callable[[
 def test_a_rate_must_be_positive() -> None:
     with pytest.raises(ValueError):
         SendBudget(0, MemoryStore())
+
+
+async def test_a_task_started_by_a_handler_never_gives_away_the_handlers_permit() -> None:
+    import asyncio
+
+    from bot.send_budget import HandlingPermit
+
+    sem = asyncio.Semaphore(1)
+    async with HandlingPermit(sem) as permit:
+
+        async def background() -> None:  # inherits the handler's context, permit included
+            await permit.idle(asyncio.sleep(0))
+
+        await asyncio.create_task(background())
+        assert sem.locked()  # still the handler's
+        await permit.idle(asyncio.sleep(0))  # the handler's own wait gives it back and takes it
+        assert sem.locked()
+    assert not sem.locked()  # released once at the end: nothing leaked, nothing doubled
