@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import AiogramError, ClientDecodeError, TelegramUnauthorizedError
+from aiogram.exceptions import AiogramError, ClientDecodeError, TelegramBadRequest, TelegramUnauthorizedError
 from aiogram.methods import GetUpdates
 from aiogram.types import Update, User
 from pydantic import ValidationError
@@ -135,6 +135,7 @@ class DurablePolling:
                 self.backoff,
                 self.sleep,
                 self._stop,
+                fatal=(TelegramBadRequest,),
             )
         await self.replay()
         offset: int | None = None

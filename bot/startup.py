@@ -83,11 +83,19 @@ async def connect(bot: Bot, backoff: Backoff, sleep: Sleep, stopped: asyncio.Eve
 
 
 async def until_done(
-    call: Callable[[], Awaitable[T]], what: str, backoff: Backoff, sleep: Sleep, stopped: asyncio.Event
+    call: Callable[[], Awaitable[T]],
+    what: str,
+    backoff: Backoff,
+    sleep: Sleep,
+    stopped: asyncio.Event,
+    *,
+    fatal: tuple[type[AiogramError], ...] = (),
 ) -> T:
     """``call()`` until Telegram accepts it (start-up calls: getMe, deleteWebhook, setWebhook).
 
-    One warning line per failed attempt, no traceback; a rejected token ends start-up at once."""
+    One warning line per failed attempt, no traceback; a rejected token ends start-up at once,
+    and so do the ``fatal`` errors (a 400 for a webhook call: its settings are wrong, waiting
+    will not mend them)."""
     attempt = 0
     while True:
         attempt += 1
@@ -96,6 +104,8 @@ async def until_done(
         except TelegramUnauthorizedError:
             raise TokenRejected() from None
         except AiogramError as exc:  # network, 5xx, unreadable reply, flood control
+            if isinstance(exc, fatal):
+                raise
             delay = retry_delay(exc, backoff)
             reason = describe(exc)
             log.warning("%s (attempt %d, %s); retrying in %.1f s", what, attempt, reason, delay)

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import orjson
 from aiogram import Dispatcher
+from aiogram.exceptions import TelegramBadRequest
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -109,6 +110,7 @@ class WebhookReceiver:
                 Backoff(0.5, 10.0),
                 self._sleep_unless_stopped,
                 self._stop,
+                fatal=(TelegramBadRequest,),
             )
             try:
                 await self._stop.wait()
