@@ -43,6 +43,7 @@ from storage.migrate import upgrade_async
 from storage.models import Partner, Response, utcnow
 from tests.benchmarks import pgdb
 from tests.e2e.botprocess import BotProcess
+from tests.e2e.test_scale_pg import free_port
 from tests.fakebot import FakeTelegram, SimUser
 from tests.fakebot.state import ApiCall
 from tests.helpers import ADMIN_ID, BOT_ID, BOT_USERNAME, TOKEN
@@ -80,14 +81,6 @@ async def _stored(db_url: str) -> dict[int, float]:
         await engine.dispose()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _bots(tg: FakeTelegram, db_url: str, folder: Path, replicas: int) -> list[BotProcess]:
     common = {
         "PAID_BROADCAST": "true",  # set-up only: the invitations; replies are free-tier messages
@@ -100,7 +93,7 @@ def _bots(tg: FakeTelegram, db_url: str, folder: Path, replicas: int) -> list[Bo
     hook = {"WEBHOOK_URL": HOOK, "WEBHOOK_SECRET": SECRET, "WEB_HOST": "127.0.0.1"}
     bots = []
     for i in range(replicas):
-        port = _free_port()
+        port = free_port()
         tg.webhook.targets.append(f"http://127.0.0.1:{port}")
         bots.append(
             BotProcess(
