@@ -78,7 +78,7 @@ async def add_response(
     session.add(response)
     await session.flush()
     for area in drivers:
-        session.add(ResponseDriver(response_id=response.id, area=area))
+        session.add(ResponseDriver(response_id=response.id, area=area, campaign_id=campaign.id))
     await store_comment_themes(session, response.id, comment, wait=True)  # as the survey does on arrival
     await session.flush()
     return response

@@ -19,6 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import column, func, insert, inspect, select, table, text
 from sqlalchemy.engine import Connection
 
+from storage.analytics.drivers import driver_stats
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import alembic_config, downgrade, script_heads, upgrade, upgrade_async
 from storage.models import (
@@ -117,7 +118,13 @@ async def _seed(url: str) -> None:
                 )
                 .returning(old_responses.c.id)
             )
-            s.add(ResponseDriver(response_id=response_id, area="payouts"))
+            # The columns of the schema at hand: campaign_id came in 0011 (filled from the response).
+            names = await s.run_sync(
+                lambda sync: {c["name"] for c in inspect(sync.connection()).get_columns("response_drivers")}
+            )
+            area = {"response_id": response_id, "area": "payouts", "campaign_id": campaign.id}
+            area = {k: v for k, v in area.items() if k in names}
+            await s.execute(insert(table("response_drivers", *(column(k) for k in area))).values(**area))
             alert = Alert(response_id=response_id, chat_id=-4242, message_id=12)
             s.add(alert)
             await s.flush()
@@ -204,6 +211,9 @@ async def test_upgrade_from_0001_keeps_rows_and_stores_64_bit_ids(db_url: str) -
             delivery = await s.scalar(select(Delivery))
             assert campaign and response and alert and delivery
             assert (campaign.created_by, campaign.progress_chat_id) == (42, -4242)  # old values kept
+            # 0011 gave the old area its response's campaign: the digest's area counts find it.
+            assert await s.scalar(select(ResponseDriver.campaign_id)) == campaign.id
+            assert [d.area for d in await driver_stats(s, campaign.id, 1)] == ["payouts"]
             campaign.created_by = BIG_USER
             campaign.progress_chat_id = SUPERGROUP
             campaign.progress_message_id = BIG_MESSAGE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.analytics.nps import NpsResult, category_sums, nps_from_counts
@@ -23,14 +23,15 @@ class DriverStat:
 
 async def driver_stats(session: AsyncSession, campaign_id: int, answers: int) -> list[DriverStat]:
     """Areas of one campaign, most chosen first; ``answers`` (the campaign's n) is the share base."""
-    # COALESCE in GROUP BY stops SQLite from scanning all drivers in area order and probing
-    # each answer's campaign; probing drivers per answer of the campaign is several times faster.
-    area = func.coalesce(ResponseDriver.area, "")
+    # Both sides filtered by campaign: SQLite walks ix_response_drivers_campaign in area order
+    # (grouping as rows come, no sort) probing each answer's score; PostgreSQL reads only this
+    # campaign's areas instead of hashing every campaign's.
+    area = ResponseDriver.area
     stmt = (
         select(area, *category_sums())
         .select_from(Response)
         .join(ResponseDriver, ResponseDriver.response_id == Response.id)
-        .where(Response.campaign_id == campaign_id)
+        .where(Response.campaign_id == campaign_id, ResponseDriver.campaign_id == campaign_id)
         .group_by(area)
     )
     stats = []

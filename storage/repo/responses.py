@@ -178,7 +178,9 @@ async def toggle_driver(session: AsyncSession, answer: Answer, chosen: list[str]
         await session.execute(_REMOVE_AREA, {"response_id": answer.id, "area": area})
         current.discard(area)
     else:
-        await session.execute(_ADD_AREA, {"response_id": answer.id, "area": area})
+        await session.execute(
+            _ADD_AREA, {"response_id": answer.id, "area": area, "campaign_id": answer.campaign_id}
+        )
         current.add(area)
     return [a for a in active_areas() if a in current]
 

@@ -60,7 +60,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "campaign_id", "partner_id", "score", "comment", "stage", "answered_at", "updated_at",
         "completed_at",
     ),
-    "response_drivers": ("response_id", "area"),
+    "response_drivers": ("response_id", "area", "campaign_id"),
 }  # fmt: skip
 Batch = tuple[str, list[tuple[Any, ...]]]
 
@@ -128,7 +128,7 @@ def rows(*, responses: int, campaigns: int, min_partners: int, now: datetime) ->
                 comment = "; ".join(rng.choice(PHRASES[a]) for a in picks)
             done = _naive(at + timedelta(seconds=40))
             answers.append((response_id, cid, pid, score, comment, "done", _naive(at), done, done))
-            drivers.extend((response_id, a) for a in chosen)
+            drivers.extend((response_id, a, cid) for a in chosen)
         yield "responses", answers
         yield "response_drivers", drivers
         print(f"  campaign {cid}: {len(answers):,} responses, {len(drivers):,} drivers", flush=True)

@@ -74,7 +74,7 @@ async def test_full_survey_each_category(app: App, make_user, score: int, questi
     assert stored is not None
     assert stored.score == score
     assert stored.comment == "Выплаты <быстрые> & удобные"
-    assert [d.area for d in stored.drivers] == ["payouts"]
+    assert [(d.area, d.campaign_id) for d in stored.drivers] == [("payouts", stored.campaign_id)]
     assert stored.stage == "done" and stored.completed_at is not None
     # The question message now shows the chosen score and has no keyboard.
     first = user.messages()[q1_index(user, q1)]
