@@ -35,4 +35,3 @@ async def themes_command(settings: CommonSettings, *, reclassify: bool) -> int:
         await engine.dispose()
     print(f"reclassified {done} comments in {time.perf_counter() - started:.1f}s ({taught} tagged kept)")
     return 0
-

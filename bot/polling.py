@@ -22,6 +22,7 @@ from aiogram.types import Update, User
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.held_replies import send_held
 from bot.send_budget import PERMIT, HandlingPermit
 from bot.startup import Backoff, Sleep, TokenRejected, connect, describe, retry_delay, until_done
 from storage.repo import inbox
@@ -138,6 +139,7 @@ class DurablePolling:
                 fatal=(TelegramBadRequest,),
             )
         await self.replay()
+        self._track(asyncio.create_task(self._send_held(), name="held-replies"))
         offset: int | None = None
         allowed = self.dp.resolve_used_update_types()
         stop_wait = asyncio.create_task(self._stop.wait())
@@ -221,6 +223,30 @@ class DurablePolling:
             for _uid, raw in rows:
                 self._schedule(raw, self._parse(raw))
             await self.drain()
+
+    async def _send_held(self) -> None:
+        """Send the replies the previous run held when it stopped (bot/held_replies.py), beside
+        polling: they wait for send slots like any reply. Only those already held now: a
+        handler of this run may hold one of its own meanwhile."""
+        try:
+            async with self.sessionmaker() as session:
+                upto = await inbox.last_held(session)
+                await session.commit()
+            after = -1
+            while upto is not None:
+                async with self.sessionmaker() as session:
+                    rows = await inbox.held_replies(session, after=after, upto=upto)
+                    await session.commit()
+                if not rows:
+                    return
+                await send_held(self.bot, self.sessionmaker, rows)
+                after = rows[-1][0]
+        except Exception:
+            log.exception("Held replies not sent; they stay for the next start")
+
+    def _track(self, task: asyncio.Task[None]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def drain(self) -> None:
         """Wait until every scheduled handler has finished."""

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 MEMBER_STATUSES = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR)
 
+
 class AlertReply(StatesGroup):
     """A manager is writing the message for a partner (data: alert_id)."""
 

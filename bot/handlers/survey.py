@@ -14,10 +14,11 @@ from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import insight_hooks
+from bot import held_replies, insight_hooks
 from bot.callbacks import DoneCb, DriverCb, ScoreCb, SkipCb
 from bot.config import Settings
 from bot.filters import CommandFree, HasText, PrivateChat, TextMatches
@@ -81,9 +82,16 @@ async def _edit_text(
     return True
 
 
-async def _ask_comment(message: Message, _: Translate, response: Answer, state: FSMContext) -> None:
+def _comment_question(session: AsyncSession, message: Message, _: Translate, response: Answer) -> SendMessage:
+    """Question 2, declared as the reply this update owes (bot/held_replies.py)."""
     key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
-    sent = await message.answer(_(key), reply_markup=skip_keyboard(_, response.id))
+    question = message.answer(_(key), reply_markup=skip_keyboard(_, response.id))
+    held_replies.expect(session, question)
+    return question
+
+
+async def _ask_comment(question: SendMessage, state: FSMContext) -> None:
+    sent = await question
     await state.update_data(comment_message_id=sent.message_id)
 
 
@@ -222,17 +230,20 @@ async def score_tapped(
         score=callback_data.score,
         question_message_id=message_id,
     )
+    message = callback.message if isinstance(callback.message, Message) else None
+    # Declared before the first call: held with the journal mark until it is out.
+    question = _comment_question(session, message, _, response) if ask and message else None
     await _ack(callback)
-    if isinstance(callback.message, Message):
+    if message is not None:
         await _edit_text(
-            callback.message,
-            callback.message.chat.id,
+            message,
+            message.chat.id,
             message_id,
             score_chosen(_, response.score),
             reply_markup=score_keyboard(campaign_id),
         )
-        if ask:
-            await _ask_comment(callback.message, _, response, state)
+        if question is not None:
+            await _ask_comment(question, state)
 
 
 @router.message(StateFilter(Survey.score), HasText())
@@ -284,6 +295,7 @@ async def _typed_score(
         score=int(text),
         question_message_id=int(question) if question is not None else None,
     )
+    next_question = _comment_question(session, message, _, response)
     await _edit_text(
         message,
         message.chat.id,
@@ -291,7 +303,7 @@ async def _typed_score(
         score_chosen(_, response.score),
         reply_markup=score_keyboard(campaign_id),
     )
-    await _ask_comment(message, _, response, state)
+    await _ask_comment(next_question, state)
 
 
 @router.message(StateFilter(Survey.score))
@@ -311,8 +323,13 @@ async def _move_to_drivers(
     await state.set_state(Survey.drivers)
 
 
-async def _ask_drivers(message: Message, _: Translate, response: Answer, chosen: list[str]) -> None:
-    await message.answer(_("q-drivers"), reply_markup=drivers_keyboard(_, response.id, chosen))
+def _drivers_question(
+    session: AsyncSession, message: Message, _: Translate, response: Answer, chosen: list[str]
+) -> SendMessage:
+    """Question 3, declared as the reply this update owes (bot/held_replies.py)."""
+    question = message.answer(_("q-drivers"), reply_markup=drivers_keyboard(_, response.id, chosen))
+    held_replies.expect(session, question)
+    return question
 
 
 @router.message(StateFilter(Survey.comment), HasText())
@@ -336,9 +353,10 @@ async def comment_given(
         return
     response, chosen = found  # the areas already chosen: a re-answer shows them ticked
     await _move_to_drivers(session, response, state, text or None)
+    question = _drivers_question(session, message, _, response, chosen)
     key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
     await _edit_text(message, message.chat.id, data.get("comment_message_id"), _(key))
-    await _ask_drivers(message, _, response, chosen)
+    await question
 
 
 @router.message(StateFilter(Survey.comment))
@@ -383,16 +401,15 @@ async def comment_skipped(
     response, chosen = found
     await _move_to_drivers(session, response, state, None)
     await state.update_data(response_id=response.id, campaign_id=response.campaign_id)
+    message = callback.message if isinstance(callback.message, Message) else None
+    question = _drivers_question(session, message, _, response, chosen) if message else None
     await _ack(callback)
-    if isinstance(callback.message, Message):
+    if message is not None and question is not None:
         key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
         await _edit_text(
-            callback.message,
-            callback.message.chat.id,
-            callback.message.message_id,
-            f"{_(key)}\n\n<i>{_('q-comment-skipped')}</i>",
+            message, message.chat.id, message.message_id, f"{_(key)}\n\n<i>{_('q-comment-skipped')}</i>"
         )
-        await _ask_drivers(callback.message, _, response, chosen)
+        await question
 
 
 @router.callback_query(DriverCb.filter())

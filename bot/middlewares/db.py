@@ -19,6 +19,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import held_replies
 from storage.repo import inbox
 from storage.session_context import current_journal_id, current_session
 
@@ -29,10 +30,15 @@ _MARKED = "journal_marked"  # session.info key: a commit of ours carried the mar
 
 
 async def commit_update(session: AsyncSession) -> None:
-    """Commit the update's work; the first commit also carries its journal mark."""
+    """Commit the update's work; the first commit also carries its journal mark, and a commit
+    after the handler declared the reply it owes holds that reply (bot/held_replies.py)."""
     update_id = current_journal_id.get()
-    if update_id is not None and not session.info.get(_MARKED):
-        await inbox.mark_processed(session, update_id)
+    if update_id is not None:
+        reply = held_replies.take_expected(session)
+        if not session.info.get(_MARKED):
+            await inbox.mark_processed(session, update_id, reply=reply)
+        elif reply is not None:
+            await inbox.hold_reply(session, update_id, reply)
     await session.commit()
     session.info[_MARKED] = True
 

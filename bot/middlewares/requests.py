@@ -6,6 +6,8 @@
 - A call that creates a message takes a slot of the bot's send budget first (bot/send_budget.py):
   replies before bulk, within the ~30 messages/s Telegram allows the token across all processes.
   While it waits, the handler gives back its handling permit, so new answers keep being stored.
+  A reply that waits longer than a moment is written on its update's journal row for the wait
+  (bot/held_replies.py), so a process killed meanwhile does not lose it.
 - A 429 pauses the whole budget for its retry_after. The call is retried after it (a reply to a
   partner, a digest or an alert in the managers' chat must not be dropped: a group takes only a
   few messages at once); bulk sending gets the error and retries the row itself.
@@ -17,49 +19,25 @@ import asyncio
 import logging
 from typing import Any
 
-from aiogram import Bot, methods
+from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
+from bot import held_replies
+from bot.held_replies import HOLD_AFTER
+from bot.message_methods import counts_against_budget
 from bot.middlewares.db import commit_update
 from bot.send_budget import BULK, PERMIT, SendBudget
-from storage.session_context import current_session
+from storage.repo import inbox
+from storage.session_context import current_journal_id, current_session
 
 log = logging.getLogger(__name__)
 
 MAX_REPLY_RETRIES = 5
 MAX_REPLY_WAIT = 30
 RETRY_AFTER_MARGIN = 0.2  # seconds added to retry_after: Telegram rounds it to whole seconds
-
-# Calls that create messages: what Telegram's flood limits count.
-MESSAGE_METHODS: tuple[type[TelegramMethod[Any]], ...] = (
-    methods.SendMessage,
-    methods.SendPhoto,
-    methods.SendDocument,
-    methods.SendMediaGroup,
-    methods.SendAnimation,
-    methods.SendAudio,
-    methods.SendVideo,
-    methods.SendVideoNote,
-    methods.SendVoice,
-    methods.SendSticker,
-    methods.SendLocation,
-    methods.SendVenue,
-    methods.SendContact,
-    methods.SendPoll,
-    methods.SendDice,
-    methods.CopyMessage,
-    methods.CopyMessages,
-    methods.ForwardMessage,
-    methods.ForwardMessages,
-)
-
-
-def counts_against_budget(method: TelegramMethod[Any]) -> bool:
-    """True for a message Telegram counts in the bot's 30/s (paid broadcasts have their own)."""
-    return isinstance(method, MESSAGE_METHODS) and not getattr(method, "allow_paid_broadcast", None)
 
 
 class CommitBeforeSend(BaseRequestMiddleware):
@@ -75,8 +53,24 @@ class CommitBeforeSend(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         session = current_session.get()
-        if session is not None and session.in_transaction():
+        if session is not None and (session.in_transaction() or held_replies.owes(session)):
             await commit_update(session)
+        try:
+            response = await self._send(make_request, bot, method)
+        except asyncio.CancelledError:
+            raise  # a stopping process: a held reply stays for whoever takes the row over
+        except BaseException:
+            await self._release(method)  # Telegram refused it, or it failed for good
+            raise
+        await self._release(method)
+        return response
+
+    async def _send(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
         paced = self.budget is not None and counts_against_budget(method)
         attempt = 0
         while True:
@@ -101,9 +95,20 @@ class CommitBeforeSend(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         """Take a slot, wait for it and send; without the handling permit if there is a wait
-        (the send itself needs none: holding it there would make the send miss its slot)."""
+        (the send itself needs none: holding it there would make the send miss its slot).
+        A long wait is survived by the reply written on the update's journal row."""
         assert self.budget is not None
         delay = await (self.budget.bulk_delay() if BULK.get() else self.budget.reply_delay())
+        await self._hold(method, delay)
+        return await self._wait_and_send(make_request, bot, method, delay)
+
+    async def _wait_and_send(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        delay: float,
+    ) -> Response[TelegramType]:
         permit = PERMIT.get()
         if delay <= 0 or permit is None:
             if delay > 0:
@@ -115,3 +120,29 @@ class CommitBeforeSend(BaseRequestMiddleware):
             return await make_request(bot, method)
 
         return await permit.idle(wait_and_send())
+
+    @staticmethod
+    async def _hold(method: TelegramMethod[Any], delay: float) -> None:
+        """Write a reply that waits long on its update's journal row (bot/held_replies.py) and
+        commit, unless the row already holds one (the reply the update declared it owes)."""
+        session, update_id = current_session.get(), current_journal_id.get()
+        if BULK.get() or delay <= HOLD_AFTER or session is None or update_id is None:
+            return
+        if held_replies.holding(session):
+            return
+        text = held_replies.write(method)
+        if text is None:
+            return
+        await inbox.hold_reply(session, update_id, text)
+        held_replies.mark_held(session, method)
+        await commit_update(session)
+
+    @staticmethod
+    async def _release(method: TelegramMethod[Any]) -> None:
+        """The held reply is out or was refused: cleared with the update's next commit (its
+        end, or before its next call). A handler failing before that is parked, which clears it too."""
+        session, update_id = current_session.get(), current_journal_id.get()
+        if session is None or update_id is None or not held_replies.held_call(session, method):
+            return
+        await inbox.release_reply(session, update_id)
+        held_replies.forget(session)

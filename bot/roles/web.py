@@ -24,6 +24,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from bot.held_replies import send_held
 from bot.polling import DurablePolling, ordering_key
 from bot.services import Services
 from bot.startup import Backoff, until_done
@@ -71,6 +72,7 @@ class WebhookReceiver:
         self._heads = migration_heads(settings.database_url)
         self._stop = asyncio.Event()
         self.owner = owner  # journal rows this replica handles carry it (storage.repo.inbox_claims)
+        self._senders: set[asyncio.Task[int]] = set()  # held replies taken over (bot/held_replies.py)
 
     def application(self) -> web.Application:
         """The routes: the webhook path, /healthz and /readyz."""
@@ -116,8 +118,11 @@ class WebhookReceiver:
                 await self._stop.wait()
             finally:
                 sweeper.cancel()
+                for task in self._senders:  # unsent ones stay held: another replica takes them
+                    task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
+                await asyncio.gather(*self._senders, return_exceptions=True)
         finally:
             await runner.cleanup()  # no new requests; those in progress are answered
             await self.handling.drain()
@@ -148,6 +153,14 @@ class WebhookReceiver:
             log.info("Taking over %d journaled update(s) no live replica holds", len(orphans))
         for _uid, raw in orphans:
             self.handling.submit(raw)
+        async with self.services.sessionmaker() as session:
+            held = await inbox_claims.take_held(session, self.owner, now + JOURNAL_LEASE, now)
+        if held:
+            # Beside the sweep (they wait for send slots), which meanwhile renews their lease.
+            log.info("Sending %d reply(ies) a stopped replica held", len(held))
+            task = asyncio.create_task(send_held(self.services.bot, self.services.sessionmaker, held))
+            self._senders.add(task)
+            task.add_done_callback(self._senders.discard)
 
     async def _receive(self, request: web.Request) -> web.StreamResponse:
         given = request.headers.get(SECRET_HEADER, "").encode()

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime, utcnow
@@ -12,7 +12,16 @@ class InboxUpdate(Base):
     """One update as Telegram sent it; processed_at is set in the handler's own transaction."""
 
     __tablename__ = "inbox_updates"
-    __table_args__ = (Index("ix_inbox_updates_pending", "processed_at"),)
+    __table_args__ = (
+        Index("ix_inbox_updates_pending", "processed_at"),
+        # The few rows holding a reply that waits for its send slot (0012).
+        Index(
+            "ix_inbox_updates_held",
+            "lease_until",
+            sqlite_where=text("reply IS NOT NULL"),
+            postgresql_where=text("reply IS NOT NULL"),
+        ),
+    )
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     payload: Mapped[str] = mapped_column(Text)
@@ -25,3 +34,6 @@ class InboxUpdate(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(128))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ordering_key: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    # A reply of the handled update still waiting for its send slot (bot/held_replies.py): if
+    # the process dies while it waits, whoever takes the row over sends it.
+    reply: Mapped[str | None] = mapped_column(Text)

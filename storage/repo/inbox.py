@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import upsert
@@ -58,9 +58,53 @@ async def pending(session: AsyncSession, limit: int = 1000) -> list[tuple[int, d
     return [(uid, orjson.loads(payload)) for uid, payload in rows.all()]
 
 
-async def mark_processed(session: AsyncSession, update_id: int, error: str | None = None) -> None:
-    """Mark one update handled (in the caller's transaction) and drop its payload."""
-    await session.execute(
-        _MARK,
-        {"marked_id": update_id, "processed_at": utcnow(), "error": error, "payload": HANDLED_PAYLOAD},
+async def mark_processed(
+    session: AsyncSession, update_id: int, error: str | None = None, *, reply: str | None = None
+) -> None:
+    """Mark one update handled (in the caller's transaction) and drop its payload; ``reply``
+    is held on the row in the same statement (see :func:`hold_reply`).
+
+    With ``error`` (a failed handler, parked) a reply it held is dropped too: nothing of a
+    failed update is sent later."""
+    params: dict[str, Any] = {
+        "marked_id": update_id,
+        "processed_at": utcnow(),
+        "error": error,
+        "payload": HANDLED_PAYLOAD,
+    }
+    if error is not None or reply is not None:
+        params["reply"] = None if error is not None else reply
+    await session.execute(_MARK, params)
+
+
+async def hold_reply(session: AsyncSession, update_id: int, reply: str) -> None:
+    """Keep ``reply`` (bot/held_replies.py) on the handled update's row while it waits to be sent
+    (in the caller's transaction)."""
+    await session.execute(_MARK, {"marked_id": update_id, "reply": reply})
+
+
+async def release_reply(session: AsyncSession, update_id: int) -> None:
+    """The held reply went out (or was refused): forget it (in the caller's transaction)."""
+    await session.execute(_MARK, {"marked_id": update_id, "reply": None})
+
+
+async def held_replies(
+    session: AsyncSession, *, after: int = -1, upto: int | None = None, limit: int = 1000
+) -> list[tuple[int, str]]:
+    """Held replies of updates ``after`` < id <= ``upto``, oldest first: a single process sends
+    those held when it last stopped at start-up."""
+    stmt = select(InboxUpdate.update_id, InboxUpdate.reply).where(
+        InboxUpdate.reply.is_not(None), InboxUpdate.update_id > after
     )
+    if upto is not None:
+        stmt = stmt.where(InboxUpdate.update_id <= upto)
+    rows = await session.execute(stmt.order_by(InboxUpdate.update_id).limit(limit))
+    return [(int(uid), str(reply)) for uid, reply in rows.all()]
+
+
+async def last_held(session: AsyncSession) -> int | None:
+    """The newest update holding a reply, if any."""
+    found = await session.scalar(
+        select(func.max(InboxUpdate.update_id)).where(InboxUpdate.reply.is_not(None))
+    )
+    return int(found) if found is not None else None

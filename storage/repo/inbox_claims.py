@@ -32,10 +32,14 @@ async def own(session: AsyncSession, rows: Sequence[tuple[int, int]], owner: str
 
 
 async def renew(session: AsyncSession, owner: str, until: datetime) -> int:
-    """Extend the lease of every unhandled row ``owner`` holds; returns how many. Commits."""
+    """Extend the lease of every row ``owner`` holds that is unhandled or holds a reply waiting
+    to be sent; returns how many. Commits."""
     result = await session.execute(
         update(InboxUpdate)
-        .where(InboxUpdate.claimed_by == owner, InboxUpdate.processed_at.is_(None))
+        .where(
+            InboxUpdate.claimed_by == owner,
+            or_(InboxUpdate.processed_at.is_(None), InboxUpdate.reply.is_not(None)),
+        )
         .values(lease_until=until)
     )
     await session.commit()
@@ -71,6 +75,35 @@ async def take_orphans(
         .returning(InboxUpdate.update_id, InboxUpdate.payload)
     )
     rows = sorted((int(uid), orjson.loads(payload)) for uid, payload in taken.all())
+    await session.commit()
+    return rows
+
+
+async def take_held(
+    session: AsyncSession, owner: str, until: datetime, now: datetime, limit: int = 500
+) -> list[tuple[int, str]]:
+    """Claim held replies (storage.repo.inbox.hold_reply) whose replica died: lease ran out.
+
+    Oldest update first; the caller sends each and releases it. Commits."""
+    expired = or_(InboxUpdate.lease_until.is_(None), InboxUpdate.lease_until < now)
+    candidates = (
+        select(InboxUpdate.update_id)
+        .where(InboxUpdate.reply.is_not(None), expired)
+        .order_by(InboxUpdate.update_id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list((await session.scalars(candidates)).all())
+    if not ids:
+        await session.commit()
+        return []
+    taken = await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id.in_(ids), InboxUpdate.reply.is_not(None), expired)
+        .values(claimed_by=owner, lease_until=until)
+        .returning(InboxUpdate.update_id, InboxUpdate.reply)
+    )
+    rows = sorted((int(uid), str(reply)) for uid, reply in taken.all())
     await session.commit()
     return rows
 

@@ -2,6 +2,8 @@
 
 Erasure (``/forget_me``) removes, besides what :func:`storage.repo.partners.erase` clears:
 - every journal row whose raw update mentions the partner's Telegram id (as sender or chat);
+- every journal row holding a reply to the partner that waits for its send slot, and every
+  handled row whose held reply quotes them (bot/held_replies.py);
 - every handled journal row whose raw update quotes the partner's name, username, comments or
   alert conversation: a manager's update carries them too (the alert text under a pressed
   button, the reply typed for the partner). Handled payloads are emptied when they are marked
@@ -40,14 +42,30 @@ def mentions(value: Any, telegram_id: int) -> bool:
     return False
 
 
+def _addressed(reply: str, telegram_id: int) -> bool:
+    """Whether a held reply (bot/held_replies.py) goes to this user's chat."""
+    try:
+        return bool(orjson.loads(reply).get("params", {}).get("chat_id") == telegram_id)
+    except (orjson.JSONDecodeError, AttributeError):
+        return False
+
+
 async def forget_journal(session: AsyncSession, telegram_id: int) -> int:
     """Delete the journal rows of updates that mention ``telegram_id``; returns how many."""
     # LIKE narrows the rows to parse; the JSON walk decides (the digits may be part of a bigger
     # number or of a text).
+    digits = f"%{telegram_id}%"
     rows = await session.execute(
-        select(InboxUpdate.update_id, InboxUpdate.payload).where(InboxUpdate.payload.like(f"%{telegram_id}%"))
+        select(InboxUpdate.update_id, InboxUpdate.payload, InboxUpdate.reply).where(
+            or_(InboxUpdate.payload.like(digits), InboxUpdate.reply.like(digits))
+        )
     )
-    ids = [uid for uid, payload in rows.all() if payload and mentions(orjson.loads(payload), telegram_id)]
+    ids = [
+        uid
+        for uid, payload, reply in rows.all()
+        if (payload and mentions(orjson.loads(payload), telegram_id))
+        or (reply and _addressed(reply, telegram_id))
+    ]
     for i in range(0, len(ids), _CHUNK):
         await session.execute(delete(InboxUpdate).where(InboxUpdate.update_id.in_(ids[i : i + _CHUNK])))
     return len(ids)
@@ -78,7 +96,11 @@ async def forget_quotes(session: AsyncSession, quotes: list[str]) -> int:
     """Delete handled journal rows whose raw update contains any of ``quotes``."""
     deleted = 0
     for i in range(0, len(quotes), 20):
-        conditions = [InboxUpdate.payload.like(_like_json(q), escape="\\") for q in quotes[i : i + 20]]
+        conditions = [
+            column.like(_like_json(q), escape="\\")
+            for q in quotes[i : i + 20]
+            for column in (InboxUpdate.payload, InboxUpdate.reply)
+        ]
         result = await session.execute(
             delete(InboxUpdate).where(InboxUpdate.processed_at.is_not(None), or_(*conditions))
         )

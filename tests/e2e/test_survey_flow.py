@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from bot.app import App
-from storage.models import Partner, Response
+from storage.models import InboxUpdate, Partner, Response
 from tests.fakebot import FakeTelegram
 
 pytestmark = pytest.mark.asyncio
@@ -80,6 +80,13 @@ async def test_full_survey_each_category(app: App, make_user, score: int, questi
     first = user.messages()[q1_index(user, q1)]
     assert f"Ваша оценка: {score}" in first["text"]
     assert not first.get("reply_markup")
+    # Each next question was held on its update's journal row only until it went out: none is
+    # left for a restart to send again.
+    async with app.services.sessionmaker() as s:
+        assert (
+            await s.scalars(select(InboxUpdate.update_id).where(InboxUpdate.reply.is_not(None)))
+        ).all() == []
+        assert await s.scalar(select(func.count()).select_from(InboxUpdate)) >= 3
 
 
 async def has_button(user, label: str) -> None:
