@@ -16,6 +16,7 @@ from bot.handlers import (
     partner_settings,
     start,
     survey,
+    survey_followup,
     themes,
 )
 
@@ -37,6 +38,7 @@ def routers() -> list[Router]:
         errors,
         chat_id,  # before the survey: it answers in any chat and any state
         survey,
+        survey_followup,
         start,
         partner_settings,
         admin_partners,

@@ -1,4 +1,6 @@
-"""The survey: score (tap or typed), open question, driver areas, thanks.
+"""The survey's first step: question 1 and the score (tapped or typed), then question 2.
+
+The open question, the driver areas and the thanks are in :mod:`bot.handlers.survey_followup`.
 
 Every write happens before the first reply of a handler: the request middleware commits before
 each Telegram call, so what the partner answered is durable before they see our reaction.
@@ -9,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 
-from aiogram import Router, html
+from aiogram import Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
@@ -18,27 +20,22 @@ from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import held_replies, insight_hooks
-from bot.callbacks import DoneCb, DriverCb, ScoreCb, SkipCb
-from bot.config import Settings
+from bot import held_replies
+from bot.callbacks import ScoreCb
 from bot.filters import CommandFree, HasText, PrivateChat, TextMatches
 from bot.i18n import Translate
 from bot.keyboards.survey import (
-    drivers_keyboard,
     score_chosen,
     score_keyboard,
     score_question,
     skip_keyboard,
 )
-from bot.services import Services
 from bot.states import Survey
 from storage.models.campaign import ANSWERABLE, ONGOING
-from storage.models.response import PROMOTER, STAGE_COMMENT, STAGE_DRIVERS, category_of
+from storage.models.response import PROMOTER, STAGE_COMMENT, category_of
 from storage.repo import campaigns_base, partners, responses
 from storage.repo.partners import PartnerRef
 from storage.repo.responses import Answer
-from storage.repo.themes import store_comment_themes
-from storage.text import clean_text
 
 router = Router(name=__name__)
 # The survey runs first (every partner update is one of its steps); other commands, even
@@ -51,7 +48,7 @@ MAX_COMMENT = 1000
 INTEGER = re.compile(r"^\s*[+-]?\d+\s*$", re.ASCII)  # "٧" is a digit to Python, not a score
 
 
-async def _ack(callback: CallbackQuery, alert: str | None = None) -> None:
+async def ack(callback: CallbackQuery, alert: str | None = None) -> None:
     """Answer the button; a query Telegram no longer accepts (older than ~15 s, e.g. handled
     after a restart) must not stop the step: the score is stored, question 2 still goes out."""
     try:
@@ -60,7 +57,7 @@ async def _ack(callback: CallbackQuery, alert: str | None = None) -> None:
         log.info("callback not answered: %s", exc)
 
 
-async def _edit_text(
+async def edit_text(
     message: Message | None,
     bot_chat: int,
     message_id: int | None,
@@ -209,15 +206,15 @@ async def score_tapped(
 ) -> None:
     """A 0-10 button: validate, store at once, show the choice, ask question 2."""
     if not 0 <= callback_data.score <= 10:
-        await _ack(callback, _("bad-button"))
+        await ack(callback, _("bad-button"))
         return
     if partner is None:
-        await _ack(callback, _("survey-not-registered"))
+        await ack(callback, _("survey-not-registered"))
         return
     campaign_id = callback_data.campaign_id
     problem, kind = await _check_campaign(session, partner, campaign_id)
     if problem is not None:
-        await _ack(callback, _(problem))
+        await ack(callback, _(problem))
         return
     message_id = callback.message.message_id if callback.message else None
     round_ = await _round_of_tap(session, state, partner, campaign_id, kind, message_id or 0)
@@ -233,9 +230,9 @@ async def score_tapped(
     message = callback.message if isinstance(callback.message, Message) else None
     # Declared before the first call: held with the journal mark until it is out.
     question = _comment_question(session, message, _, response) if ask and message else None
-    await _ack(callback)
+    await ack(callback)
     if message is not None:
-        await _edit_text(
+        await edit_text(
             message,
             message.chat.id,
             message_id,
@@ -296,7 +293,7 @@ async def _typed_score(
         question_message_id=int(question) if question is not None else None,
     )
     next_question = _comment_question(session, message, _, response)
-    await _edit_text(
+    await edit_text(
         message,
         message.chat.id,
         response.question_message_id,
@@ -310,175 +307,3 @@ async def _typed_score(
 async def score_not_text(message: Message, _: Translate) -> None:
     """Stickers, photos, voice where a score is expected."""
     await message.answer(_("bad-score-buttons"))
-
-
-async def _move_to_drivers(
-    session: AsyncSession, response: Answer, state: FSMContext, comment: str | None
-) -> None:
-    """Store the comment (None: skipped), move the FSM on.
-
-    All before the first reply, so the step costs one transaction."""
-    await responses.set_comment(session, response, comment)
-    await store_comment_themes(session, response.id, comment)  # classified once, on arrival
-    await state.set_state(Survey.drivers)
-
-
-def _drivers_question(
-    session: AsyncSession, message: Message, _: Translate, response: Answer, chosen: list[str]
-) -> SendMessage:
-    """Question 3, declared as the reply this update owes (bot/held_replies.py)."""
-    question = message.answer(_("q-drivers"), reply_markup=drivers_keyboard(_, response.id, chosen))
-    held_replies.expect(session, question)
-    return question
-
-
-@router.message(StateFilter(Survey.comment), HasText())
-async def comment_given(
-    message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
-) -> None:
-    """Store the open answer (plain text, at most MAX_COMMENT characters)."""
-    text = clean_text(message.text or "").strip()
-    if len(text) > MAX_COMMENT:
-        await message.answer(_("bad-comment-long", length=str(len(text)), max=str(MAX_COMMENT)))
-        return
-    data = await state.get_data()
-    found = (
-        await responses.owned_with_areas(session, int(data.get("response_id", 0)), partner.id)
-        if partner
-        else None
-    )
-    if found is None:
-        await state.clear()
-        await message.answer(_("unknown-input"))
-        return
-    response, chosen = found  # the areas already chosen: a re-answer shows them ticked
-    await _move_to_drivers(session, response, state, text or None)
-    question = _drivers_question(session, message, _, response, chosen)
-    key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
-    await _edit_text(message, message.chat.id, data.get("comment_message_id"), _(key))
-    await question
-
-
-@router.message(StateFilter(Survey.comment))
-async def comment_not_text(message: Message, _: Translate) -> None:
-    """Only text is a comment."""
-    await message.answer(_("bad-comment-type"))
-
-
-async def _response_at(
-    callback: CallbackQuery,
-    session: AsyncSession,
-    partner: PartnerRef | None,
-    response_id: int,
-    stage: str,
-    _: Translate,
-) -> tuple[Answer, list[str]] | None:
-    """The partner's own response at ``stage`` and its chosen areas; otherwise answer the
-    button and return None."""
-    found = await responses.owned_with_areas(session, response_id, partner.id) if partner else None
-    if found is None:
-        await _ack(callback, _("bad-button"))
-        return None
-    if found[0].stage != stage:
-        await _ack(callback, _("survey-already-done"))
-        return None
-    return found
-
-
-@router.callback_query(SkipCb.filter())
-async def comment_skipped(
-    callback: CallbackQuery,
-    callback_data: SkipCb,
-    session: AsyncSession,
-    state: FSMContext,
-    partner: PartnerRef | None,
-    _: Translate,
-) -> None:
-    """Skip the open question."""
-    found = await _response_at(callback, session, partner, callback_data.response_id, STAGE_COMMENT, _)
-    if found is None:
-        return
-    response, chosen = found
-    await _move_to_drivers(session, response, state, None)
-    await state.update_data(response_id=response.id, campaign_id=response.campaign_id)
-    message = callback.message if isinstance(callback.message, Message) else None
-    question = _drivers_question(session, message, _, response, chosen) if message else None
-    await _ack(callback)
-    if message is not None and question is not None:
-        key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
-        await _edit_text(
-            message, message.chat.id, message.message_id, f"{_(key)}\n\n<i>{_('q-comment-skipped')}</i>"
-        )
-        await question
-
-
-@router.callback_query(DriverCb.filter())
-async def driver_toggled(
-    callback: CallbackQuery,
-    callback_data: DriverCb,
-    session: AsyncSession,
-    partner: PartnerRef | None,
-    _: Translate,
-) -> None:
-    """Toggle one area; the keyboard shows ✓ on the chosen ones."""
-    found = await _response_at(callback, session, partner, callback_data.response_id, STAGE_DRIVERS, _)
-    if found is None:
-        return
-    response, chosen = found
-    try:
-        chosen = await responses.toggle_driver(session, response, chosen, callback_data.area)
-    except ValueError:
-        await _ack(callback, _("bad-button"))
-        return
-    await _ack(callback)
-    if isinstance(callback.message, Message) and callback.message.bot:
-        try:
-            await callback.message.edit_reply_markup(reply_markup=drivers_keyboard(_, response.id, chosen))
-        except TelegramBadRequest as exc:
-            log.debug("drivers keyboard not edited: %s", exc)
-
-
-@router.callback_query(DoneCb.filter())
-async def drivers_done(
-    callback: CallbackQuery,
-    callback_data: DoneCb,
-    session: AsyncSession,
-    state: FSMContext,
-    partner: PartnerRef | None,
-    _: Translate,
-    settings: Settings,
-    services: Services,
-) -> None:
-    """Finish: close the keyboards, thank the partner in place, tell the managers' side."""
-    found = await _response_at(callback, session, partner, callback_data.response_id, STAGE_DRIVERS, _)
-    if found is None:
-        return
-    response, areas = found
-    await responses.complete(session, response)
-    await state.clear()
-    await _ack(callback)
-    if isinstance(callback.message, Message):
-        chat_id = callback.message.chat.id
-        summary = (
-            _("q-drivers-chosen", areas=", ".join(_(f"area-{a}") for a in areas))
-            if areas
-            else _("q-drivers-none")
-        )
-        await _edit_text(
-            callback.message, chat_id, response.question_message_id, _("q-score-final", score=response.score)
-        )
-        # The thanks replaces the areas question rather than arriving as one more message.
-        text = f"{_('q-drivers')}\n\n<i>{summary}</i>\n\n{_('thanks')}"
-        if response.category == PROMOTER and settings.referral_url:
-            text += "\n\n" + _("thanks-referral", url=html.quote(settings.referral_url))
-        if not await _edit_text(callback.message, chat_id, callback.message.message_id, text):
-            await callback.message.answer(text)  # the areas message is gone: thank in a new one
-    if session.in_transaction():  # the hook opens its own session; ours must not hold the connection
-        await session.commit()
-    await insight_hooks.on_response_completed(services, response.id)
-
-
-@router.message(StateFilter(Survey.drivers))
-async def drivers_expected(message: Message, _: Translate) -> None:
-    """Text (or anything) while the areas keyboard is open."""
-    await message.answer(_("bad-drivers-text"))
