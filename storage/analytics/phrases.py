@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
-from storage.analytics.theme_lexicon import EN_STOPWORDS, NEGATIONS, RU_STOPWORDS
+from storage.analytics.stopwords import EN_STOPWORDS, NEGATIONS, RU_STOPWORDS
 from storage.analytics.theme_text import CLAUSE_RE as _CLAUSE_RE
 from storage.analytics.theme_text import TOKEN_RE as _TOKEN_RE
 from storage.analytics.theme_text import clean as _clean

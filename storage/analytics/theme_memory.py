@@ -25,7 +25,7 @@ import numpy as np
 from scipy.sparse import csc_matrix
 
 from storage.analytics import theme_text
-from storage.analytics.theme_lexicon import EN_STOPWORDS, NEGATIONS, RU_STOPWORDS
+from storage.analytics.stopwords import EN_STOPWORDS, NEGATIONS, RU_STOPWORDS
 from storage.analytics.theme_model import ThemeModel
 
 MIN_WORD_TAGS = 2
