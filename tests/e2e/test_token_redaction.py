@@ -39,7 +39,12 @@ async def test_bot_run_redacts_the_token_in_log_lines_and_uncaught_tracebacks(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
-    out, _ = await asyncio.wait_for(proc.communicate(), 90)
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(), 90)
+    finally:
+        if proc.returncode is None:  # timed out (or the test failed): no process left behind
+            proc.kill()
+            await proc.wait()
     output = out.decode(errors="replace")
     assert proc.returncode == 1, output
     assert "Traceback" in output and "deleteWebhook" in output and "getMe" in output, output
