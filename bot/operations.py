@@ -18,7 +18,7 @@ from bot import insight_hooks
 from bot.sending import notify
 from bot.services import Services
 from storage.models import Campaign, Partner
-from storage.repo import announcements, campaigns, deliveries, partners, privacy
+from storage.repo import announcements, campaigns, delivery_queue, partners, privacy
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ async def remind(
     services: Services, session: AsyncSession, campaign_id: int, *, invited_before: datetime | None
 ) -> int:
     """Queue the campaign's one reminder for non-responders, commit, wake the sender."""
-    added = await deliveries.enqueue_reminders(session, campaign_id, invited_before=invited_before)
+    added = await delivery_queue.enqueue_reminders(session, campaign_id, invited_before=invited_before)
     await session.commit()
     if added:
         notify(services)
@@ -128,7 +128,7 @@ async def announce(
     sender; returns (announcement id, messages queued)."""
     row = await announcements.create(session, campaign_id, text, author_id)
     audience = await announcements.respondents(session, campaign_id)
-    queued = await deliveries.enqueue_announcement(session, campaign_id, row.id, audience)
+    queued = await delivery_queue.enqueue_announcement(session, campaign_id, row.id, audience)
     await session.commit()  # queued rows must be visible to the sender before it is woken
     notify(services)
     log.info("Announcement %s for campaign %s queued to %s partners", row.id, campaign_id, queued)

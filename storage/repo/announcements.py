@@ -1,7 +1,7 @@
 """Announcements ("you told us, we did") to the respondents of a campaign.
 
 Only the row and the audience live here; sending goes through the rate-limited outbox
-(:func:`storage.repo.deliveries.enqueue_announcement` and the sending engine).
+(:func:`storage.repo.delivery_queue.enqueue_announcement` and the sending engine).
 """
 
 from __future__ import annotations

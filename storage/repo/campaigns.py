@@ -29,7 +29,7 @@ from storage.analytics.nps import nps_by_campaign
 from storage.models import Campaign, Partner, Response
 from storage.models import campaign as c
 from storage.models import delivery as d
-from storage.repo import deliveries
+from storage.repo import deliveries, delivery_queue
 from storage.repo.deliveries import Counts
 
 SAMPLE = re.compile(r"^(?:(?P<pct>\d{1,3}(?:\.\d+)?)%|(?P<count>\d{1,9}))$", re.ASCII)  # 0-9 only
@@ -162,7 +162,7 @@ async def launch(
     if campaign.sample:
         total = int(await session.scalar(select(func.count()).select_from(eligible.subquery())) or 0)
         eligible = eligible.order_by(func.random()).limit(sample_size(campaign.sample, total))
-    added = await deliveries.enqueue_select(session, d.INVITATION, campaign.id, eligible)
+    added = await delivery_queue.enqueue_select(session, d.INVITATION, campaign.id, eligible)
     if added == 0:
         raise CampaignError("camp-err-empty", id=str(campaign.id))
     campaign.status = c.RUNNING

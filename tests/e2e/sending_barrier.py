@@ -18,7 +18,7 @@ from bot.sending import notify
 from storage.models import Announcement, Delivery, Partner, utcnow
 from storage.models import campaign as c
 from storage.models import delivery as d
-from storage.repo.deliveries import enqueue_announcement
+from storage.repo.delivery_queue import enqueue_announcement
 from tests.fakebot import FakeTelegram
 from tests.helpers import add_campaign
 

@@ -13,7 +13,7 @@ from bot.app import App
 from bot.sending import notify
 from storage.models import Announcement, Partner
 from storage.models import campaign as c
-from storage.repo.deliveries import enqueue_announcement
+from storage.repo.delivery_queue import enqueue_announcement
 from tests.e2e.test_sending_fanout import launch, seed
 from tests.fakebot import FakeTelegram, SimUser
 from tests.fakebot.state import ApiCall

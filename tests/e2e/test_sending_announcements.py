@@ -9,7 +9,7 @@ from bot.sending import notify
 from storage.models import Announcement, Delivery, Partner
 from storage.models import campaign as c
 from storage.models import delivery as d
-from storage.repo.deliveries import enqueue_announcement
+from storage.repo.delivery_queue import enqueue_announcement
 from tests.e2e.sending_barrier import sending_barrier, wait_in_flight_done
 from tests.e2e.test_sending_fanout import seed
 from tests.fakebot import FakeTelegram
