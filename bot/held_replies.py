@@ -76,6 +76,7 @@ def read(text: str) -> TelegramMethod[Any] | None:
 
 _EXPECTED = "expected_reply"  # session.info: (call, its text) the update owes, not held yet
 _HELD = "held_reply"  # session.info: the call held on the update's row now
+_RELEASE = "release_reply"  # session.info: it went out; the next commit clears the row
 
 
 def expect(session: AsyncSession, method: TelegramMethod[Any]) -> None:
@@ -118,9 +119,23 @@ def mark_held(session: AsyncSession, method: TelegramMethod[Any]) -> None:
 
 
 def forget(session: AsyncSession) -> None:
-    """The held reply went out: nothing is held any more."""
+    """The held reply went out: cleared from the row by the update's next commit.
+
+    Not by a statement now: that would open a write transaction (SQLite's lock, a pooled
+    connection) and keep it across the rest of the handler's awaits."""
     session.info.pop(_HELD, None)
     session.info.pop(_EXPECTED, None)
+    session.info[_RELEASE] = True
+
+
+def releasing(session: AsyncSession) -> bool:
+    """Whether the next commit has a held reply to clear."""
+    return bool(session.info.get(_RELEASE))
+
+
+def take_release(session: AsyncSession) -> bool:
+    """Whether to clear the held reply in this commit (once)."""
+    return bool(session.info.pop(_RELEASE, False))
 
 
 async def send_held(

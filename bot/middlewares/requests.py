@@ -53,7 +53,9 @@ class CommitBeforeSend(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         session = current_session.get()
-        if session is not None and (session.in_transaction() or held_replies.owes(session)):
+        if session is not None and (
+            session.in_transaction() or held_replies.owes(session) or held_replies.releasing(session)
+        ):
             await commit_update(session)
         try:
             response = await self._send(make_request, bot, method)
@@ -144,5 +146,4 @@ class CommitBeforeSend(BaseRequestMiddleware):
         session, update_id = current_session.get(), current_journal_id.get()
         if session is None or update_id is None or not held_replies.held_call(session, method):
             return
-        await inbox.release_reply(session, update_id)
         held_replies.forget(session)
