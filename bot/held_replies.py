@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.message_methods import MESSAGE_METHODS
 from storage.repo import inbox
+from storage.session_context import current_journal_id
 
 log = logging.getLogger(__name__)
 
@@ -74,68 +76,59 @@ def read(text: str) -> TelegramMethod[Any] | None:
         return None
 
 
-_EXPECTED = "expected_reply"  # session.info: (call, its text) the update owes, not held yet
-_HELD = "held_reply"  # session.info: the call held on the update's row now
-_RELEASE = "release_reply"  # session.info: it went out; the next commit clears the row
+@dataclass(slots=True)
+class _Owed:
+    """The reply an update owes, in its session's ``info`` (one at a time)."""
+
+    method: TelegramMethod[Any]
+    text: str | None  # still to be written on the row by the next commit
+    sent: bool = False  # out (or refused): the next commit clears the row
 
 
-def expect(session: AsyncSession, method: TelegramMethod[Any]) -> None:
-    """Declare the reply this update owes (the survey's next question) before its first call:
-    it is held with the update's journal mark, so a process killed while answering the
-    button, editing the question or waiting for a slot still leaves it to be sent."""
+_OWED = "owed_reply"
+
+
+def expect(session: AsyncSession, method: TelegramMethod[Any]) -> bool:
+    """Declare the reply this update owes (the survey's next question, or a reply about to
+    wait for its slot): the next commit writes it on the update's journal row, the mark's if
+    that is the first, so a process killed while answering the button, editing the question or
+    waiting for a slot still leaves it to be sent. False when nothing was declared: not a
+    journaled update, a reply already owed, or a call that cannot be written down."""
+    if current_journal_id.get() is None or _OWED in session.info:
+        return False
     text = write(method)
-    if text is not None:
-        session.info[_EXPECTED] = (method, text)
+    if text is None:
+        return False
+    session.info[_OWED] = _Owed(method, text)
+    return True
 
 
-def owes(session: AsyncSession) -> bool:
-    """Whether a declared reply waits to be held by the next commit."""
-    return session.info.get(_EXPECTED) is not None
+def sent(session: AsyncSession, method: TelegramMethod[Any]) -> None:
+    """``method`` went out or was refused: if it is the owed reply, the next commit clears it.
 
-
-def take_expected(session: AsyncSession) -> str | None:
-    """The expected reply's text to hold now (with the mark, or at the next commit), once."""
-    found = session.info.pop(_EXPECTED, None)
-    if found is None:
-        return None
-    session.info[_HELD] = found[0]
-    return str(found[1])
-
-
-def holding(session: AsyncSession) -> bool:
-    """Whether a reply of this update is held on its row (one at a time)."""
-    return session.info.get(_HELD) is not None or session.info.get(_EXPECTED) is not None
-
-
-def held_call(session: AsyncSession, method: TelegramMethod[Any]) -> bool:
-    """Whether ``method`` is the held (or expected) reply of this update."""
-    expected = session.info.get(_EXPECTED)
-    return session.info.get(_HELD) is method or (expected is not None and expected[0] is method)
-
-
-def mark_held(session: AsyncSession, method: TelegramMethod[Any]) -> None:
-    """``method`` was held by the wait in the send budget."""
-    session.info[_HELD] = method
-
-
-def forget(session: AsyncSession) -> None:
-    """The held reply went out: cleared from the row by the update's next commit.
-
-    Not by a statement now: that would open a write transaction (SQLite's lock, a pooled
+    Not a statement now: that would open a write transaction (SQLite's lock, a pooled
     connection) and keep it across the rest of the handler's awaits."""
-    session.info.pop(_HELD, None)
-    session.info.pop(_EXPECTED, None)
-    session.info[_RELEASE] = True
+    owed = session.info.get(_OWED)
+    if owed is not None and owed.method is method:
+        owed.sent = True
 
 
-def releasing(session: AsyncSession) -> bool:
-    """Whether the next commit has a held reply to clear."""
-    return bool(session.info.get(_RELEASE))
+def pending(session: AsyncSession) -> bool:
+    """Whether the next commit has the owed reply to write or to clear."""
+    owed = session.info.get(_OWED)
+    return owed is not None and (owed.text is not None or owed.sent)
 
 
-def take_release(session: AsyncSession) -> bool:
-    """Whether to clear the held reply in this commit (once)."""
-    return bool(session.info.pop(_RELEASE, False))
+def for_commit(session: AsyncSession) -> tuple[str | None, bool]:
+    """What this commit does to the row: (the reply to write, whether to clear it), once each."""
+    owed = session.info.get(_OWED)
+    if owed is None:
+        return None, False
+    if owed.sent:
+        del session.info[_OWED]
+        return None, owed.text is None  # written by an earlier commit: clear it
+    text, owed.text = owed.text, None
+    return text, False
 
 
 async def send_held(

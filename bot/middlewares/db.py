@@ -34,9 +34,9 @@ async def commit_update(session: AsyncSession) -> None:
     after the handler declared the reply it owes holds that reply (bot/held_replies.py)."""
     update_id = current_journal_id.get()
     if update_id is not None:
-        if held_replies.take_release(session):
+        reply, clear = held_replies.for_commit(session)
+        if clear:
             await inbox.release_reply(session, update_id)
-        reply = held_replies.take_expected(session)
         if not session.info.get(_MARKED):
             await inbox.mark_processed(session, update_id, reply=reply)
         elif reply is not None:
@@ -47,7 +47,7 @@ async def commit_update(session: AsyncSession) -> None:
 
 async def _finish(session: AsyncSession) -> None:
     """The last commit: only when something is open, or the mark was never written."""
-    if session.in_transaction() or not session.info.get(_MARKED) or held_replies.releasing(session):
+    if session.in_transaction() or not session.info.get(_MARKED) or held_replies.pending(session):
         await commit_update(session)
 
 

@@ -30,8 +30,7 @@ from bot.held_replies import HOLD_AFTER
 from bot.message_methods import counts_against_budget
 from bot.middlewares.db import commit_update
 from bot.send_budget import BULK, PERMIT, SendBudget
-from storage.repo import inbox
-from storage.session_context import current_journal_id, current_session
+from storage.session_context import current_session
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +52,7 @@ class CommitBeforeSend(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         session = current_session.get()
-        if session is not None and (
-            session.in_transaction() or held_replies.owes(session) or held_replies.releasing(session)
-        ):
+        if session is not None and (session.in_transaction() or held_replies.pending(session)):
             await commit_update(session)
         try:
             response = await self._send(make_request, bot, method)
@@ -125,25 +122,18 @@ class CommitBeforeSend(BaseRequestMiddleware):
 
     @staticmethod
     async def _hold(method: TelegramMethod[Any], delay: float) -> None:
-        """Write a reply that waits long on its update's journal row (bot/held_replies.py) and
-        commit, unless the row already holds one (the reply the update declared it owes)."""
-        session, update_id = current_session.get(), current_journal_id.get()
-        if BULK.get() or delay <= HOLD_AFTER or session is None or update_id is None:
+        """A reply that waits long is written on its update's journal row (bot/held_replies.py)
+        before the wait, unless the row already holds one (the reply the update declared)."""
+        session = current_session.get()
+        if BULK.get() or delay <= HOLD_AFTER or session is None:
             return
-        if held_replies.holding(session):
-            return
-        text = held_replies.write(method)
-        if text is None:
-            return
-        await inbox.hold_reply(session, update_id, text)
-        held_replies.mark_held(session, method)
-        await commit_update(session)
+        if held_replies.expect(session, method):
+            await commit_update(session)
 
     @staticmethod
     async def _release(method: TelegramMethod[Any]) -> None:
         """The held reply is out or was refused: cleared with the update's next commit (its
         end, or before its next call). A handler failing before that is parked, which clears it too."""
-        session, update_id = current_session.get(), current_journal_id.get()
-        if session is None or update_id is None or not held_replies.held_call(session, method):
-            return
-        held_replies.forget(session)
+        session = current_session.get()
+        if session is not None:
+            held_replies.sent(session, method)

@@ -46,16 +46,15 @@ async def renew(session: AsyncSession, owner: str, until: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def take_orphans(
-    session: AsyncSession, owner: str, until: datetime, now: datetime, limit: int = 500
-) -> list[tuple[int, dict[str, Any]]]:
-    """Claim unhandled rows nobody holds (lease ran out, or never had one), oldest first. Commits."""
+async def _take_expired(
+    session: AsyncSession, which: Any, column: Any, owner: str, until: datetime, now: datetime, limit: int
+) -> list[tuple[int, Any]]:
+    """Claim rows matching ``which`` whose lease ran out (or never had one), oldest first, with
+    ``column``; two sweeping replicas take different rows. Commits."""
+    wanted = and_(which, or_(InboxUpdate.lease_until.is_(None), InboxUpdate.lease_until < now))
     candidates = (
         select(InboxUpdate.update_id)
-        .where(
-            InboxUpdate.processed_at.is_(None),
-            or_(InboxUpdate.lease_until.is_(None), InboxUpdate.lease_until < now),
-        )
+        .where(wanted)
         .order_by(InboxUpdate.update_id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -66,17 +65,23 @@ async def take_orphans(
         return []
     taken = await session.execute(
         update(InboxUpdate)
-        .where(
-            InboxUpdate.update_id.in_(ids),
-            InboxUpdate.processed_at.is_(None),
-            or_(InboxUpdate.lease_until.is_(None), InboxUpdate.lease_until < now),
-        )
+        .where(InboxUpdate.update_id.in_(ids), wanted)
         .values(claimed_by=owner, lease_until=until)
-        .returning(InboxUpdate.update_id, InboxUpdate.payload)
+        .returning(InboxUpdate.update_id, column)
     )
-    rows = sorted((int(uid), orjson.loads(payload)) for uid, payload in taken.all())
+    rows = sorted((int(uid), value) for uid, value in taken.all())
     await session.commit()
     return rows
+
+
+async def take_orphans(
+    session: AsyncSession, owner: str, until: datetime, now: datetime, limit: int = 500
+) -> list[tuple[int, dict[str, Any]]]:
+    """Claim unhandled rows nobody holds (lease ran out, or never had one), oldest first. Commits."""
+    rows = await _take_expired(
+        session, InboxUpdate.processed_at.is_(None), InboxUpdate.payload, owner, until, now, limit
+    )
+    return [(uid, orjson.loads(payload)) for uid, payload in rows]
 
 
 async def take_held(
@@ -85,27 +90,10 @@ async def take_held(
     """Claim held replies (storage.repo.inbox.hold_reply) whose replica died: lease ran out.
 
     Oldest update first; the caller sends each and releases it. Commits."""
-    expired = or_(InboxUpdate.lease_until.is_(None), InboxUpdate.lease_until < now)
-    candidates = (
-        select(InboxUpdate.update_id)
-        .where(InboxUpdate.reply.is_not(None), expired)
-        .order_by(InboxUpdate.update_id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    rows = await _take_expired(
+        session, InboxUpdate.reply.is_not(None), InboxUpdate.reply, owner, until, now, limit
     )
-    ids = list((await session.scalars(candidates)).all())
-    if not ids:
-        await session.commit()
-        return []
-    taken = await session.execute(
-        update(InboxUpdate)
-        .where(InboxUpdate.update_id.in_(ids), InboxUpdate.reply.is_not(None), expired)
-        .values(claimed_by=owner, lease_until=until)
-        .returning(InboxUpdate.update_id, InboxUpdate.reply)
-    )
-    rows = sorted((int(uid), str(reply)) for uid, reply in taken.all())
-    await session.commit()
-    return rows
+    return [(uid, str(reply)) for uid, reply in rows]
 
 
 async def earlier_unhandled(
