@@ -36,7 +36,7 @@ from bot.services import Services
 from bot.startup import Backoff, connect
 from scheduler.runner import Clock
 from scheduler.setup import job_specs
-from storage.db import create_engine, create_sessionmaker, is_sqlite
+from storage.db import create_engine, create_sessionmaker, is_sqlite, open_pool
 from storage.fsm_storage import SQLAlchemyStorage
 from storage.models import utcnow
 from storage.repo.campaigns_base import ensure_ongoing_campaign
@@ -135,6 +135,7 @@ class App:
         async with self.services.sessionmaker() as session:
             await ensure_ongoing_campaign(session)
             await session.commit()
+        await open_pool(self.engine)
         try:
             me = await self._connect()  # retries while Telegram is unreachable
         except BaseException:  # rejected token, or stopped before Telegram answered

@@ -14,21 +14,30 @@ SQLite (the embedded default) gets its settings through SQLAlchemy's documented 
   ``busy_timeout``, never on the event loop. Handlers commit before every Telegram call, so a
   write lock is held for milliseconds.
 
-PostgreSQL needs nothing special: its default pool and READ COMMITTED.
+PostgreSQL: READ COMMITTED, and a pool that keeps its connections. A connection that sat idle
+for a while is pinged when checked out (a restarted server or a proxy's idle timeout dropped
+it), so the bot never meets a dead one; a connection in steady use is not: SQLAlchemy's
+``pool_pre_ping`` would cost three round trips (BEGIN, a ping, ROLLBACK) on every checkout,
+and an update checks out several.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 BUSY_TIMEOUT_MS = 30_000
+PING_IDLE = 10.0  # seconds: a PostgreSQL connection idle longer is pinged before use
+PG_POOL_SIZE = 10  # per engine; a replica runs two (the bot's, the reports')
+PG_MAX_OVERFLOW = 10
 
 
 def is_sqlite(url: str) -> bool:
@@ -81,6 +90,31 @@ def _install_sqlite_settings(engine: AsyncEngine) -> None:
         record.info.pop(_IN_WRITE, None)
 
 
+_IDLE_SINCE = "idle_since"  # connection record info key: when the pool last got it back
+
+
+def _install_idle_ping(engine: AsyncEngine, idle: float) -> None:
+    """Ping a connection that was idle longer than ``idle`` seconds when it is checked out."""
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since <= idle:
+            return  # new, or in steady use
+        try:
+            alive = sync_engine.dialect.do_ping(dbapi_conn)
+        except Exception as error:
+            # SQLAlchemy's documented answer: the pool drops it and connects anew (up to 3 times).
+            raise exc.DisconnectionError(f"connection idle {idle:.0f}+ s is gone") from error
+        if not alive:
+            raise exc.DisconnectionError("connection idle too long is gone")
+
+
 def create_engine(
     url: str,
     *,
@@ -88,6 +122,7 @@ def create_engine(
     reports: bool = False,
     inline: bool = True,
     pool_size: int | None = None,
+    ping_idle: float = PING_IDLE,
 ) -> AsyncEngine:
     """The async engine for ``url``.
 
@@ -96,7 +131,11 @@ def create_engine(
     """
     reports = reports or not inline
     if not is_sqlite(url):
-        return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size or 5)
+        engine = create_async_engine(
+            url, echo=echo, pool_size=pool_size or PG_POOL_SIZE, max_overflow=PG_MAX_OVERFLOW
+        )
+        _install_idle_ping(engine, ping_idle)
+        return engine
     ensure_sqlite_folder(url)
     engine = create_async_engine(
         url,
@@ -109,6 +148,33 @@ def create_engine(
     )
     _install_sqlite_settings(engine)
     return engine
+
+
+async def autocommit(session: AsyncSession) -> None:
+    """Make each of the session's statements its own transaction, committed as it runs.
+
+    For a row every process updates in turn (the send budget): in a transaction its lock would
+    be held until the client's COMMIT comes back, and on busy replicas that wait is what the
+    others queue on. PostgreSQL: the session's connection in AUTOCOMMIT (SQLAlchemy restores
+    the isolation when the pool gets it back). SQLite: unchanged; its writers queue on the file's
+    lock, and the embedded default is one process."""
+    if session.get_bind().dialect.name != "sqlite":
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+async def open_pool(engine: AsyncEngine) -> None:
+    """Open the pool's connections now (PostgreSQL), not while the first burst of updates waits:
+    a new connection costs a server process and a round trip per first use of each type."""
+    if engine.dialect.name == "sqlite":
+        return
+
+    async def hold(ready: asyncio.Barrier) -> None:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+            await ready.wait()  # all at once: one returned early would be taken again
+
+    ready = asyncio.Barrier(PG_POOL_SIZE)
+    await asyncio.gather(*(hold(ready) for _ in range(PG_POOL_SIZE)))
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

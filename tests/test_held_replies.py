@@ -51,8 +51,8 @@ def test_uploads_and_non_message_calls_are_not_held_and_garbage_is_not_read() ->
 
 async def _journal(db: async_sessionmaker[AsyncSession], uid: int, owner: str, lease: timedelta) -> None:
     async with db() as s:
-        await inbox.journal(s, [{"update_id": uid, "message": {"text": "10"}}])
-        await inbox_claims.own(s, [(uid, PARTNER)], owner, utcnow() + lease)
+        claim = inbox.Claim(owner, utcnow() + lease, lambda _raw: PARTNER)
+        await inbox.journal(s, [{"update_id": uid, "message": {"text": "10"}}], claim)
         await inbox.mark_processed(s, uid)
         await inbox.hold_reply(s, uid, held_replies.write(_question()) or "")
         await s.commit()

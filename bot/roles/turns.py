@@ -90,11 +90,13 @@ class PartnerTurns(BaseMiddleware):
         deadline = time.monotonic() + WAIT_LIMIT
         while True:
             async with self.sessionmaker() as session:
-                if await leases.acquire(session, name, self.owner, self.ttl, utcnow()):
+                # One transaction: taken only if this update is next, else left as it was.
+                if await leases.take(session, name, self.owner, self.ttl, utcnow()):
                     earlier = await inbox_claims.earlier_unhandled(session, key, update_id)
                     if earlier is None or earlier[1] in (self.owner, None) or earlier[2] < utcnow():
+                        await session.commit()
                         return  # next in line, or the earlier one is ours / nobody's (swept later)
-                    await leases.release(session, name, self.owner)
+                await session.rollback()
             if time.monotonic() > deadline:
                 log.warning("Update %s waited %.0f s for its turn; handled now", update_id, WAIT_LIMIT)
                 return

@@ -183,10 +183,8 @@ class WebhookReceiver:
         """Journal and commit; False when the update was journaled before (here or elsewhere)."""
         async with self.services.sessionmaker() as session:
             try:
-                fresh = await inbox.journal(session, [raw])
-                if fresh:
-                    key = ordering_key(raw)
-                    await inbox_claims.own(session, [(fresh[0], key)], self.owner, utcnow() + JOURNAL_LEASE)
+                claim = inbox.Claim(self.owner, utcnow() + JOURNAL_LEASE, ordering_key)
+                fresh = await inbox.journal(session, [raw], claim)
                 await session.commit()
             except IntegrityError:  # another replica inserted it between our check and insert
                 await session.rollback()

@@ -6,7 +6,9 @@ so the journal holds no personal data of handled updates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -30,16 +32,32 @@ _JOURNAL = upsert.per_dialect(
 )
 
 
-async def journal(session: AsyncSession, updates: Sequence[dict[str, Any]]) -> list[int]:
+@dataclass(frozen=True)
+class Claim:
+    """Journaled rows owned by a webhook replica from the start (storage.repo.inbox_claims)."""
+
+    owner: str
+    until: datetime  # the lease's end
+    ordering_key: Callable[[dict[str, Any]], int]  # the partner (else the chat) of an update
+
+
+async def journal(
+    session: AsyncSession, updates: Sequence[dict[str, Any]], claim: Claim | None = None
+) -> list[int]:
     """Store raw updates; return the ids that were not journaled before (duplicates skipped).
 
-    Idempotent on ``update_id`` even when two processes journal the same update at once."""
+    Idempotent on ``update_id`` even when two processes journal the same update at once. With
+    ``claim`` the new rows are written owned by it, in the same statement."""
     rows: dict[int, dict[str, Any]] = {}
     now = utcnow()
     for raw in updates:
         uid = int(raw["update_id"])
-        # the same update twice in one batch is journaled once
-        rows.setdefault(uid, {"update_id": uid, "payload": orjson.dumps(raw).decode(), "received_at": now})
+        if uid in rows:
+            continue  # the same update twice in one batch is journaled once
+        row = {"update_id": uid, "payload": orjson.dumps(raw).decode(), "received_at": now}
+        if claim is not None:
+            row.update(claimed_by=claim.owner, lease_until=claim.until, ordering_key=claim.ordering_key(raw))
+        rows[uid] = row
     if not rows:
         return []
     result = await session.execute(upsert.pick(session, _JOURNAL), list(rows.values()))

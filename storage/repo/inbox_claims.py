@@ -10,7 +10,6 @@ replica see whether an earlier update of the same partner is still unhandled any
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,16 +18,6 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboxUpdate
-
-
-async def own(session: AsyncSession, rows: Sequence[tuple[int, int]], owner: str, until: datetime) -> None:
-    """Mark freshly journaled ``(update_id, ordering_key)`` rows as ``owner``'s (caller commits)."""
-    for update_id, key in rows:
-        await session.execute(
-            update(InboxUpdate)
-            .where(InboxUpdate.update_id == update_id)
-            .values(claimed_by=owner, lease_until=until, ordering_key=key)
-        )
 
 
 async def renew(session: AsyncSession, owner: str, until: datetime) -> int:

@@ -1,43 +1,53 @@
 """Named leases in the database: one holder at a time, taken over once the holder stops renewing.
 
-The same statements on SQLite and PostgreSQL: a conditional UPDATE (we hold it, or it ran out)
-and, for a name never seen, an INSERT that meets the primary key if another process was
-first. Each call is its own short transaction. Times come from the callers' clocks, so clocks of
-the machines sharing a database must agree to well within the lease (NTP does).
+One statement on SQLite and PostgreSQL: an INSERT whose conflict on the name updates the
+row only where we hold it or it ran out, returning the name when we hold it now (two processes
+racing for a new name meet the primary key: one inserts, the other's condition is false).
+Times come from the callers' clocks, so clocks of the machines sharing a database must agree to
+well within the lease (NTP does).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import upsert
 from storage.models import Lease
+from storage.tables import table_of
+
+_TABLE = table_of(Lease)
+_TAKE = upsert.per_dialect(
+    lambda make: (
+        lambda insert: insert.on_conflict_do_update(
+            index_elements=[_TABLE.c.name],
+            set_={"holder": insert.excluded.holder, "expires_at": insert.excluded.expires_at},
+            where=or_(
+                _TABLE.c.holder == insert.excluded.holder,
+                _TABLE.c.expires_at < bindparam("now", type_=_TABLE.c.expires_at.type),
+            ),
+        ).returning(_TABLE.c.name)
+    )(make(_TABLE))
+)
+
+
+async def take(session: AsyncSession, name: str, holder: str, ttl: timedelta, now: datetime) -> bool:
+    """Take or renew ``name`` for ``ttl`` in the session's transaction (the caller commits, or
+    rolls back to leave the lease as it was); True when ``holder`` holds it then."""
+    result = await session.execute(
+        upsert.pick(session, _TAKE),
+        {"name": name, "holder": holder, "expires_at": now + ttl, "now": now},
+    )
+    return result.first() is not None
 
 
 async def acquire(session: AsyncSession, name: str, holder: str, ttl: timedelta, now: datetime) -> bool:
     """Take or renew ``name`` for ``ttl``; True when ``holder`` holds it now. Commits."""
-    result = await session.execute(
-        update(Lease)
-        .where(Lease.name == name, or_(Lease.holder == holder, Lease.expires_at < now))
-        .values(holder=holder, expires_at=now + ttl)
-    )
-    if int(getattr(result, "rowcount", 0) or 0) == 1:
-        await session.commit()
-        return True
-    exists = await session.scalar(select(Lease.name).where(Lease.name == name))
-    if exists is not None:
-        await session.rollback()
-        return False
-    session.add(Lease(name=name, holder=holder, expires_at=now + ttl))
-    try:
-        await session.commit()
-    except IntegrityError:  # another process created it a moment ago
-        await session.rollback()
-        return False
-    return True
+    held = await take(session, name, holder, ttl, now)
+    await session.commit()
+    return held
 
 
 async def release(session: AsyncSession, name: str, holder: str) -> None:

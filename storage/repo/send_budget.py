@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import case, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import autocommit
 from storage.models import SendBudgetRow
 from storage.upsert import insert
 
@@ -41,6 +42,7 @@ async def reserve(
     older than ``floor`` are gone), and not before a 429 pause ends. With ``horizon`` (bulk
     sending) a slot is taken only when the line ends by then and nothing is paused: bulk never
     queues behind or ahead of replies waiting for their turn."""
+    await autocommit(session)  # every process takes its slots from this one row
     row = SendBudgetRow
     start = _greatest(row.next_at, literal(floor), row.paused_until)
     stmt = update(row).where(row.name == name)
@@ -65,6 +67,7 @@ async def busy_until(session: AsyncSession, name: str) -> float:
 
 async def pause_until(session: AsyncSession, name: str, until: float) -> None:
     """Hold every slot until ``until`` (a 429's retry_after). Commits."""
+    await autocommit(session)
     row = SendBudgetRow
     await session.execute(
         update(row).where(row.name == name).values(paused_until=_greatest(row.paused_until, literal(until)))

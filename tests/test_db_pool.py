@@ -1,0 +1,49 @@
+"""The PostgreSQL pool: a connection the server dropped while it sat idle is replaced unseen;
+one in steady use is not pinged (a ping costs three round trips, and an update checks out several)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import create_engine
+from tests.dbs import on_postgres
+
+pytestmark = pytest.mark.skipif(not on_postgres(), reason="SQLite has no server to drop a connection")
+
+
+async def _pid_then_dropped(url: str, *, ping_idle: float) -> tuple[AsyncEngine, int]:
+    """The engine's pooled connection's server process, terminated from outside once idle."""
+    engine = create_engine(url, ping_idle=ping_idle)
+    async with engine.connect() as conn:
+        pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar()
+    admin = create_engine(url)
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        await admin.dispose()
+    return engine, int(pid or 0)
+
+
+async def test_a_connection_dropped_while_idle_is_replaced(db_url: str) -> None:
+    engine, pid = await _pid_then_dropped(db_url, ping_idle=0.0)  # everything counts as idle
+    try:
+        async with engine.connect() as conn:  # no error: pinged, found gone, connected anew
+            assert (await conn.execute(text("SELECT pg_backend_pid()"))).scalar() != pid
+    finally:
+        await engine.dispose()
+
+
+async def test_a_connection_in_steady_use_is_not_pinged(db_url: str) -> None:
+    engine, _pid = await _pid_then_dropped(db_url, ping_idle=3600.0)
+    try:
+        with pytest.raises(DBAPIError):  # not pinged: the drop shows on first use...
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        async with engine.connect() as conn:  # ...and SQLAlchemy replaces the pool's connections
+            assert (await conn.execute(text("SELECT 1"))).scalar() == 1
+    finally:
+        await engine.dispose()
