@@ -32,12 +32,12 @@ from typing import Any
 from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, QueuePool
 
 BUSY_TIMEOUT_MS = 30_000
 PING_IDLE = 10.0  # seconds: a PostgreSQL connection idle longer is pinged before use
-PG_POOL_SIZE = 10  # per engine; a replica runs two (the bot's, the reports')
-PG_MAX_OVERFLOW = 10
+PG_POOL_SIZE = 10  # per process: one engine (the reports share it on PostgreSQL)
+PG_MAX_OVERFLOW = 5  # 15 a process: 3 web replicas and 2 workers fit the default max_connections (100)
 
 
 def is_sqlite(url: str) -> bool:
@@ -173,8 +173,9 @@ async def open_pool(engine: AsyncEngine) -> None:
             await conn.execute(text("SELECT 1"))
             await ready.wait()  # all at once: one returned early would be taken again
 
-    ready = asyncio.Barrier(PG_POOL_SIZE)
-    await asyncio.gather(*(hold(ready) for _ in range(PG_POOL_SIZE)))
+    size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 1
+    ready = asyncio.Barrier(size)
+    await asyncio.gather(*(hold(ready) for _ in range(size)))
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

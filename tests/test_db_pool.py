@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import QueuePool
 
-from storage.db import create_engine
+from storage.db import PG_POOL_SIZE, create_engine, open_pool
 from tests.dbs import on_postgres
 
 pytestmark = pytest.mark.skipif(not on_postgres(), reason="SQLite has no server to drop a connection")
@@ -45,5 +46,15 @@ async def test_a_connection_in_steady_use_is_not_pinged(db_url: str) -> None:
                 await conn.execute(text("SELECT 1"))
         async with engine.connect() as conn:  # ...and SQLAlchemy replaces the pool's connections
             assert (await conn.execute(text("SELECT 1"))).scalar() == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_the_pool_is_opened_before_the_first_burst(db_url: str) -> None:
+    engine = create_engine(db_url)
+    try:
+        await open_pool(engine)  # App.run does it before it receives updates
+        assert isinstance(engine.pool, QueuePool)
+        assert engine.pool.checkedin() == engine.pool.size() == PG_POOL_SIZE
     finally:
         await engine.dispose()

@@ -48,13 +48,15 @@ async def _digest_phase(url: str, now: datetime) -> dict[str, float]:
     from bot.digest.build import DigestOptions, weekly_digest
     from bot.i18n import Translator
     from storage.analytics import themes
-    from storage.db import create_engine, create_sessionmaker
+    from storage.db import create_engine, create_sessionmaker, open_pool
 
     # What a running bot has already done before its first digest: pymorphy3 dictionaries loaded
-    # by a classified comment, Fluent files parsed by the first translated message. The database
-    # and the digest code paths themselves stay cold.
+    # by a classified comment, Fluent files parsed by the first translated message, its pool of
+    # PostgreSQL connections opened at start-up (App.run). The database and the digest code
+    # paths themselves stay cold: no statement of the digest has run on those connections.
     themes.classify("поддержка отвечает медленно")
     engine = create_engine(url, reports=True)  # as the bot's report sessions (Services.reports)
+    await open_pool(engine)
     sessionmaker = create_sessionmaker(engine)
     translator = Translator("ru")
     translator.get("ru", "dg-no-answers")
