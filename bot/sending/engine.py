@@ -48,13 +48,11 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup
 
-from bot.keyboards.survey import score_keyboard
 from bot.send_budget import BULK
+from bot.sending.contents import MessageContents
 from bot.sending.limiter import RateLimiter
 from bot.sending.progress import ProgressBoard
-from bot.sending.texts import announcement_text, invitation_text, reminder_text
 from bot.services import Services
 from storage.models import delivery as d
 from storage.models import utcnow
@@ -129,9 +127,7 @@ class SendingEngine:
         self._touched_telegram: set[int] = set()  # rows whose request may have reached Telegram
         self._done: list[Outcome] = []
         self._done_kinds: dict[int, tuple[str, int]] = {}  # delivery id -> (kind, campaign id)
-        self._texts: dict[int, str] = {}  # announcement id -> text
-        self._text_cache: dict[tuple[str, str], str] = {}  # (kind, locale) -> text
-        self._keyboards: dict[int, InlineKeyboardMarkup] = {}  # campaign id -> score keyboard
+        self.contents = MessageContents(services.translator)
         self._held: set[int] = set()  # paused/closed campaigns (the claim skips them anyway)
         self._jobs: dict[int, Claimed] = {}  # delivery id -> claimed row, while running
         self._releasing: set[int] = set()  # running rows cancelled by hold(): outcome "pending"
@@ -259,9 +255,9 @@ class SendingEngine:
         async with self.services.sessionmaker() as session:
             got = await deliveries.claim(session, room, owner=self.owner, lease_until=utcnow() + self.lease)
             claimed, drained = got.rows, got.drained
-            wanted = {c.ref for c in claimed if c.kind == d.ANNOUNCEMENT and c.ref not in self._texts}
+            wanted = self.contents.missing_announcements(claimed)
             if wanted:
-                self._texts.update(await deliveries.announcement_texts(session, wanted))
+                self.contents.add_announcements(await deliveries.announcement_texts(session, wanted))
             await session.commit()
         if got.taken_over:
             log.warning("Re-sending %s deliveries interrupted by a crash (lease ran out)", got.taken_over)
@@ -348,28 +344,12 @@ class SendingEngine:
         if len(self._done) >= self._flush_batch or not self._running:
             self._flush_now.set()
 
-    def _content(self, job: Claimed) -> tuple[str, InlineKeyboardMarkup | None]:
-        """Text and keyboard; cached, since building pydantic keyboards costs ~1 ms a message."""
-        if job.kind == d.ANNOUNCEMENT:
-            return announcement_text(self._texts.get(job.ref, "")), None
-        translator = self.services.translator
-        locale = translator.resolve_locale(job.language)
-        text = self._text_cache.get((job.kind, locale))
-        if text is None:
-            _ = translator.bind(locale)
-            text = invitation_text(_) if job.kind == d.INVITATION else reminder_text(_)
-            self._text_cache[(job.kind, locale)] = text
-        markup = self._keyboards.get(job.campaign_id)
-        if markup is None:
-            markup = self._keyboards[job.campaign_id] = score_keyboard(job.campaign_id)
-        return text, markup
-
     def _backoff(self, attempt: int) -> float:
         """Capped exponential backoff with jitter, so retries of many rows do not align."""
         return min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
 
     async def _send(self, job: Claimed) -> Outcome:
-        text, markup = self._content(job)
+        text, markup = self.contents.of(job)
         if not text:
             return Outcome(job.id, job.partner_id, d.FAILED, error="announcement text missing")
         failures = 0
