@@ -10,7 +10,8 @@ processes behind the fake's webhook delivery (spread over them like a load balan
 per chat, 429 beyond) and the simulated partners run in this process.
 
 Set-up (not measured): the partners are seeded and invited by a real launch, sent by paid
-broadcast so it takes seconds (paid messages have their own bucket at Telegram). Then each
+broadcast so it takes seconds (paid messages have their own bucket at Telegram), and every
+process has finished starting (its comment classifier trained). Then each
 partner taps a random score at a random moment within ``--within`` seconds: about 100 answers
 a second against room for 30 replies, so a backlog of replies builds up for half a minute.
 
@@ -53,6 +54,7 @@ BASE = 5_000_000
 Q1 = "Насколько вероятно"
 SECRET = "burst-Secret_1"
 HOOK = "https://bot.example.test/tg/hook"
+READY = "Theme classifier ready"  # logged once a receiving process has finished starting
 
 
 async def _seed(db_url: str, n: int) -> None:
@@ -154,6 +156,13 @@ async def run(n: int, within: float, server_url: str | None, replicas: int) -> b
         for user in users:
             msg = next(m for m in user.messages() if Q1 in str(m.get("text")))
             invitations[user.user_id] = msg
+        # Start-up over: each receiving process trains its comment classifier in a thread when it
+        # starts (seconds of CPU), which a burst in production does not meet.
+        await _poll(
+            lambda: all(READY in bot.logs() for bot in bots if bot.role != "worker"),
+            180,
+            "every receiving process ready",
+        )
         await asyncio.sleep(2)  # the launch's last progress edits; nothing is measured yet
         q429_before = tg.count_429
 
