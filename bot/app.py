@@ -233,7 +233,7 @@ def build_app(
         receiver = Idle()
     elif settings.webhook_url is not None:
         # An update holds a database connection while it runs: more at once than the pool has
-        # (5 + 10 overflow) would make the rest fail after the pool timeout instead of queueing.
+        # (10 + 5 overflow) would make the rest fail after the pool timeout instead of queueing.
         handling = DurablePolling(services.bot, dp, sessionmaker, max_concurrency=WEBHOOK_CONCURRENCY)
         receiver = WebhookReceiver(services, dp, handling, owner=owner)
     elif role == "web":

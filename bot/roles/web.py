@@ -186,7 +186,7 @@ class WebhookReceiver:
                 claim = inbox.Claim(self.owner, utcnow() + JOURNAL_LEASE, ordering_key)
                 fresh = await inbox.journal(session, [raw], claim)
                 await session.commit()
-            except IntegrityError:  # another replica inserted it between our check and insert
+            except IntegrityError:  # defensive: the INSERT already skips an update_id journaled before
                 await session.rollback()
                 return False
         return bool(fresh)
