@@ -22,7 +22,7 @@ import orjson
 from aiogram import Dispatcher
 from aiogram.exceptions import TelegramBadRequest
 from aiohttp import web
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.held_replies import send_held
 from bot.polling import DurablePolling, ordering_key
@@ -182,13 +182,10 @@ class WebhookReceiver:
     async def _journal(self, raw: dict[str, Any]) -> bool:
         """Journal and commit; False when the update was journaled before (here or elsewhere)."""
         async with self.services.sessionmaker() as session:
-            try:
-                claim = inbox.Claim(self.owner, utcnow() + JOURNAL_LEASE, ordering_key)
-                fresh = await inbox.journal(session, [raw], claim)
-                await session.commit()
-            except IntegrityError:  # defensive: the INSERT already skips an update_id journaled before
-                await session.rollback()
-                return False
+            # ON CONFLICT DO NOTHING: a replica racing us for the same update_id gets no row back.
+            claim = inbox.Claim(self.owner, utcnow() + JOURNAL_LEASE, ordering_key)
+            fresh = await inbox.journal(session, [raw], claim)
+            await session.commit()
         return bool(fresh)
 
     async def _healthz(self, request: web.Request) -> web.StreamResponse:
