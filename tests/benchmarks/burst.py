@@ -2,6 +2,7 @@
 
     .venv/bin/python -m tests.benchmarks.burst [--partners 1000] [--within 10]
         [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres] [--replicas 3]
+        [--harness-gc]
 
 Without ``--database-url``: the embedded default, one ``nps-bot run`` process (long polling) on a
 new SQLite file. With it: a new PostgreSQL database on that server, ``--replicas`` ``nps-bot web``
@@ -15,6 +16,13 @@ process has finished starting (its comment classifier trained). Then each
 partner taps a random score at a random moment within ``--within`` seconds: about 100 answers
 a second against room for 30 replies, so a backlog of replies builds up for half a minute.
 
+The harness (the fake Bot API and the 1,000 partners, one Python process) runs the measured
+part with its garbage collector paused (``gc.freeze``, then ``gc.disable``): its set-up leaves a
+large heap of recorded calls, and a full collection of it stalled every delivery and every API
+answer for 90-380 ms at the start of the taps, which was counted as the bot's latency. Real
+Telegram does not pause for our bot's benchmark. ``--harness-gc`` keeps it on (the earlier
+figures). The bot processes keep theirs: that cost is the bot's.
+
 Printed:
 - tap-to-stored p50/p95: from the tap to the answer's ``answered_at``, written in the
   transaction that is committed before the bot answers the button (target p95 <= 250 ms);
@@ -27,6 +35,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import os
 import random
 import shutil
@@ -34,7 +44,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import select
@@ -121,7 +131,25 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def run(n: int, within: float, server_url: str | None, replicas: int) -> bool:
+@contextlib.contextmanager
+def _harness_gc_paused(paused: bool) -> Iterator[None]:
+    """No full collections of the harness's own heap while it measures (see module docstring)."""
+    if not paused:
+        yield
+        return
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+async def run(
+    n: int, within: float, server_url: str | None, replicas: int, *, harness_gc: bool = False
+) -> bool:
     folder = Path(tempfile.mkdtemp(prefix="burst-"))
     db_name = None
     if server_url is None:
@@ -166,31 +194,35 @@ async def run(n: int, within: float, server_url: str | None, replicas: int) -> b
         await asyncio.sleep(2)  # the launch's last progress edits; nothing is measured yet
         q429_before = tg.count_429
 
-        tapped: dict[int, float] = {}
-        rng = random.Random(7)
-        start = time.monotonic()  # the fake stamps its calls with time.monotonic()
+        with _harness_gc_paused(not harness_gc):
+            tapped: dict[int, float] = {}
+            rng = random.Random(7)
+            start = time.monotonic()  # the fake stamps its calls with time.monotonic()
 
-        async def tap(user: SimUser) -> None:
-            await asyncio.sleep(rng.uniform(0, within))
-            msg = invitations[user.user_id]
-            score = rng.randint(0, 10)
-            data = msg["reply_markup"]["inline_keyboard"][0 if score < 6 else 1][
-                score if score < 6 else score - 6
-            ]
-            tapped[user.user_id] = time.time()
-            await user.press_data(data["callback_data"], msg["message_id"], wait_answer=False)
+            async def tap(user: SimUser) -> None:
+                await asyncio.sleep(rng.uniform(0, within))
+                msg = invitations[user.user_id]
+                score = rng.randint(0, 10)
+                data = msg["reply_markup"]["inline_keyboard"][0 if score < 6 else 1][
+                    score if score < 6 else score - 6
+                ]
+                tapped[user.user_id] = time.time()
+                await user.press_data(data["callback_data"], msg["message_id"], wait_answer=False)
 
-        await asyncio.gather(*(tap(u) for u in users))
-        ids = {u.user_id for u in users}
+            await asyncio.gather(*(tap(u) for u in users))
+            ids = {u.user_id for u in users}
 
-        def replies() -> list[ApiCall]:
-            return [
-                c
-                for c in tg.calls_for("sendMessage")
-                if c.ok and c.chat_id in ids and c.time >= start and not c.params.get("allow_paid_broadcast")
-            ]
+            def replies() -> list[ApiCall]:
+                return [
+                    c
+                    for c in tg.calls_for("sendMessage")
+                    if c.ok
+                    and c.chat_id in ids
+                    and c.time >= start
+                    and not c.params.get("allow_paid_broadcast")
+                ]
 
-        await _poll(lambda: len({c.chat_id for c in replies()}) >= n, 240, "question 2 for everyone")
+            await _poll(lambda: len({c.chat_id for c in replies()}) >= n, 240, "question 2 for everyone")
         stored = await _stored(db_url)
     finally:
         for bot in bots:
@@ -230,8 +262,13 @@ def main() -> None:
     parser.add_argument("--within", type=float, default=10.0, help="seconds over which the taps arrive")
     parser.add_argument("--database-url", default=None, help="PostgreSQL server URL (default: SQLite)")
     parser.add_argument("--replicas", type=int, default=3, help="web replicas on PostgreSQL")
+    parser.add_argument(
+        "--harness-gc", action="store_true", help="keep the harness's garbage collector on while measuring"
+    )
     args = parser.parse_args()
-    met = asyncio.run(run(args.partners, args.within, args.database_url, args.replicas))
+    met = asyncio.run(
+        run(args.partners, args.within, args.database_url, args.replicas, harness_gc=args.harness_gc)
+    )
     print("targets met" if met else "targets NOT met")
     sys.exit(0)
 
