@@ -206,7 +206,7 @@ def build_app(
     """
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pg_pool_size=settings.db_pool_size)
     sessionmaker = create_sessionmaker(engine)
     # Only SQLite runs statements inline; elsewhere the main engine already suits long reads.
     url = settings.database_url

@@ -18,6 +18,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from storage.db import PG_POOL_SIZE
+
 TELEGRAM_API_URL = "https://api.telegram.org"
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
 
@@ -35,6 +37,8 @@ class CommonSettings(BaseSettings):
 
     telegram_api_url: str = TELEGRAM_API_URL
     database_url: str = "sqlite+aiosqlite:///data/nps.db"
+    # PostgreSQL connections per process (storage/db.py says why so few); SQLite ignores it.
+    db_pool_size: int = Field(PG_POOL_SIZE, ge=1, le=100)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     manager_chat_id: int | None = None
     default_locale: str = "ru"

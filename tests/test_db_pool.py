@@ -4,12 +4,15 @@ one in steady use is not pinged (a ping costs three round trips, and an update c
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
+from bot.app import build_app
 from storage.db import PG_POOL_SIZE, create_engine, open_pool
+from tests.conftest import MakeSettings
 from tests.dbs import on_postgres
 
 pytestmark = pytest.mark.skipif(not on_postgres(), reason="SQLite has no server to drop a connection")
@@ -58,3 +61,21 @@ async def test_the_pool_is_opened_before_the_first_burst(db_url: str) -> None:
         assert engine.pool.checkedin() == engine.pool.size() == PG_POOL_SIZE
     finally:
         await engine.dispose()
+
+
+async def test_db_pool_size_sets_the_bot_s_connections(make_settings: MakeSettings) -> None:
+    """An operator on a server with more cores raises DB_POOL_SIZE; the pool never overflows it."""
+    app = build_app(make_settings(db_pool_size=7))
+    try:
+        assert isinstance(app.engine.pool, QueuePool)
+        assert app.engine.pool.size() == 7
+        assert app.engine.pool.overflow() == -7  # no overflow: at most 7 connections, ever
+    finally:
+        await app.services.bot.session.close()
+        await app.engine.dispose()
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "many"])
+def test_a_bad_db_pool_size_is_refused(make_settings: MakeSettings, bad: str) -> None:
+    with pytest.raises(ValidationError, match="db_pool_size"):
+        make_settings(db_pool_size=bad)
