@@ -133,6 +133,7 @@ def create_engine(
 
     ``reports=True`` (or the older spelling ``inline=False``) makes an engine for long
     read-only work (digests, exports), with connections of its own beside the bot's.
+    ``pg_pool_size`` is PostgreSQL's pool (``DB_POOL_SIZE``); SQLite's is fixed here.
     """
     reports = reports or not inline
     if not is_sqlite(url):

@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bot.config import Settings, SettingsError, load_common_settings, load_settings
 from bot.logging_setup import RedactFilter, Redactor
+from tests.conftest import MakeSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "csv"
@@ -135,3 +137,9 @@ def test_token_is_scrubbed_from_logs(caplog: pytest.LogCaptureFixture) -> None:
     flt.filter(record)
     assert token not in record.getMessage() and "SECRET-abc" not in record.getMessage()
     assert "***" in record.getMessage()
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "many"])
+def test_a_bad_db_pool_size_is_refused(make_settings: MakeSettings, bad: str) -> None:
+    with pytest.raises(ValidationError, match="db_pool_size"):
+        make_settings(db_pool_size=bad)

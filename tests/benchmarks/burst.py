@@ -132,11 +132,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 @contextlib.contextmanager
-def _harness_gc_paused(paused: bool) -> Iterator[None]:
+def _harness_gc_paused() -> Iterator[None]:
     """No full collections of the harness's own heap while it measures (see module docstring)."""
-    if not paused:
-        yield
-        return
     gc.collect()
     gc.freeze()
     gc.disable()
@@ -194,7 +191,7 @@ async def run(
         await asyncio.sleep(2)  # the launch's last progress edits; nothing is measured yet
         q429_before = tg.count_429
 
-        with _harness_gc_paused(not harness_gc):
+        with contextlib.nullcontext() if harness_gc else _harness_gc_paused():
             tapped: dict[int, float] = {}
             rng = random.Random(7)
             start = time.monotonic()  # the fake stamps its calls with time.monotonic()
