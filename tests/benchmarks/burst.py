@@ -126,6 +126,16 @@ async def _poll(predicate: Callable[[], bool], limit: float, what: str) -> None:
         await asyncio.sleep(0.5)
 
 
+def machine_speed() -> float:
+    """Seconds for 10M additions in pure Python: one reading of this machine's speed, printed
+    with the figures because runs on different days differ widely (docs/benchmarks.md)."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - started
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -147,6 +157,7 @@ def _harness_gc_paused() -> Iterator[None]:
 async def run(
     n: int, within: float, server_url: str | None, replicas: int, *, harness_gc: bool = False
 ) -> bool:
+    speed = machine_speed()
     folder = Path(tempfile.mkdtemp(prefix="burst-"))
     db_name = None
     if server_url is None:
@@ -240,6 +251,7 @@ async def run(
     p95 = _percentile(latencies, 0.95)
     limited = tg.count_429 - q429_before
     print(f"{n} partners tapping within {within:g} s ({where})")
+    print(f"machine        10M-addition loop {speed:.2f} s (compare runs only at similar speeds)")
     print(
         f"tap-to-stored  p50 {statistics.median(latencies):7.1f} ms  p95 {p95:7.1f} ms"
         f"  (stored {len(latencies)}/{n})  target p95 <= 250 ms"
