@@ -92,6 +92,11 @@ def create_dispatcher(services: Services, *, turns: BaseMiddleware | None = None
 
 ROLES = ("run", "web", "worker")
 WEBHOOK_CONCURRENCY = 12  # updates handled at once by one webhook replica
+# Updates handled at once by long polling (the embedded default). No permit is held across a
+# Telegram call (bot/middlewares/requests.py), so this bounds work on this process's CPU and
+# database only; more at once made every SQLite write transaction longer (each statement waits
+# for its turn on a crowded event loop) and the bursts slower (docs/benchmarks.md).
+POLLING_CONCURRENCY = 16
 
 
 class Idle:
@@ -239,7 +244,10 @@ def build_app(
     elif role == "web":
         raise ValueError("nps-bot web receives updates by webhook: set WEBHOOK_URL and WEBHOOK_SECRET")
     else:
-        receiver = DurablePolling(services.bot, dp, sessionmaker, polling_timeout=polling_timeout)
+        concurrency = POLLING_CONCURRENCY
+        receiver = DurablePolling(
+            services.bot, dp, sessionmaker, polling_timeout=polling_timeout, max_concurrency=concurrency
+        )
     app = App(
         role=role,
         services=services,

@@ -274,7 +274,7 @@ class DurablePolling:
         if previous is not None:
             await asyncio.wait({previous})
         async with HandlingPermit(self._sem) as permit:
-            PERMIT.set(permit)  # given back while a reply waits for its send slot
+            PERMIT.set(permit)  # given back during each Telegram call (and its wait for a slot)
             if isinstance(parsed, ValidationError):
                 await self._park_unreadable(uid, parsed)
                 return

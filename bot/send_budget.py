@@ -18,8 +18,9 @@ to a 429). A 429 pauses the whole line for its
 ``retry_after``, in every process. Paid broadcasts (``allow_paid_broadcast``) have a bucket of
 their own at Telegram and take no slot here.
 
-While a handler waits for its slot it gives back its handling permit (:class:`HandlingPermit`):
-a backlog of replies must not keep new answers from being stored.
+While a handler waits for its slot, and during every call to Telegram, it gives back its
+handling permit (:class:`HandlingPermit`, bot/middlewares/requests.py): a backlog of replies
+must not keep new answers from being stored.
 """
 
 from __future__ import annotations

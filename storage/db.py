@@ -34,6 +34,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, QueuePool
 
+from storage.write_gate import WRITE_FIRST, WriteGate
+
 BUSY_TIMEOUT_MS = 30_000
 PING_IDLE = 10.0  # seconds: a PostgreSQL connection idle longer is pinged before use
 # PostgreSQL connections per process, and no overflow: one engine (the reports share it). A
@@ -58,11 +60,14 @@ def ensure_sqlite_folder(url: str) -> None:
 
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
-_IN_WRITE = "sqlite_write_transaction"  # connection info key: we began one with BEGIN IMMEDIATE
+# Connection info key, present while we are in a write transaction we began with BEGIN IMMEDIATE:
+# whether it holds this process's write turn (storage/write_gate.py).
+_IN_WRITE = "sqlite_write_transaction"
 
 
 def _install_sqlite_settings(engine: AsyncEngine) -> None:
     sync_engine = engine.sync_engine
+    gate = WriteGate(BUSY_TIMEOUT_MS / 1000)
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -78,21 +83,34 @@ def _install_sqlite_settings(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "before_cursor_execute")
     def _before_execute(
-        conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, _executemany: bool
+        conn: Any, cursor: Any, statement: str, _params: Any, context: Any, _executemany: bool
     ) -> None:
-        if _WRITE.match(statement) and not conn.info.get(_IN_WRITE):
+        if not _WRITE.match(statement) or _IN_WRITE in conn.info:
+            return
+        first = bool(context is not None and context.execution_options.get(WRITE_FIRST))
+        # Awaiting on the loop from this synchronous hook: SQLAlchemy's documented run_async.
+        turn = conn.connection.dbapi_connection.run_async(lambda _raw: gate.acquire(first=first))
+        try:
             cursor.execute("BEGIN IMMEDIATE")
-            conn.info[_IN_WRITE] = True
+        except BaseException:
+            if turn:
+                gate.release()
+            raise
+        conn.info[_IN_WRITE] = turn
+
+    def _end(info: dict[Any, Any]) -> None:
+        if info.pop(_IN_WRITE, False):
+            gate.release()
 
     @event.listens_for(sync_engine, "commit")
     @event.listens_for(sync_engine, "rollback")
     def _on_end(conn: Any) -> None:
-        conn.info.pop(_IN_WRITE, None)
+        _end(conn.info)
 
     @event.listens_for(sync_engine, "checkin")
     def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
         # The pool rolled back whatever was left open; nothing of ours is open any more.
-        record.info.pop(_IN_WRITE, None)
+        _end(record.info)
 
 
 _IDLE_SINCE = "idle_since"  # connection record info key: when the pool last got it back

@@ -153,15 +153,14 @@ async def _check_campaign(
 ) -> tuple[str | None, str]:
     """(None, kind) if this partner may answer the campaign, else (the locale key explaining
     why not, kind)."""
-    found = await campaigns_base.kind_and_status(session, campaign_id)
+    found = await campaigns_base.standing(session, campaign_id, partner.id)
     if found is None:
         return "bad-button", ""
-    kind, status = found
-    if status not in ANSWERABLE:
-        return "survey-closed", kind
-    if kind != ONGOING and not await campaigns_base.is_invited(session, campaign_id, partner.id):
-        return "survey-not-yours", kind
-    return None, kind
+    if found.status not in ANSWERABLE:
+        return "survey-closed", found.kind
+    if found.kind != ONGOING and not found.invited:
+        return "survey-not-yours", found.kind
+    return None, found.kind
 
 
 @router.message(Command("survey"))

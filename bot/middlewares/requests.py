@@ -5,9 +5,12 @@
   durable before we reply.
 - A call that creates a message takes a slot of the bot's send budget first (bot/send_budget.py):
   replies before bulk, within the ~30 messages/s Telegram allows the token across all processes.
-  While it waits, the handler gives back its handling permit, so new answers keep being stored.
   A reply that waits longer than a moment is written on its update's journal row for the wait
   (bot/held_replies.py), so a process killed meanwhile does not lose it.
+- No handling permit is held across a call (nor its wait for a slot): the permit is a share of
+  this process's CPU and database, and a call waits on Telegram, so the next update gets the
+  permit meanwhile. A few permits then keep the database busy without crowding the event loop,
+  whatever Telegram's round trip is.
 - A 429 pauses the whole budget for its retry_after. The call is retried after it (a reply to a
   partner, a digest or an alert in the managers' chat must not be dropped: a group takes only a
   few messages at once); bulk sending gets the error and retries the row itself.
@@ -17,7 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
@@ -33,6 +37,7 @@ from bot.send_budget import BULK, PERMIT, SendBudget
 from storage.session_context import current_session
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_REPLY_RETRIES = 5
 MAX_REPLY_WAIT = 30
@@ -76,7 +81,7 @@ class CommitBeforeSend(BaseRequestMiddleware):
             try:
                 if paced:
                     return await self._paced(make_request, bot, method)
-                return await make_request(bot, method)
+                return await _without_permit(make_request(bot, method))
             except TelegramRetryAfter as exc:
                 if paced and self.budget is not None:
                     await self.budget.pause(exc.retry_after + RETRY_AFTER_MARGIN)
@@ -93,32 +98,18 @@ class CommitBeforeSend(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        """Take a slot, wait for it and send; without the handling permit if there is a wait
-        (the send itself needs none: holding it there would make the send miss its slot).
-        A long wait is survived by the reply written on the update's journal row."""
+        """Take a slot, wait for it and send. A long wait is survived by the reply written on
+        the update's journal row."""
         assert self.budget is not None
         delay = await (self.budget.bulk_delay() if BULK.get() else self.budget.reply_delay())
         await self._hold(method, delay)
-        return await self._wait_and_send(make_request, bot, method, delay)
 
-    async def _wait_and_send(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-        delay: float,
-    ) -> Response[TelegramType]:
-        permit = PERMIT.get()
-        if delay <= 0 or permit is None:
+        async def wait_and_send() -> Response[TelegramType]:
             if delay > 0:
                 await asyncio.sleep(delay)
             return await make_request(bot, method)
 
-        async def wait_and_send() -> Response[TelegramType]:
-            await asyncio.sleep(delay)
-            return await make_request(bot, method)
-
-        return await permit.idle(wait_and_send())
+        return await _without_permit(wait_and_send())
 
     @staticmethod
     async def _hold(method: TelegramMethod[Any], delay: float) -> None:
@@ -137,3 +128,9 @@ class CommitBeforeSend(BaseRequestMiddleware):
         session = current_session.get()
         if session is not None:
             held_replies.sent(session, method)
+
+
+async def _without_permit(call: Awaitable[T]) -> T:
+    """Await ``call`` with the handler's permit given back meanwhile (module docstring)."""
+    permit = PERMIT.get()
+    return await (permit.idle(call) if permit is not None else call)

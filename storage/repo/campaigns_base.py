@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Campaign, Delivery, Response
@@ -18,15 +20,14 @@ _DL = table_of(Delivery)
 _R = table_of(Response)
 # Built once: the survey runs these on most steps.
 _ONGOING = select(_C.c.id, _C.c.status).where(_C.c.kind == c.ONGOING).order_by(_C.c.id).limit(1)
-_KIND_AND_STATUS = select(_C.c.kind, _C.c.status).where(_C.c.id == bindparam("campaign_id"))
-_INVITED = (
-    select(_DL.c.id)
-    .where(
-        _DL.c.kind == d.INVITATION,
-        _DL.c.campaign_id == bindparam("campaign_id"),
-        _DL.c.partner_id == bindparam("partner_id"),
-    )
-    .limit(1)
+_INVITATION = (
+    _DL.c.kind == d.INVITATION,
+    _DL.c.campaign_id == bindparam("campaign_id"),
+    _DL.c.partner_id == bindparam("partner_id"),
+)
+# What a score needs to know of its campaign, in one statement (a tap is the hottest path).
+_STANDING = select(_C.c.kind, _C.c.status, exists().where(*_INVITATION).label("invited")).where(
+    _C.c.id == bindparam("campaign_id")
 )
 _FINISHED = select(_R.c.campaign_id).where(
     _R.c.partner_id == bindparam("partner_id"), _R.c.stage == STAGE_DONE
@@ -61,16 +62,22 @@ async def ensure_ongoing_campaign(session: AsyncSession) -> int:
     return campaign.id
 
 
-async def kind_and_status(session: AsyncSession, campaign_id: int) -> tuple[str, str] | None:
-    """A campaign's kind and status, or None when there is no such campaign."""
-    row = (await session.execute(_KIND_AND_STATUS, {"campaign_id": campaign_id})).first()
-    return (row[0], row[1]) if row is not None else None
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A campaign as one partner's answer sees it."""
+
+    kind: str
+    status: str
+    invited: bool  # the partner has an invitation row for it
 
 
-async def is_invited(session: AsyncSession, campaign_id: int, partner_id: int) -> bool:
-    """True when the partner has an invitation row for the campaign."""
-    found = await session.scalar(_INVITED, {"campaign_id": campaign_id, "partner_id": partner_id})
-    return found is not None
+async def standing(session: AsyncSession, campaign_id: int, partner_id: int) -> Standing | None:
+    """The campaign's kind and status and whether the partner was invited to it; None when
+    there is no such campaign."""
+    row = (
+        await session.execute(_STANDING, {"campaign_id": campaign_id, "partner_id": partner_id})
+    ).first()
+    return Standing(row[0], row[1], bool(row[2])) if row is not None else None
 
 
 async def pending_invitation(session: AsyncSession, partner_id: int) -> int | None:

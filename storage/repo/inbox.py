@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import upsert
 from storage.models import InboxUpdate, utcnow
 from storage.tables import table_of
+from storage.write_gate import WRITE_FIRST
 
 HANDLED_PAYLOAD = ""  # what a handled update's payload becomes
 
@@ -60,7 +61,10 @@ async def journal(
         rows[uid] = row
     if not rows:
         return []
-    result = await session.execute(upsert.pick(session, _JOURNAL), list(rows.values()))
+    # First in line for SQLite's write lock: the next getUpdates (and every tap in it) waits on this.
+    result = await session.execute(
+        upsert.pick(session, _JOURNAL), list(rows.values()), execution_options={WRITE_FIRST: True}
+    )
     fresh = set(result.scalars().all())
     return [uid for uid in rows if uid in fresh]
 
