@@ -120,3 +120,29 @@ async def test_a_task_started_by_a_handler_never_gives_away_the_handlers_permit(
         await permit.idle(asyncio.sleep(0))  # the handler's own wait gives it back and takes it
         assert sem.locked()
     assert not sem.locked()  # released once at the end: nothing leaked, nothing doubled
+
+
+async def test_no_handling_permit_is_held_across_a_telegram_call() -> None:
+    """While a handler waits on Telegram, the next update gets its permit (a slow round trip must
+    not stop answers from being stored), and the handler has it back afterwards."""
+    import asyncio
+
+    from aiogram.methods import AnswerCallbackQuery
+
+    from bot.middlewares.requests import CommitBeforeSend
+    from bot.send_budget import PERMIT, HandlingPermit
+
+    sem = asyncio.Semaphore(1)
+    async with HandlingPermit(sem) as permit:
+        PERMIT.set(permit)
+        next_update = asyncio.create_task(sem.acquire())
+
+        async def telegram(_bot: object, _method: object) -> str:
+            await asyncio.wait_for(next_update, 5)  # it ran while we were on the network
+            sem.release()
+            return "answered"
+
+        method = AnswerCallbackQuery(callback_query_id="q1")
+        assert await CommitBeforeSend()(telegram, None, method) == "answered"  # type: ignore[arg-type]
+        assert sem.locked() and permit.held  # the handler's again
+    assert not sem.locked()
