@@ -26,7 +26,6 @@ from bot.held_replies import send_held
 from bot.send_budget import PERMIT, HandlingPermit
 from bot.startup import Backoff, Sleep, TokenRejected, connect, describe, retry_delay, until_done
 from storage.repo import inbox
-from storage.turns import Turns
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +101,7 @@ class DurablePolling:
         # Injected in tests, which record the pauses instead of waiting them out.
         self.sleep: Sleep = sleep or self._sleep_unless_stopped
         self.clock = clock
-        self._sem = Turns(max_concurrency)
+        self._sem = asyncio.Semaphore(max_concurrency)
         self._tails: dict[int, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight: set[int] = set()

@@ -34,7 +34,6 @@ from typing import Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repo import send_budget as repo
-from storage.turns import Turns
 
 Clock = Callable[[], float]
 T = TypeVar("T")
@@ -162,7 +161,7 @@ class SendBudget:
 class HandlingPermit:
     """A handler's share of the receiver's concurrency, given back while it waits for a slot."""
 
-    def __init__(self, semaphore: Turns) -> None:
+    def __init__(self, semaphore: asyncio.Semaphore) -> None:
         self.semaphore = semaphore
         self.held = False
         self.owner: asyncio.Task[object] | None = None
@@ -191,9 +190,7 @@ class HandlingPermit:
         try:
             return await wait
         finally:
-            # Back before new updates: an update started is finished first, and a new one's
-            # wait for a permit stays as short as the work already under way.
-            await self.semaphore.acquire(first=True)  # cancelled here: not held, not released twice
+            await self.semaphore.acquire()  # cancelled here: not held, so not released twice
             self.held = True
 
 

@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, QueuePool
 
-from storage.write_gate import WRITE_FIRST, write_gate
+from storage.write_gate import WRITE_FIRST, WriteGate
 
 BUSY_TIMEOUT_MS = 30_000
 PING_IDLE = 10.0  # seconds: a PostgreSQL connection idle longer is pinged before use
@@ -67,7 +67,7 @@ _IN_WRITE = "sqlite_write_transaction"
 
 def _install_sqlite_settings(engine: AsyncEngine) -> None:
     sync_engine = engine.sync_engine
-    gate = write_gate(BUSY_TIMEOUT_MS / 1000)
+    gate = WriteGate(BUSY_TIMEOUT_MS / 1000)
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

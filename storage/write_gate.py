@@ -18,11 +18,53 @@ writer that waits on a second write of its own task errs instead of hanging.
 
 from __future__ import annotations
 
-from storage.turns import Turns
+import asyncio
+from collections import deque
 
 WRITE_FIRST = "write_first"  # execution option: this transaction goes before the others
 
 
-def write_gate(timeout: float) -> Turns:
-    """The write gate of one engine: one writer at a time (module docstring)."""
-    return Turns(1, timeout)
+class WriteGate:
+    """Turns to write, first come first served, ``write_first`` ones before the rest."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._held = False
+        self._first: deque[asyncio.Future[None]] = deque()
+        self._rest: deque[asyncio.Future[None]] = deque()
+
+    @property
+    def held(self) -> bool:
+        """Whether a writer has the turn."""
+        return self._held
+
+    def waiting(self) -> int:
+        """Writers waiting for a turn (cancelled ones not yet skipped included)."""
+        return len(self._first) + len(self._rest)
+
+    async def acquire(self, *, first: bool = False) -> bool:
+        """Wait for the turn; False if it did not come within ``timeout`` (not held then)."""
+        if not self._held:
+            self._held = True
+            return True
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        (self._first if first else self._rest).append(turn)
+        try:
+            await asyncio.wait_for(turn, self.timeout)
+        except TimeoutError:
+            return turn.done() and not turn.cancelled()  # given at the last moment: ours
+        except BaseException:
+            if turn.done() and not turn.cancelled():
+                self.release()  # given the turn just as we were cancelled: pass it on
+            raise
+        return True
+
+    def release(self) -> None:
+        """End the current turn: the next waiter has it at once."""
+        for line in (self._first, self._rest):
+            while line:
+                turn = line.popleft()
+                if not turn.done():
+                    turn.set_result(None)
+                    return
+        self._held = False

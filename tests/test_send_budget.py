@@ -108,9 +108,8 @@ async def test_a_task_started_by_a_handler_never_gives_away_the_handlers_permit(
     import asyncio
 
     from bot.send_budget import HandlingPermit
-    from storage.turns import Turns
 
-    sem = Turns(1)
+    sem = asyncio.Semaphore(1)
     async with HandlingPermit(sem) as permit:
 
         async def background() -> None:  # inherits the handler's context, permit included
@@ -132,9 +131,8 @@ async def test_no_handling_permit_is_held_across_a_telegram_call() -> None:
 
     from bot.middlewares.requests import CommitBeforeSend
     from bot.send_budget import PERMIT, HandlingPermit
-    from storage.turns import Turns
 
-    sem = Turns(1)
+    sem = asyncio.Semaphore(1)
     async with HandlingPermit(sem) as permit:
         PERMIT.set(permit)
         next_update = asyncio.create_task(sem.acquire())
@@ -148,35 +146,3 @@ async def test_no_handling_permit_is_held_across_a_telegram_call() -> None:
         assert await CommitBeforeSend()(telegram, None, method) == "answered"  # type: ignore[arg-type]
         assert sem.locked() and permit.held  # the handler's again
     assert not sem.locked()
-
-
-async def test_a_handler_back_from_telegram_goes_before_a_new_update() -> None:
-    """An update under way is finished first: back from its call, it takes the next free permit
-    ahead of updates that were waiting for one, so work does not pile up half done."""
-    import asyncio
-
-    from bot.send_budget import HandlingPermit
-    from storage.turns import Turns
-
-    sem = Turns(1)
-    order: list[str] = []
-
-    async def new_update(name: str) -> None:
-        async with HandlingPermit(sem):
-            order.append(name)
-            await asyncio.sleep(0.01)
-
-    async with HandlingPermit(sem) as permit:
-        waiting = asyncio.create_task(new_update("waiting"))  # queued before our call
-        await asyncio.sleep(0)
-
-        async def telegram() -> None:
-            await asyncio.sleep(0.001)  # "waiting" has the permit now
-            late.append(asyncio.create_task(new_update("late")))  # queued during our call
-            await asyncio.sleep(0)
-
-        late: list[asyncio.Task[None]] = []
-        await permit.idle(telegram())
-        order.append("back")
-    await asyncio.gather(waiting, *late)
-    assert order == ["waiting", "back", "late"]

@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from storage.db import create_engine
-from storage.turns import Turns
-from storage.write_gate import WRITE_FIRST
+from storage.write_gate import WRITE_FIRST, WriteGate
 from tests.dbs import sqlite_only
 
 
@@ -19,7 +18,7 @@ async def _settle() -> None:
 
 
 async def test_turns_go_in_order_of_asking_write_first_ahead() -> None:
-    gate = Turns(1, timeout=30)
+    gate = WriteGate(timeout=30)
     order: list[str] = []
     assert await gate.acquire()
 
@@ -40,7 +39,7 @@ async def test_turns_go_in_order_of_asking_write_first_ahead() -> None:
 
 
 async def test_a_cancelled_waiter_does_not_keep_the_turn() -> None:
-    gate = Turns(1, timeout=30)
+    gate = WriteGate(timeout=30)
     assert await gate.acquire()
     cancelled = asyncio.create_task(gate.acquire())
     after = asyncio.create_task(gate.acquire())
@@ -54,7 +53,7 @@ async def test_a_cancelled_waiter_does_not_keep_the_turn() -> None:
 
 
 async def test_a_turn_not_given_in_time_is_not_waited_for() -> None:
-    gate = Turns(1, timeout=0.05)
+    gate = WriteGate(timeout=0.05)
     assert await gate.acquire()
     assert await gate.acquire() is False  # goes on to SQLite's own busy_timeout
     gate.release()
