@@ -244,9 +244,12 @@ def build_app(
     elif role == "web":
         raise ValueError("nps-bot web receives updates by webhook: set WEBHOOK_URL and WEBHOOK_SECRET")
     else:
-        concurrency = POLLING_CONCURRENCY
         receiver = DurablePolling(
-            services.bot, dp, sessionmaker, polling_timeout=polling_timeout, max_concurrency=concurrency
+            services.bot,
+            dp,
+            sessionmaker,
+            polling_timeout=polling_timeout,
+            max_concurrency=POLLING_CONCURRENCY,
         )
     app = App(
         role=role,
