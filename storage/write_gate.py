@@ -38,10 +38,6 @@ class WriteGate:
         """Whether a writer has the turn."""
         return self._held
 
-    def waiting(self) -> int:
-        """Writers waiting for a turn (cancelled ones not yet skipped included)."""
-        return len(self._first) + len(self._rest)
-
     async def acquire(self, *, first: bool = False) -> bool:
         """Wait for the turn; False if it did not come within ``timeout`` (not held then)."""
         if not self._held:
