@@ -83,6 +83,22 @@ def _drop_rolled_back(session: Session) -> None:
     session.info.pop(_CACHE, None)
 
 
+def take_pending(session: AsyncSession) -> list[dict[str, Any]]:
+    """The rows of the FSM changes this session has not written yet, taken out of it: the
+    caller writes them (storage/group_commit.py) and the session's commit no longer will."""
+    pending: set[str] | None = session.info.pop(_PENDING, None)
+    if not pending:
+        return []
+    cache: dict[str, _Entry] = session.info[_CACHE]
+    return [cache[key].row(key) for key in sorted(pending)]
+
+
+async def write_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Upsert rows :func:`take_pending` took, in the caller's transaction, as one executemany."""
+    if rows:
+        await session.execute(upsert.pick(session, _UPSERT), rows)
+
+
 def forget(session: AsyncSession, is_gone: Callable[[str], bool]) -> None:
     """FSM rows whose keys ``is_gone`` are being deleted in this session (erasure): a change
     not written yet must not write them back, and what was read of them no longer holds."""

@@ -101,10 +101,15 @@ async def _take_score(
     round_: int,
     score: int,
     question_message_id: int | None,
+    first_round: Answer | None,
 ) -> tuple[Answer, bool]:
-    """Store the score and move the FSM on; returns the response and whether to (re)ask question 2."""
+    """Store the score and move the FSM on; returns the response and whether to (re)ask question 2.
+
+    ``first_round`` is the partner's answer to round 0, read with the campaign's standing."""
     data = await state.get_data()
-    previous = await responses.of_campaign(session, campaign_id, partner.id, round_)
+    previous = (
+        first_round if round_ == 0 else await responses.of_campaign(session, campaign_id, partner.id, round_)
+    )
     same_step = (
         previous is not None
         and previous.id == data.get("response_id")
@@ -150,17 +155,18 @@ async def _round_of_tap(
 
 async def _check_campaign(
     session: AsyncSession, partner: PartnerRef, campaign_id: int
-) -> tuple[str | None, str]:
-    """(None, kind) if this partner may answer the campaign, else (the locale key explaining
-    why not, kind)."""
-    found = await campaigns_base.standing(session, campaign_id, partner.id)
+) -> tuple[str | None, str, Answer | None]:
+    """(None, kind, the partner's answer to round 0) if this partner may answer the campaign,
+    else (the locale key explaining why not, kind, None)."""
+    found = await responses.before_score(session, campaign_id, partner.id)
     if found is None:
-        return "bad-button", ""
-    if found.status not in ANSWERABLE:
-        return "survey-closed", found.kind
-    if found.kind != ONGOING and not found.invited:
-        return "survey-not-yours", found.kind
-    return None, found.kind
+        return "bad-button", "", None
+    standing, first_round = found
+    if standing.status not in ANSWERABLE:
+        return "survey-closed", standing.kind, None
+    if standing.kind != ONGOING and not standing.invited:
+        return "survey-not-yours", standing.kind, None
+    return None, standing.kind, first_round
 
 
 @router.message(Command("survey"))
@@ -211,7 +217,7 @@ async def score_tapped(
         await ack(callback, _("survey-not-registered"))
         return
     campaign_id = callback_data.campaign_id
-    problem, kind = await _check_campaign(session, partner, campaign_id)
+    problem, kind, first_round = await _check_campaign(session, partner, campaign_id)
     if problem is not None:
         await ack(callback, _(problem))
         return
@@ -225,6 +231,7 @@ async def score_tapped(
         round_=round_,
         score=callback_data.score,
         question_message_id=message_id,
+        first_round=first_round,
     )
     message = callback.message if isinstance(callback.message, Message) else None
     # Declared before the first call: held with the journal mark until it is out.
@@ -274,7 +281,7 @@ async def _typed_score(
         return
     data = await state.get_data()
     campaign_id = int(data.get("campaign_id", 0))
-    problem, _kind = await _check_campaign(session, partner, campaign_id)
+    problem, _kind, first_round = await _check_campaign(session, partner, campaign_id)
     if problem is not None:
         await state.clear()
         await message.answer(_(problem))
@@ -290,6 +297,7 @@ async def _typed_score(
         round_=int(data.get("round", 0)),
         score=int(text),
         question_message_id=int(question) if question is not None else None,
+        first_round=first_round,
     )
     next_question = _comment_question(session, message, _, response)
     await edit_text(

@@ -7,6 +7,8 @@ effects are stored, never neither, and a reply already sent is never sent again 
 Later commits (before the next calls, at the end) do not repeat it: nothing unmarks an update,
 so a second mark would change nothing but cost a statement. A handler that fails, even after
 its first reply, is parked with its error: what it committed stays, nothing runs twice.
+What is left after the last reply and kept only in memory is committed with other updates'
+(storage/group_commit.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import held_replies
+from storage import fsm_storage, group_commit
+from storage.group_commit import GroupCommit
 from storage.repo import inbox
 from storage.session_context import current_journal_id, current_session
 
@@ -45,10 +49,23 @@ async def commit_update(session: AsyncSession) -> None:
     session.info[_MARKED] = True
 
 
-async def _finish(session: AsyncSession) -> None:
-    """The last commit: only when something is open, or the mark was never written."""
-    if session.in_transaction() or not session.info.get(_MARKED) or held_replies.pending(session):
+async def _finish(session: AsyncSession, group: GroupCommit) -> None:
+    """The last commit: only when something is open, or the mark was never written. When all
+    that is left is kept in memory (the FSM's change after the last reply, the held reply to
+    clear), it is handed to the group commit instead of a transaction of its own."""
+    if not (session.in_transaction() or not session.info.get(_MARKED) or held_replies.pending(session)):
+        return
+    update_id = current_journal_id.get()
+    if update_id is None or not session.info.get(_MARKED) or not group_commit.ran_nothing(session):
         await commit_update(session)
+        return
+    writes = group_commit.Writes(fsm_rows=fsm_storage.take_pending(session))
+    reply, clear = held_replies.for_commit(session)
+    if reply is not None or clear:
+        writes.replies.append(inbox.reply_params(update_id, reply))
+    if session.in_transaction():
+        await session.rollback()  # nothing ran in it: its one change was taken out above
+    await group.write(writes)
 
 
 class DbSessionMiddleware(BaseMiddleware):
@@ -56,6 +73,7 @@ class DbSessionMiddleware(BaseMiddleware):
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self.sessionmaker = sessionmaker
+        self.group = GroupCommit(sessionmaker)
 
     async def __call__(
         self,
@@ -71,7 +89,7 @@ class DbSessionMiddleware(BaseMiddleware):
             data["session"] = session
             try:
                 result = await handler(event_, data)
-                await _finish(session)
+                await _finish(session, self.group)
                 return result
             except Exception as exc:
                 await session.rollback()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,10 +27,8 @@ _INVITATION = (
     _DL.c.campaign_id == bindparam("campaign_id"),
     _DL.c.partner_id == bindparam("partner_id"),
 )
-# What a score needs to know of its campaign, in one statement (a tap is the hottest path).
-_STANDING = select(_C.c.kind, _C.c.status, exists().where(*_INVITATION).label("invited")).where(
-    _C.c.id == bindparam("campaign_id")
-)
+# What a score needs to know of its campaign (storage/repo/responses.py reads it with the answer).
+STANDING_COLUMNS = (_C.c.kind, _C.c.status, exists().where(*_INVITATION).label("invited"))
 _FINISHED = select(_R.c.campaign_id).where(
     _R.c.partner_id == bindparam("partner_id"), _R.c.stage == STAGE_DONE
 )
@@ -71,13 +71,9 @@ class Standing:
     invited: bool  # the partner has an invitation row for it
 
 
-async def standing(session: AsyncSession, campaign_id: int, partner_id: int) -> Standing | None:
-    """The campaign's kind and status and whether the partner was invited to it; None when
-    there is no such campaign."""
-    row = (
-        await session.execute(_STANDING, {"campaign_id": campaign_id, "partner_id": partner_id})
-    ).first()
-    return Standing(row[0], row[1], bool(row[2])) if row is not None else None
+def standing_of(row: Sequence[Any]) -> Standing:
+    """The :class:`Standing` in a row that starts with :data:`STANDING_COLUMNS`."""
+    return Standing(row[0], row[1], bool(row[2]))
 
 
 async def pending_invitation(session: AsyncSession, partner_id: int) -> int | None:

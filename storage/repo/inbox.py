@@ -110,6 +110,17 @@ async def release_reply(session: AsyncSession, update_id: int) -> None:
     await session.execute(_MARK, {"marked_id": update_id, "reply": None})
 
 
+def reply_params(update_id: int, reply: str | None) -> dict[str, Any]:
+    """One row for :func:`set_replies`: hold ``reply`` on the update's row, or clear it (None)."""
+    return {"marked_id": update_id, "reply": reply}
+
+
+async def set_replies(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Hold or clear the replies of many handled updates (in the caller's transaction)."""
+    if rows:
+        await session.execute(_MARK, rows)
+
+
 async def held_replies(
     session: AsyncSession, *, after: int = -1, upto: int | None = None, limit: int = 1000
 ) -> list[tuple[int, str]]:

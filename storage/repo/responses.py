@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.areas import active as active_areas
 from storage.areas import is_area
-from storage.models import Response, ResponseDriver, utcnow
+from storage.models import Campaign, Response, ResponseDriver, utcnow
 from storage.models.response import STAGE_COMMENT, STAGE_DONE, STAGE_DRIVERS, category_of
+from storage.repo.campaigns_base import STANDING_COLUMNS, Standing, standing_of
 from storage.tables import table_of
 
 
@@ -51,6 +52,19 @@ _THEIRS = (_R.c.campaign_id == bindparam("campaign_id"), _R.c.partner_id == bind
 # The survey's statements, built once (each step runs a few of them; building costs more than
 # running). UPDATEs take their SET columns from the parameters they are given.
 _OF_CAMPAIGN = select(*_COLUMNS).where(*_THEIRS, _R.c.round == bindparam("round"))
+# A score's reads in one statement (a tap is the hottest path): its campaign's standing and
+# the partner's answer to the campaign's first round (a regular campaign's only one).
+_C = table_of(Campaign)
+_BEFORE_SCORE = (
+    select(*STANDING_COLUMNS, *_COLUMNS)
+    .select_from(
+        _C.outerjoin(
+            _R,
+            and_(_R.c.campaign_id == _C.c.id, _R.c.partner_id == bindparam("partner_id"), _R.c.round == 0),
+        )
+    )
+    .where(_C.c.id == bindparam("campaign_id"))
+)
 # The response with one row per chosen area (one row with a NULL area when none).
 _OWNED_WITH_AREAS = (
     select(*_COLUMNS, _D.c.area)
@@ -82,6 +96,21 @@ async def of_campaign(
     return await _answer(
         session, _OF_CAMPAIGN, {"campaign_id": campaign_id, "partner_id": partner_id, "round": round_}
     )
+
+
+async def before_score(
+    session: AsyncSession, campaign_id: int, partner_id: int
+) -> tuple[Standing, Answer | None] | None:
+    """The campaign's standing for this partner and the partner's answer to its first round
+    (round 0, as :func:`of_campaign` gives it); None when there is no such campaign."""
+    row = (
+        await session.execute(_BEFORE_SCORE, {"campaign_id": campaign_id, "partner_id": partner_id})
+    ).first()
+    if row is None:
+        return None
+    width = len(STANDING_COLUMNS)
+    answer = Answer(*row[width:]) if row[width] is not None else None
+    return standing_of(row), answer
 
 
 async def round_of_message(

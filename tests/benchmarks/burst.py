@@ -28,6 +28,8 @@ Printed:
   transaction that is committed before the bot answers the button (target p95 <= 250 ms);
 - tap-to-answer p50/p95: from the tap to the bot's answer to the button, its first call after
   that commit (what the partner sees; an upper bound of the time to a durable answer);
+- the bot processes' CPU per tap, replies included, and the share of a core they used while the
+  taps came: steadier than the latencies from run to run, and the headroom they depend on;
 - replies/s while the backlog exists (first to last question 2), as a share of the 30/s cap
   (target >= 0.95);
 - 429s the fake answered (target 0), and whether every partner got question 2.
@@ -148,6 +150,20 @@ def _answered(tg: FakeTelegram, since: float, wall_at_since: float) -> dict[int,
     }
 
 
+def _cpu_seconds(bots: list[BotProcess]) -> float | None:
+    """User + system CPU the bot processes have used so far (Linux's /proc), else None."""
+    total = 0.0
+    for bot in bots:
+        if bot.proc is None:
+            continue
+        try:
+            fields = Path(f"/proc/{bot.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -230,7 +246,9 @@ async def run(
                 tapped[user.user_id] = time.time()
                 await user.press_data(data["callback_data"], msg["message_id"], wait_answer=False)
 
+            cpu0 = _cpu_seconds(bots)
             await asyncio.gather(*(tap(u) for u in users))
+            cpu_taps, taps_took = _cpu_seconds(bots), time.monotonic() - start
             ids = {u.user_id for u in users}
 
             def replies() -> list[ApiCall]:
@@ -244,6 +262,7 @@ async def run(
                 ]
 
             await _poll(lambda: len({c.chat_id for c in replies()}) >= n, 240, "question 2 for everyone")
+            cpu_all = _cpu_seconds(bots)
         stored = await _stored(db_url)
         acks = _answered(tg, start, wall0)
     finally:
@@ -276,6 +295,11 @@ async def run(
         print(
             f"tap-to-answer  p50 {statistics.median(answered):7.1f} ms  p95 {answer_p95:7.1f} ms"
             f"  (the button answered, after the commit: {len(answered)}/{n})"
+        )
+    if cpu0 is not None and cpu_taps is not None and cpu_all is not None:
+        print(
+            f"bot CPU        {(cpu_all - cpu0) / n * 1000:5.2f} ms per tap with its replies;"
+            f" {(cpu_taps - cpu0) / taps_took:.2f} of a core while the taps came"
         )
     print(
         f"replies        {rate:5.1f}/s over {times[-1] - times[0]:.1f} s of backlog = {rate / CAP:.3f} of the"

@@ -60,6 +60,9 @@ async def test_full_survey_each_category(app: App, make_user, score: int, questi
 
     await user.send_text("Выплаты <быстрые> & удобные")
     await user.wait_text("Какие области")
+    # Question 2 lost its skip button: its message id, written after it went out, was kept.
+    second = next(m for m in user.messages() if m["message_id"] == q2["message_id"])
+    assert not second.get("reply_markup")
     await user.press("Скорость выплат")
     await has_button(user, "✓ Скорость выплат")
     await user.press("Поддержка")
