@@ -53,10 +53,11 @@ async def _finish(session: AsyncSession, group: GroupCommit) -> None:
     """The last commit: only when something is open, or the mark was never written. When all
     that is left is kept in memory (the FSM's change after the last reply, the held reply to
     clear), it is handed to the group commit instead of a transaction of its own."""
-    if not (session.in_transaction() or not session.info.get(_MARKED) or held_replies.pending(session)):
+    marked = bool(session.info.get(_MARKED))
+    if not (session.in_transaction() or not marked or held_replies.pending(session)):
         return
     update_id = current_journal_id.get()
-    if update_id is None or not session.info.get(_MARKED) or not group_commit.ran_nothing(session):
+    if update_id is None or not marked or not group_commit.ran_nothing(session):
         await commit_update(session)
         return
     writes = group_commit.Writes(fsm_rows=fsm_storage.take_pending(session))

@@ -102,12 +102,12 @@ async def mark_processed(
 async def hold_reply(session: AsyncSession, update_id: int, reply: str) -> None:
     """Keep ``reply`` (bot/held_replies.py) on the handled update's row while it waits to be sent
     (in the caller's transaction)."""
-    await session.execute(_MARK, {"marked_id": update_id, "reply": reply})
+    await set_replies(session, [reply_params(update_id, reply)])
 
 
 async def release_reply(session: AsyncSession, update_id: int) -> None:
     """The held reply went out (or was refused): forget it (in the caller's transaction)."""
-    await session.execute(_MARK, {"marked_id": update_id, "reply": None})
+    await set_replies(session, [reply_params(update_id, None)])
 
 
 def reply_params(update_id: int, reply: str | None) -> dict[str, Any]:
