@@ -1,6 +1,8 @@
-"""Housekeeping: handled rows of the update journal are deleted after a short retention.
+"""Housekeeping, hourly: handled rows of the update journal are deleted after a short retention,
+and campaigns closed a while ago get their figures sealed for the digests.
 
-See :mod:`storage.repo.privacy` for what the journal keeps and for how long.
+See :mod:`storage.repo.privacy` for what the journal keeps and for how long, and
+:mod:`storage.analytics.sealed` for the seals.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from bot.config import Settings
 from scheduler import runtime
 from scheduler.periods import ANCHOR
 from scheduler.specs import JobSpec
+from storage.analytics import sealed
 from storage.models import utcnow
 from storage.repo import privacy
 
@@ -21,6 +24,7 @@ log = logging.getLogger(__name__)
 
 JOURNAL_PRUNE_JOB = "journal-prune"
 JOURNAL_PRUNE_EVERY_SECONDS = 3600
+FIGURES_SEAL_JOB = "figures-seal"
 
 
 async def journal_prune_job(now: datetime | None = None) -> int:
@@ -33,8 +37,18 @@ async def journal_prune_job(now: datetime | None = None) -> int:
     return pruned
 
 
+async def figures_seal_job(now: datetime | None = None) -> int:
+    """Seal the figures of campaigns closed long enough ago; returns how many."""
+    async with runtime.services().sessionmaker() as session:
+        done = await sealed.seal_closed(session, now or utcnow())
+        await session.commit()
+    if done:
+        log.info("Figures of %d closed campaign(s) sealed", done)
+    return done
+
+
 def maintenance_job_specs(settings: Settings) -> list[JobSpec]:
-    """The hourly journal clean-up (every install has a journal)."""
+    """The hourly journal clean-up (every install has a journal) and the figures' seals."""
     trigger = IntervalTrigger(seconds=JOURNAL_PRUNE_EVERY_SECONDS, timezone=settings.tz, start_date=ANCHOR)
     return [
         JobSpec(
@@ -43,5 +57,12 @@ def maintenance_job_specs(settings: Settings) -> list[JobSpec]:
             trigger=trigger,
             misfire_grace_time=JOURNAL_PRUNE_EVERY_SECONDS * 2,
             description="Deleting handled updates from the journal",
-        )
+        ),
+        JobSpec(
+            id=FIGURES_SEAL_JOB,
+            func=figures_seal_job,
+            trigger=trigger,
+            misfire_grace_time=JOURNAL_PRUNE_EVERY_SECONDS * 2,
+            description="Sealing the figures of closed campaigns",
+        ),
     ]

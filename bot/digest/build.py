@@ -111,6 +111,7 @@ async def campaign_digest(
     title: str | None = None,
     lead: str | None = None,
     full: bool = False,
+    now: datetime | None = None,
 ) -> Digest | None:
     """The digest of one campaign (None if it does not exist); ``title``/``lead`` open the text.
 
@@ -133,6 +134,7 @@ async def campaign_digest(
         min_group_size=options.min_group_size,
         dimensions=DIMENSIONS if full else DIGEST_DIMENSIONS,
         on_figures=draw,
+        now=now,
     )
     if report is None:
         return None
@@ -183,6 +185,6 @@ async def weekly_digest(
     assert current is not None
     lead = _("dg-week-activity", n=fmt.count(week.answers, options.locale))
     title = _("dg-title-weekly", date=fmt.day(now, options.tz))
-    digest = await campaign_digest(sessions, translator, options, current.id, title=title, lead=lead)
+    digest = await campaign_digest(sessions, translator, options, current.id, title=title, lead=lead, now=now)
     assert digest is not None  # the campaign was just found
     return digest

@@ -32,9 +32,10 @@ from storage.analytics.campaigns import (
 from storage.analytics.comments import CommentSummary, Quote, latest_comments, quotes, summarize
 from storage.analytics.drivers import DriverStat, driver_stats
 from storage.analytics.movement import Movement, movement
-from storage.analytics.nps import NpsChange, NpsResult, compare, nps_by_campaign, nps_for, pooled
+from storage.analytics.nps import NpsChange, NpsResult, compare, nps_for, pooled
 from storage.analytics.rates import Rates, rates
-from storage.models import Response
+from storage.analytics.sealed import nps_of_campaigns
+from storage.models import Response, utcnow
 from storage.repo.themes import theme_counts
 
 TREND_LENGTH = 8
@@ -159,13 +160,15 @@ async def campaign_report(
     trend_length: int = TREND_LENGTH,
     dimensions: Sequence[str] = DIMENSIONS,
     on_figures: FiguresHook | None = None,
+    now: datetime | None = None,
 ) -> CampaignReport | None:
     """The full report of one campaign, or None when it does not exist.
 
     Three independent parts run at once, each on its own pooled connection (so the pool must
     allow three): the NPS figures with the comment themes, this campaign's breakdowns, and the
     comparison with the previous campaign. ``on_figures`` (the digest's chart) is started as soon
-    as the NPS figures are in, alongside the rest, and the report waits for it.
+    as the NPS figures are in, alongside the rest, and the report waits for it. Past campaigns'
+    figures come sealed once they closed a while before ``now`` (:mod:`storage.analytics.sealed`).
     """
     frame = await campaign_frame(sessions, campaign_id, tz, trend_length)
     if frame is None:
@@ -176,7 +179,7 @@ async def campaign_report(
         (breakdowns, revenue, counts, drivers),
         (before, moved, bad, good),
     ) = await asyncio.gather(
-        _figures_and_themes(sessions, frame, trend_length, on_figures),
+        _figures_and_themes(sessions, frame, trend_length, on_figures, now or utcnow()),
         _this_campaign(sessions, campaign.id, dimensions, min_group_size),
         _against_previous(sessions, campaign.id, previous, min_group_size),
     )
@@ -221,10 +224,10 @@ def _trend(frame: Frame, figures: dict[int, NpsResult], trend_length: int) -> tu
 
 
 async def _figures_and_themes(
-    sessions: Sessions, frame: Frame, trend_length: int, on_figures: FiguresHook | None
+    sessions: Sessions, frame: Frame, trend_length: int, on_figures: FiguresHook | None, now: datetime
 ) -> tuple[dict[int, NpsResult], CommentSummary]:
     async with sessions() as session:
-        figures = await nps_by_campaign(session, sorted(frame.wanted))
+        figures = await nps_of_campaigns(session, frame.wanted, now=now)
         hook: asyncio.Task[None] | None = None
         if on_figures is not None:
             trend = _trend(frame, figures, trend_length)
