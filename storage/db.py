@@ -184,6 +184,18 @@ async def autocommit(session: AsyncSession) -> None:
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
+async def without_parallel_workers(session: AsyncSession) -> None:
+    """PostgreSQL: plan the rest of this transaction's queries without parallel workers.
+
+    For a report that already runs its parts on several connections at once (the digest): each
+    big aggregate would also start PostgreSQL's own workers (two by default), and the processes
+    then crowd the cores. On the 2-core benchmark machine the digest took 0.28-0.32 s this way
+    against 0.42-0.45 s (docs/benchmarks.md). ``SET LOCAL`` ends with the transaction and passes
+    through a transaction-pooling proxy. SQLite: nothing to do."""
+    if session.get_bind().dialect.name != "sqlite":
+        await session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+
+
 async def open_pool(engine: AsyncEngine) -> None:
     """Open the pool's connections now (PostgreSQL), not while the first burst of updates waits:
     a new connection costs a server process and a round trip per first use of each type."""

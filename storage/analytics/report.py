@@ -35,6 +35,7 @@ from storage.analytics.movement import Movement, movement
 from storage.analytics.nps import NpsChange, NpsResult, compare, nps_for, pooled
 from storage.analytics.rates import Rates, rates
 from storage.analytics.sealed import nps_of_campaigns
+from storage.db import without_parallel_workers
 from storage.models import Response, utcnow
 from storage.repo.themes import theme_counts
 
@@ -227,6 +228,7 @@ async def _figures_and_themes(
     sessions: Sessions, frame: Frame, trend_length: int, on_figures: FiguresHook | None, now: datetime
 ) -> tuple[dict[int, NpsResult], CommentSummary]:
     async with sessions() as session:
+        await without_parallel_workers(session)  # the parts already run side by side
         figures = await nps_of_campaigns(session, frame.wanted, now=now)
         hook: asyncio.Task[None] | None = None
         if on_figures is not None:
@@ -255,6 +257,7 @@ async def _this_campaign(
     breakdowns: dict[str, Breakdown] = {}
     revenue = Revenue.empty()
     async with sessions() as session:
+        await without_parallel_workers(session)  # the parts already run side by side
         for i, dim in enumerate(dimensions):
             # Revenue is the same in every dimension: sum it in the first pass only.
             breakdowns[dim], dim_revenue = await breakdown(
@@ -274,6 +277,7 @@ async def _against_previous(
     before: Breakdown | None = None
     moved: Movement | None = None
     async with sessions() as session:
+        await without_parallel_workers(session)  # the parts already run side by side
         if previous is not None:
             before, _ = await breakdown(session, previous.id, "segment", min_group_size, with_revenue=False)
             moved = await movement(session, campaign_id, previous.id)
