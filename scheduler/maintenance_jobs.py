@@ -8,9 +8,11 @@ See :mod:`storage.repo.privacy` for what the journal keeps and for how long, and
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from scheduler import runtime
@@ -23,15 +25,22 @@ from storage.repo import privacy
 log = logging.getLogger(__name__)
 
 JOURNAL_PRUNE_JOB = "journal-prune"
-JOURNAL_PRUNE_EVERY_SECONDS = 3600
+JOURNAL_PRUNE_EVERY_SECONDS = 3600  # every housekeeping job runs hourly
 FIGURES_SEAL_JOB = "figures-seal"
+
+Work = Callable[[AsyncSession, datetime], Awaitable[int]]
+
+
+async def _in_one_transaction(work: Work, now: datetime | None) -> int:
+    async with runtime.services().sessionmaker() as session:
+        done = await work(session, now or utcnow())
+        await session.commit()
+    return done
 
 
 async def journal_prune_job(now: datetime | None = None) -> int:
     """Delete journal rows handled longer than JOURNAL_RETENTION ago; returns how many."""
-    async with runtime.services().sessionmaker() as session:
-        pruned = await privacy.prune_journal(session, now or utcnow())
-        await session.commit()
+    pruned = await _in_one_transaction(privacy.prune_journal, now)
     if pruned:
         log.info("Update journal: %d handled rows deleted", pruned)
     return pruned
@@ -39,9 +48,7 @@ async def journal_prune_job(now: datetime | None = None) -> int:
 
 async def figures_seal_job(now: datetime | None = None) -> int:
     """Seal the figures of campaigns closed long enough ago; returns how many."""
-    async with runtime.services().sessionmaker() as session:
-        done = await sealed.seal_closed(session, now or utcnow())
-        await session.commit()
+    done = await _in_one_transaction(sealed.seal_closed, now)
     if done:
         log.info("Figures of %d closed campaign(s) sealed", done)
     return done
@@ -50,19 +57,17 @@ async def figures_seal_job(now: datetime | None = None) -> int:
 def maintenance_job_specs(settings: Settings) -> list[JobSpec]:
     """The hourly journal clean-up (every install has a journal) and the figures' seals."""
     trigger = IntervalTrigger(seconds=JOURNAL_PRUNE_EVERY_SECONDS, timezone=settings.tz, start_date=ANCHOR)
+    jobs = (
+        (JOURNAL_PRUNE_JOB, journal_prune_job, "Deleting handled updates from the journal"),
+        (FIGURES_SEAL_JOB, figures_seal_job, "Sealing the figures of closed campaigns"),
+    )
     return [
         JobSpec(
-            id=JOURNAL_PRUNE_JOB,
-            func=journal_prune_job,
+            id=job_id,
+            func=func,
             trigger=trigger,
             misfire_grace_time=JOURNAL_PRUNE_EVERY_SECONDS * 2,
-            description="Deleting handled updates from the journal",
-        ),
-        JobSpec(
-            id=FIGURES_SEAL_JOB,
-            func=figures_seal_job,
-            trigger=trigger,
-            misfire_grace_time=JOURNAL_PRUNE_EVERY_SECONDS * 2,
-            description="Sealing the figures of closed campaigns",
-        ),
+            description=description,
+        )
+        for job_id, func, description in jobs
     ]
