@@ -10,7 +10,8 @@ See :mod:`storage.analytics.campaigns` for what "current", "previous" and "quart
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -224,11 +225,18 @@ def _trend(frame: Frame, figures: dict[int, NpsResult], trend_length: int) -> tu
     return tuple(TrendPoint(s, figures[s.id]) for s in frame.upto[-trend_length:])
 
 
+@asynccontextmanager
+async def _part_session(sessions: Sessions) -> AsyncIterator[AsyncSession]:
+    """A session for one of the parts that run side by side: no parallel workers on top."""
+    async with sessions() as session:
+        await without_parallel_workers(session)
+        yield session
+
+
 async def _figures_and_themes(
     sessions: Sessions, frame: Frame, trend_length: int, on_figures: FiguresHook | None, now: datetime
 ) -> tuple[dict[int, NpsResult], CommentSummary]:
-    async with sessions() as session:
-        await without_parallel_workers(session)  # the parts already run side by side
+    async with _part_session(sessions) as session:
         figures = await nps_of_campaigns(session, frame.wanted, now=now)
         hook: asyncio.Task[None] | None = None
         if on_figures is not None:
@@ -256,8 +264,7 @@ async def _this_campaign(
 ) -> tuple[dict[str, Breakdown], Revenue, Rates, list[DriverStat]]:
     breakdowns: dict[str, Breakdown] = {}
     revenue = Revenue.empty()
-    async with sessions() as session:
-        await without_parallel_workers(session)  # the parts already run side by side
+    async with _part_session(sessions) as session:
         for i, dim in enumerate(dimensions):
             # Revenue is the same in every dimension: sum it in the first pass only.
             breakdowns[dim], dim_revenue = await breakdown(
@@ -276,8 +283,7 @@ async def _against_previous(
 ) -> tuple[Breakdown | None, Movement | None, list[Quote], list[Quote]]:
     before: Breakdown | None = None
     moved: Movement | None = None
-    async with sessions() as session:
-        await without_parallel_workers(session)  # the parts already run side by side
+    async with _part_session(sessions) as session:
         if previous is not None:
             before, _ = await breakdown(session, previous.id, "segment", min_group_size, with_revenue=False)
             moved = await movement(session, campaign_id, previous.id)
