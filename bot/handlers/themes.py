@@ -4,7 +4,7 @@ For admins (anywhere) and the managers' chat (IsManager), like the other manager
 Shows per-area counts (confident or tagged comments) and pages through the comments the
 classifier is unsure about, one a message, with area toggles (multi-select) and Done. A tag is
 stored with who and when, counts in digests and exports at once, and teaches this install's
-classifier (:mod:`storage.analytics.theme_memory`).
+classifier (:mod:`storage.analytics.themes.memory`).
 """
 
 from __future__ import annotations
