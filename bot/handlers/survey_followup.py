@@ -31,9 +31,6 @@ from storage.repo.responses import Answer
 from storage.repo.themes import store_comment_themes
 from storage.text import clean_text
 
-router = Router(name=__name__)
-router.message.filter(PrivateChat(), CommandFree("survey"))
-router.callback_query.filter(PrivateChat())
 log = logging.getLogger(__name__)
 
 
@@ -57,7 +54,6 @@ def _drivers_question(
     return question
 
 
-@router.message(StateFilter(Survey.comment), HasText())
 async def comment_given(
     message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
@@ -84,7 +80,6 @@ async def comment_given(
     await question
 
 
-@router.message(StateFilter(Survey.comment))
 async def comment_not_text(message: Message, _: Translate) -> None:
     """Only text is a comment."""
     await message.answer(_("bad-comment-type"))
@@ -110,7 +105,6 @@ async def _response_at(
     return found
 
 
-@router.callback_query(SkipCb.filter())
 async def comment_skipped(
     callback: CallbackQuery,
     callback_data: SkipCb,
@@ -137,7 +131,6 @@ async def comment_skipped(
         await question
 
 
-@router.callback_query(DriverCb.filter())
 async def driver_toggled(
     callback: CallbackQuery,
     callback_data: DriverCb,
@@ -163,7 +156,6 @@ async def driver_toggled(
             log.debug("drivers keyboard not edited: %s", exc)
 
 
-@router.callback_query(DoneCb.filter())
 async def drivers_done(
     callback: CallbackQuery,
     callback_data: DoneCb,
@@ -203,7 +195,20 @@ async def drivers_done(
     await insight_hooks.on_response_completed(services, response.id)
 
 
-@router.message(StateFilter(Survey.drivers))
 async def drivers_expected(message: Message, _: Translate) -> None:
     """Text (or anything) while the areas keyboard is open."""
     await message.answer(_("bad-drivers-text"))
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.filter(PrivateChat(), CommandFree("survey"))
+    router.callback_query.filter(PrivateChat())
+    router.message.register(comment_given, StateFilter(Survey.comment), HasText())
+    router.message.register(comment_not_text, StateFilter(Survey.comment))
+    router.callback_query.register(comment_skipped, SkipCb.filter())
+    router.callback_query.register(driver_toggled, DriverCb.filter())
+    router.callback_query.register(drivers_done, DoneCb.filter())
+    router.message.register(drivers_expected, StateFilter(Survey.drivers))
+    return router
