@@ -5,7 +5,6 @@ from storage.models.announcement import Announcement
 from storage.models.base import Base, utcnow
 from storage.models.campaign import Campaign
 from storage.models.delivery import Delivery
-from storage.models.figures import CampaignFigures
 from storage.models.fsm import FsmRecord
 from storage.models.inbox import InboxUpdate
 from storage.models.job_run import JobRun
@@ -21,7 +20,6 @@ __all__ = [
     "Announcement",
     "Base",
     "Campaign",
-    "CampaignFigures",
     "Delivery",
     "FsmRecord",
     "InboxUpdate",
