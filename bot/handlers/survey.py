@@ -31,14 +31,13 @@ from bot.keyboards.survey import (
     skip_keyboard,
 )
 from bot.states import Survey
+from bot.survey_definition import follow_up
 from storage.models.campaign import ANSWERABLE, ONGOING
-from storage.models.response import PROMOTER, STAGE_COMMENT, category_of
+from storage.models.response import STAGE_COMMENT, category_of
 from storage.repo import campaigns_base, partners, responses
 from storage.repo.partners import PartnerRef
 from storage.repo.responses import Answer
 
-# The survey runs first (every partner update is one of its steps); other commands, even
-# typed mid-survey, go on to their own routers.
 log = logging.getLogger(__name__)
 
 MAX_COMMENT = 1000
@@ -78,8 +77,7 @@ async def edit_text(
 
 def _comment_question(session: AsyncSession, message: Message, _: Translate, response: Answer) -> SendMessage:
     """Question 2, declared as the reply this update owes (bot/held_replies.py)."""
-    key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
-    question = message.answer(_(key), reply_markup=skip_keyboard(_, response.id))
+    question = message.answer(_(follow_up(response.category)), reply_markup=skip_keyboard(_, response.id))
     held_replies.expect(session, question)
     return question
 

@@ -24,6 +24,7 @@ from bot.i18n import Translate
 from bot.keyboards.survey import drivers_keyboard
 from bot.services import Services
 from bot.states import Survey
+from bot.survey_definition import DRIVERS_QUESTION, follow_up
 from storage.models.response import PROMOTER, STAGE_COMMENT, STAGE_DRIVERS
 from storage.repo import responses
 from storage.repo.partners import PartnerRef
@@ -49,7 +50,7 @@ def _drivers_question(
     session: AsyncSession, message: Message, _: Translate, response: Answer, chosen: list[str]
 ) -> SendMessage:
     """Question 3, declared as the reply this update owes (bot/held_replies.py)."""
-    question = message.answer(_("q-drivers"), reply_markup=drivers_keyboard(_, response.id, chosen))
+    question = message.answer(_(DRIVERS_QUESTION), reply_markup=drivers_keyboard(_, response.id, chosen))
     held_replies.expect(session, question)
     return question
 
@@ -75,8 +76,7 @@ async def comment_given(
     response, chosen = found  # the areas already chosen: a re-answer shows them ticked
     await _move_to_drivers(session, response, state, text or None)
     question = _drivers_question(session, message, _, response, chosen)
-    key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
-    await edit_text(message, message.chat.id, data.get("comment_message_id"), _(key))
+    await edit_text(message, message.chat.id, data.get("comment_message_id"), _(follow_up(response.category)))
     await question
 
 
@@ -124,9 +124,9 @@ async def comment_skipped(
     question = _drivers_question(session, message, _, response, chosen) if message else None
     await ack(callback)
     if message is not None and question is not None:
-        key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
+        asked = _(follow_up(response.category))
         await edit_text(
-            message, message.chat.id, message.message_id, f"{_(key)}\n\n<i>{_('q-comment-skipped')}</i>"
+            message, message.chat.id, message.message_id, f"{asked}\n\n<i>{_('q-comment-skipped')}</i>"
         )
         await question
 
@@ -185,7 +185,7 @@ async def drivers_done(
             callback.message, chat_id, response.question_message_id, _("q-score-final", score=response.score)
         )
         # The thanks replaces the areas question rather than arriving as one more message.
-        text = f"{_('q-drivers')}\n\n<i>{summary}</i>\n\n{_('thanks')}"
+        text = f"{_(DRIVERS_QUESTION)}\n\n<i>{summary}</i>\n\n{_('thanks')}"
         if response.category == PROMOTER and settings.referral_url:
             text += "\n\n" + _("thanks-referral", url=html.quote(settings.referral_url))
         if not await edit_text(callback.message, chat_id, callback.message.message_id, text):

@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import DoneCb, DriverCb, ScoreCb, SkipCb
 from bot.i18n import Translate
+from bot.survey_definition import SCORE_QUESTION
 from storage.areas import active as active_areas
 
 
@@ -25,7 +26,7 @@ def score_keyboard(campaign_id: int) -> InlineKeyboardMarkup:
 
 def score_question(_: Translate) -> str:
     """Question 1 with the ends of the scale explained."""
-    return _("q-score")
+    return _(SCORE_QUESTION)
 
 
 def score_chosen(_: Translate, score: int) -> str:
