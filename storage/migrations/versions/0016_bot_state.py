@@ -5,7 +5,7 @@ the managers' chat cannot post there until it is added back. The bot remembers t
 keeps the digests it could not post (bot/managers_chat.py).
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0017
 Create Date: 2026-12-06 21:30:00
 """
 
