@@ -10,8 +10,8 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.config import CommonSettings, Settings
@@ -96,7 +96,6 @@ async def _run(settings: Settings, role: str = "run") -> None:
 
     await _upgrade(settings.database_url)
     app = build_app(settings, role=role)
-    app.starters.append(_settle_heap)  # the last starter: everything is built by then
     await run_forever(app)
 
 
@@ -111,12 +110,6 @@ async def _upgrade(url: str, verbose: bool = False) -> None:
         await upgrade_async(url, verbose=verbose)
     except (OSError, DBAPIError) as exc:
         raise DatabaseUnavailable(database_line(url, exc)) from None
-
-
-async def _settle_heap(_app: object) -> None:
-    from bot import event_loop
-
-    event_loop.settle_heap()
 
 
 async def _migrate(settings: CommonSettings, verbose: bool = False) -> None:
@@ -184,16 +177,26 @@ def _guarded(command: str, args: argparse.Namespace, settings: CommonSettings) -
     return code
 
 
+def _run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """``asyncio.run``, on uvloop where it is published (not on Windows)."""
+    try:
+        import uvloop
+    except ImportError:
+        import asyncio
+
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
+
+
 def _dispatch(command: str, args: argparse.Namespace, settings: CommonSettings) -> int:
     import asyncio
 
     from bot.config import Settings
 
     if command in ("run", "web", "worker"):
-        from bot import event_loop
-
         assert isinstance(settings, Settings)  # loaded with the token for these (see main)
-        event_loop.run(_run(settings, command))
+        _run_loop(_run(settings, command))
     elif command == "migrate":
         asyncio.run(_migrate(settings, args.verbose))
     elif command == "import-partners":

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.analytics import theme_model, themes
+from storage.analytics import themes
+from storage.analytics.themes import model as theme_model
 from storage.models import utcnow
 from storage.repo import model_cache
 from storage.repo.themes import classify_missing, load_tags, tags_version

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from storage.analytics import theme_corpus, theme_model, theme_text
+from storage.analytics import comment_text as theme_text
+from storage.analytics.themes import corpus as theme_corpus
+from storage.analytics.themes import model as theme_model
 
 
 def test_analyzers_match_scikit_learn_on_the_corpus() -> None:

@@ -37,7 +37,6 @@ from storage.repo import alerts
 from storage.repo.alerts import FROM_PARTNER, TO_PARTNER, AlertView
 from storage.repo.partners import PartnerRef
 
-router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 MEMBER_STATUSES = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR)
@@ -97,7 +96,6 @@ async def _pressed_alert(
     return view
 
 
-@router.callback_query(AlertCb.filter(F.action == REPLY), IsManager())
 async def reply_pressed(
     callback: CallbackQuery,
     callback_data: AlertCb,
@@ -131,7 +129,6 @@ async def reply_pressed(
         )
 
 
-@router.callback_query(AlertCb.filter(F.action == RESOLVE), IsManager())
 async def resolve_pressed(
     callback: CallbackQuery,
     callback_data: AlertCb,
@@ -161,20 +158,17 @@ async def resolve_pressed(
         log.debug("Resolved alert %s not edited: %s", view.id, exc)
 
 
-@router.callback_query(AlertCb.filter())
 async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
     """An alert button pressed by someone who is not a manager (or an unknown action)."""
     await callback.answer(_("mgr-refused"), show_alert=True)
 
 
-@router.message(StateFilter(AlertReply.text), Command("cancel"))
 async def reply_cancelled(message: Message, state: FSMContext, _: Translate) -> None:
     """The manager changed their mind."""
     await state.clear()
     await message.answer(_("al-reply-cancelled"))
 
 
-@router.message(StateFilter(AlertReply.text), HasText(), IsManager())
 async def reply_text(
     message: Message,
     session: AsyncSession,
@@ -210,13 +204,11 @@ async def reply_text(
     await message.reply(_("al-relayed"))
 
 
-@router.message(StateFilter(AlertReply.text), IsManager())
 async def reply_not_text(message: Message, _: Translate) -> None:
     """Only text is relayed."""
     await message.answer(_("al-reply-text-only"))
 
 
-@router.message(PrivateChat(), StateFilter(None))
 async def partner_wrote(
     message: Message,
     session: AsyncSession,
@@ -252,3 +244,16 @@ async def partner_wrote(
             await message.answer(_("al-partner-relay-failed"))
             return
     await message.answer(_("al-partner-ack"))
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.callback_query.register(reply_pressed, AlertCb.filter(F.action == REPLY), IsManager())
+    router.callback_query.register(resolve_pressed, AlertCb.filter(F.action == RESOLVE), IsManager())
+    router.callback_query.register(refuse_button, AlertCb.filter())
+    router.message.register(reply_cancelled, StateFilter(AlertReply.text), Command("cancel"))
+    router.message.register(reply_text, StateFilter(AlertReply.text), HasText(), IsManager())
+    router.message.register(reply_not_text, StateFilter(AlertReply.text), IsManager())
+    router.message.register(partner_wrote, PrivateChat(), StateFilter(None))
+    return router

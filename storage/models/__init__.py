@@ -6,7 +6,6 @@ from storage.models.base import Base, utcnow
 from storage.models.bot_state import BotState, HeldPost
 from storage.models.campaign import Campaign
 from storage.models.delivery import Delivery
-from storage.models.figures import CampaignFigures
 from storage.models.fsm import FsmRecord
 from storage.models.inbox import InboxUpdate
 from storage.models.job_run import JobRun
@@ -24,7 +23,6 @@ __all__ = [
     "Base",
     "BotState",
     "Campaign",
-    "CampaignFigures",
     "Delivery",
     "FsmRecord",
     "HeldPost",

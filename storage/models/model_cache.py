@@ -9,7 +9,7 @@ from storage.models.base import Base, UTCDateTime, utcnow
 
 
 class ModelCache(Base):
-    """One trained model: ``key`` names the model and hashes its corpus (see theme_model.py)."""
+    """One trained model: ``key`` names the model and hashes its corpus (see themes/model.py)."""
 
     __tablename__ = "model_cache"
 

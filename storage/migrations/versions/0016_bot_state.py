@@ -3,14 +3,14 @@ held for it, and the trained comment classifier
 
 model_cache: the classifier was trained from its corpus at every start of every process
 (3.4-4.7 s of CPU); it is now trained once per corpus version and loaded (storage/analytics/
-theme_model.py).
+themes/model.py).
 
 A group upgraded to a supergroup gets a new id (MANAGER_CHAT_ID goes stale); a bot removed from
 the managers' chat cannot post there until it is added back. The bot remembers the new id and
 keeps the digests it could not post (bot/managers_chat.py).
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0017
 Create Date: 2026-12-06 21:30:00
 """
 
@@ -22,7 +22,7 @@ from alembic import op
 import storage.models.base
 
 revision: str = "0016"
-down_revision: str | None = "0013"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
