@@ -88,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
         "Maintain the comment themes (the areas a comment is about).",
     )
     thm.add_argument("--reclassify", action="store_true", help="classify every stored comment again")
+    from bot.cli_copy import add_parser as add_copy_parser
+
+    add_copy_parser(sub, raw, _ENV)
     return parser
 
 
@@ -117,7 +120,7 @@ async def _migrate(settings: CommonSettings, verbose: bool = False) -> None:
 
 
 # Commands that never talk to Telegram: they run without BOT_TOKEN.
-OFFLINE_COMMANDS = frozenset({"migrate", "import-partners", "export", "themes"})
+OFFLINE_COMMANDS = frozenset({"migrate", "import-partners", "export", "themes", "copy-data"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -215,6 +218,10 @@ def _dispatch(command: str, args: argparse.Namespace, settings: CommonSettings) 
         from bot.cli_themes import themes_command
 
         return asyncio.run(themes_command(settings, reclassify=args.reclassify))
+    elif command == "copy-data":
+        from bot.cli_copy import copy_data_command
+
+        return asyncio.run(copy_data_command(settings, args.to, args.batch))
     return 0
 
 
