@@ -25,6 +25,7 @@ from bot.i18n import Translator
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.partner import PartnerLocaleMiddleware
 from bot.middlewares.requests import CommitBeforeSend
+from bot.middlewares.stale_queries import StaleQueries
 from bot.polling import DurablePolling
 from bot.roles.turns import PartnerTurns
 from bot.roles.web import Receiver, WebhookReceiver
@@ -53,6 +54,7 @@ def create_bot(settings: Settings, *, request_timeout: float = 60, budget: SendB
     api = TelegramAPIServer.from_base(settings.telegram_api_url)
     session = AiohttpSession(api=api, timeout=request_timeout)
     session.middleware(CommitBeforeSend(budget))
+    session.middleware(StaleQueries())  # every button's late press (bot/middlewares/stale_queries.py)
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,

@@ -7,6 +7,7 @@ from bot.handlers import (
     admin_partners,
     alerts,
     chat_id,
+    chat_lifecycle,
     errors,
     fallback,
     manager,
@@ -23,6 +24,7 @@ def routers() -> list[Router]:
     other commands, state-bound conversations next, catch-alls last."""
     ordered = [
         errors,
+        chat_lifecycle,  # service messages, membership, edits, other bots' commands
         chat_id,  # before the survey: it answers in any chat and any state
         survey,
         survey_followup,

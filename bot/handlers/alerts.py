@@ -28,9 +28,10 @@ from bot.callbacks import REPLY, RESOLVE, AlertCb
 from bot.config import Settings
 from bot.digest import fmt
 from bot.digest.alerts import alert_text
-from bot.filters import HasText, IsManager, PrivateChat
+from bot.filters import HasText, IsManager, PrivateChat, message_text
 from bot.i18n import Translate, Translator
 from bot.long_messages import send_long
+from bot.managers_chat import effective_id
 from bot.services import Services
 from storage.repo import alerts
 from storage.repo.alerts import FROM_PARTNER, TO_PARTNER, AlertView
@@ -52,7 +53,7 @@ def _mention(user_id: int, name: str) -> str:
     return f'<a href="tg://user?id={user_id}">{fmt.clip(name, 60)}</a>'
 
 
-async def _may_act(callback: CallbackQuery, settings: Settings) -> bool:
+async def _may_act(callback: CallbackQuery, settings: Settings, session: AsyncSession) -> bool:
     """Admins, and members of MANAGER_CHAT_ID as Telegram sees them right now.
 
     The chat an alert sits in is no proof: a public group can be read (and its buttons
@@ -60,10 +61,11 @@ async def _may_act(callback: CallbackQuery, settings: Settings) -> bool:
     user = callback.from_user
     if settings.is_admin(user.id):
         return True
-    if settings.manager_chat_id is None or callback.bot is None:
+    chat = await effective_id(session, settings)  # MANAGER_CHAT_ID, or the supergroup it became
+    if chat is None or callback.bot is None:
         return False
     try:
-        member = await callback.bot.get_chat_member(settings.manager_chat_id, user.id)
+        member = await callback.bot.get_chat_member(chat, user.id)
     except TelegramAPIError as exc:
         log.info("Membership of %s in the managers' chat unknown: %s", user.id, exc)
         return False
@@ -75,7 +77,7 @@ async def _pressed_alert(
 ) -> AlertView | None:
     """The alert behind the button, if the presser may act and the button really is that alert's;
     answers otherwise."""
-    if not await _may_act(callback, settings):
+    if not await _may_act(callback, settings, session):
         await callback.answer(_("mgr-refused"), show_alert=True)
         return None
     view = await alerts.view(session, callback_data.alert_id)
@@ -184,7 +186,7 @@ async def reply_text(
     if view.telegram_id is None:
         await message.answer(_("al-partner-gone"))
         return
-    text = (message.text or "").strip()
+    text = (message_text(message) or "").strip()
     partner_ = translator.bind(translator.resolve_locale(view.language))
     assert message.bot is not None
     outcome = await send_long(message.bot, view.telegram_id, partner_("al-to-partner", text=html.quote(text)))
@@ -215,15 +217,16 @@ async def partner_wrote(
     _: Translate,
 ) -> None:
     """A partner in an open conversation: their text goes to the managers' chat, under the alert."""
-    if partner is None or (message.text or "").startswith("/"):
+    written = message_text(message)
+    if partner is None or (written or "").startswith("/"):
         raise SkipHandler
     view = await alerts.conversation_of(session, partner.id)
     if view is None or view.chat_id is None or view.message_id is None:
         raise SkipHandler  # not a conversation: the fallback answers
-    if not message.text:
+    if not written:
         await message.answer(_("al-partner-text-only"))
         return
-    text = message.text.strip()
+    text = written.strip()
     await alerts.add_message(
         session, view.id, FROM_PARTNER, message.from_user.id if message.from_user else None, text
     )

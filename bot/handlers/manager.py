@@ -25,7 +25,7 @@ from bot import operations
 from bot.config import Settings
 from bot.digest import fmt
 from bot.digest.alerts import alert_link
-from bot.filters import HasText, IsManager
+from bot.filters import HasText, IsManager, message_text
 from bot.i18n import Translate
 from bot.services import Services
 from storage.analytics.campaigns import campaign_info
@@ -246,7 +246,7 @@ async def announce_text(
     message: Message, session: AsyncSession, state: FSMContext, services: Services, _: Translate
 ) -> None:
     """Store the announcement and queue it for every reachable respondent."""
-    text = (message.text or "").strip()
+    text = (message_text(message) or "").strip()
     if len(text) > announcements.MAX_TEXT:
         await message.answer(_("an-too-long", length=str(len(text)), max=str(announcements.MAX_TEXT)))
         return

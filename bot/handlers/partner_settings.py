@@ -13,6 +13,7 @@ from bot.callbacks import ConfirmCb, LanguageCb
 from bot.filters import PrivateChat
 from bot.i18n import Translate, Translator
 from bot.keyboards.settings import confirm_keyboard, language_keyboard
+from bot.services import Services
 from bot.states import Survey
 from storage.repo import partners
 from storage.repo.partners import PartnerRef
@@ -48,6 +49,7 @@ async def confirmed(
     session: AsyncSession,
     state: FSMContext,
     partner: PartnerRef | None,
+    services: Services,
     _: Translate,
 ) -> None:
     """Apply (or drop) a confirmed /stop or /forget_me."""
@@ -62,7 +64,7 @@ async def confirmed(
     else:
         if callback_data.yes:
             # No state.clear(): erasure deleted the FSM keys, clearing would write one back.
-            await operations.erase(session, partner.id)
+            await operations.forget_partner(services, session, partner.id)
         key = "forget-done" if callback_data.yes else "forget-kept"
     await callback.answer()
     if isinstance(callback.message, Message):

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import held_replies
 from bot.callbacks import ScoreCb
-from bot.filters import CommandFree, HasText, PrivateChat, TextMatches
+from bot.filters import CommandFree, HasText, PrivateChat, TextMatches, message_text
 from bot.i18n import Translate
 from bot.keyboards.survey import (
     score_chosen,
@@ -278,7 +278,7 @@ async def _typed_score(
     message: Message, uow: UnitOfWork, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
     session = uow.session
-    text = message.text or ""
+    text = message_text(message) or ""
     if not INTEGER.match(text) or not 0 <= int(text) <= 10:
         await message.answer(_("bad-score"))
         return

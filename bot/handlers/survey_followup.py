@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import held_replies, insight_hooks
 from bot.callbacks import DoneCb, DriverCb, SkipCb
 from bot.config import Settings
-from bot.filters import CommandFree, HasText, PrivateChat
+from bot.filters import CommandFree, HasText, PrivateChat, message_text
 from bot.handlers.survey import MAX_COMMENT, ack, edit_text
 from bot.i18n import Translate
 from bot.keyboards.survey import drivers_keyboard
@@ -65,7 +65,7 @@ async def comment_given(
     _: Translate,
 ) -> None:
     """Store the open answer (plain text, at most MAX_COMMENT characters)."""
-    text = clean_text(message.text or "").strip()
+    text = clean_text(message_text(message) or "").strip()
     if len(text) > MAX_COMMENT:
         await message.answer(_("bad-comment-long", length=str(len(text)), max=str(MAX_COMMENT)))
         return

@@ -3,6 +3,7 @@
 from storage.models.alert import Alert, AlertMessage
 from storage.models.announcement import Announcement
 from storage.models.base import Base, utcnow
+from storage.models.bot_state import BotState, HeldPost
 from storage.models.campaign import Campaign
 from storage.models.delivery import Delivery
 from storage.models.fsm import FsmRecord
@@ -19,9 +20,11 @@ __all__ = [
     "AlertMessage",
     "Announcement",
     "Base",
+    "BotState",
     "Campaign",
     "Delivery",
     "FsmRecord",
+    "HeldPost",
     "InboxUpdate",
     "JobRun",
     "Lease",
