@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.models.base
+import storage.models.kpi
 
 revision: str = "0014"
 down_revision: str | None = "0013"
@@ -28,8 +29,8 @@ def upgrade() -> None:
         "partner_kpis",
         sa.Column("partner_id", sa.Integer(), nullable=False),
         sa.Column("month", sa.String(length=7), nullable=False),
-        sa.Column("revenue", sa.Numeric(precision=14, scale=2), nullable=True),
-        sa.Column("payout", sa.Numeric(precision=14, scale=2), nullable=True),
+        sa.Column("revenue", storage.models.kpi.Money(), nullable=True),
+        sa.Column("payout", storage.models.kpi.Money(), nullable=True),
         sa.Column("conversions", sa.Integer(), nullable=True),
         sa.Column("clicks", sa.BigInteger(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=True),
