@@ -19,6 +19,7 @@ from aiohttp import web
 from bot.i18n import Translate
 from bot.services import Services
 from bot.web.keys import CLOCK, SERVICES
+from storage.analytics import retention
 from storage.repo import imports
 from storage.repo.partner_import import ImportReport
 
@@ -41,6 +42,7 @@ def add_routes(app: web.Application, services: Services) -> None:
     """The import and retention routes."""
     app.router.add_post("/api/v1/partners", post_partners)
     app.router.add_post("/api/v1/metrics", post_metrics)
+    app.router.add_get("/api/v1/retention", get_retention)
 
 
 def _refuse_constant(name: str) -> Any:
@@ -106,3 +108,16 @@ async def post_metrics(request: web.Request) -> web.StreamResponse:
     log.info("API KPI import: %d created, %d updated, %d unchanged, %d rejected",
              report.created, report.updated, report.unchanged, len(report.rejected))  # fmt: skip
     return web.json_response(report_json(report, services.translator.bind("en")))
+
+
+async def get_retention(request: web.Request) -> web.StreamResponse:
+    """One campaign's retention table (storage/analytics/retention.py)."""
+    services = request.app[SERVICES]
+    raw = request.query.get("campaign", "")
+    if not raw.isdigit() or len(raw) > 18:
+        return web.json_response({"error": "campaign must be a campaign id (a whole number)"}, status=400)
+    async with services.reports() as session:
+        result = await retention.retention(session, int(raw), services.settings.tz)
+    if result is None:
+        return web.json_response({"error": f"no campaign {int(raw)}"}, status=404)
+    return web.json_response(retention.as_json(result))

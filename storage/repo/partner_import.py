@@ -52,6 +52,7 @@ COLUMNS = ("external_id", "name", "segment", "tier", "geo", "niche", "monthly_re
 LIMITS = {"external_id": 128, "name": 256, "segment": 64, "tier": 64, "geo": 64, "niche": 64}
 LANGUAGES = ("ru", "en")
 USERNAME = re.compile(r"^[A-Za-z0-9_]{4,32}$")
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f]")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 REVENUE_LIMIT = Decimal("1e12")  # Numeric(14, 2)
 CHUNK = 500
@@ -124,7 +125,7 @@ def decode(data: bytes, max_bytes: int = MAX_BYTES) -> str:
             text = data.decode("cp1251")
         except UnicodeDecodeError:
             raise FatalImport("binary") from None
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
+    controls = len(_CONTROLS.findall(text))
     if controls > max(2, len(text) // 100):
         raise FatalImport("binary")
     return text
