@@ -7,9 +7,9 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
-from bot import event_loop
 from bot.config import CommonSettings, Settings, SettingsError, load_common_settings, load_settings
 from bot.startup import StartupAborted, TokenRejected
 from storage import areas
@@ -43,12 +43,7 @@ async def _run(settings: Settings, role: str = "run") -> None:
 
     await upgrade_async(settings.database_url)
     app = build_app(settings, role=role)
-    app.starters.append(_settle_heap)  # the last starter: everything is built by then
     await run_forever(app)
-
-
-async def _settle_heap(_app: object) -> None:
-    event_loop.settle_heap()
 
 
 async def _migrate(settings: CommonSettings, verbose: bool = False) -> None:
@@ -94,10 +89,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """``asyncio.run``, on uvloop where it is published (not on Windows)."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
+
+
 def _dispatch(command: str, args: argparse.Namespace, settings: CommonSettings) -> int:
     if command in ("run", "web", "worker"):
         assert isinstance(settings, Settings)  # loaded with the token for these (see main)
-        event_loop.run(_run(settings, command))
+        _run_loop(_run(settings, command))
     elif command == "migrate":
         asyncio.run(_migrate(settings, args.verbose))
     elif command == "import-partners":
