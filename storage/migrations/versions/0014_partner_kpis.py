@@ -4,7 +4,7 @@ the partner's segment, tier, geo, niche and manager as they were when they answe
 Existing answers are filled from the partner's current record (the best there is).
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0016
 Create Date: 2026-12-06 21:20:00
 """
 
@@ -17,7 +17,7 @@ import storage.models.base
 import storage.models.kpi
 
 revision: str = "0014"
-down_revision: str | None = "0013"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
