@@ -83,9 +83,20 @@ async def _seed(url: str) -> None:
             campaign = Campaign(
                 title="Q3", status="running", created_by=42, progress_chat_id=-4242, progress_message_id=7
             )
-            partner = Partner(external_id="P-1", telegram_id=1001, name="Иван")
-            s.add_all([campaign, partner])
+            s.add(campaign)
             await s.flush()
+            # Core, naming the columns 0001 had: the model has gained some since (0014).
+            names_0001 = ("external_id", "telegram_id", "name", "segment", "opted_out")
+            names_0001 += ("created_at", "updated_at")
+            old_partners = table("partners", *(column(n) for n in names_0001))
+            partner_id = await s.scalar(
+                insert(old_partners)
+                .values(
+                    external_id="P-1", telegram_id=1001, name="Иван", segment="gold", opted_out=False,
+                    created_at=datetime(2026, 1, 1), updated_at=datetime(2026, 1, 1),
+                )
+                .returning(table("partners", column("id")).c.id)
+            )  # fmt: skip
             # Core, naming the columns 0001 had: the model has gained some since (0007).
             old_responses = table(
                 "responses",
@@ -108,7 +119,7 @@ async def _seed(url: str) -> None:
                 insert(old_responses)
                 .values(
                     campaign_id=campaign.id,
-                    partner_id=partner.id,
+                    partner_id=partner_id,
                     score=3,
                     comment="медленно",
                     stage="done",
@@ -133,7 +144,7 @@ async def _seed(url: str) -> None:
             # Core, naming the columns 0001 had: the model has gained columns since (0005).
             await s.execute(
                 insert(Delivery.__table__).values(  # type: ignore[arg-type]
-                    kind="invitation", campaign_id=campaign.id, partner_id=partner.id, message_id=13
+                    kind="invitation", campaign_id=campaign.id, partner_id=partner_id, message_id=13
                 )
             )
             await s.commit()
@@ -211,6 +222,7 @@ async def test_upgrade_from_0001_keeps_rows_and_stores_64_bit_ids(db_url: str) -
             delivery = await s.scalar(select(Delivery))
             assert campaign and response and alert and delivery
             assert (campaign.created_by, campaign.progress_chat_id) == (42, -4242)  # old values kept
+            assert response.segment == "gold"  # 0014 filled the answer-time segment from the partner
             # 0011 gave the old area its response's campaign: the digest's area counts find it.
             assert await s.scalar(select(ResponseDriver.campaign_id)) == campaign.id
             assert [d.area for d in await driver_stats(s, campaign.id, 1)] == ["payouts"]
