@@ -16,8 +16,7 @@ import logging
 
 from aiogram import F, Router, html
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.enums import ChatMemberStatus
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -32,14 +31,13 @@ from bot.filters import HasText, IsManager, PrivateChat
 from bot.i18n import Translate, Translator
 from bot.long_messages import send_long
 from bot.services import Services
+from bot.staff import in_managers_chat
 from storage.repo import alerts
 from storage.repo.alerts import FROM_PARTNER, TO_PARTNER, AlertView
 from storage.repo.partners import PartnerRef
 
 router = Router(name=__name__)
 log = logging.getLogger(__name__)
-
-MEMBER_STATUSES = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR)
 
 
 class AlertReply(StatesGroup):
@@ -59,16 +57,7 @@ async def _may_act(callback: CallbackQuery, settings: Settings) -> bool:
     The chat an alert sits in is no proof: a public group can be read (and its buttons
     pressed) by people who are not in it."""
     user = callback.from_user
-    if settings.is_admin(user.id):
-        return True
-    if settings.manager_chat_id is None or callback.bot is None:
-        return False
-    try:
-        member = await callback.bot.get_chat_member(settings.manager_chat_id, user.id)
-    except TelegramAPIError as exc:
-        log.info("Membership of %s in the managers' chat unknown: %s", user.id, exc)
-        return False
-    return member.status in MEMBER_STATUSES
+    return settings.is_admin(user.id) or await in_managers_chat(callback.bot, settings, user.id)
 
 
 async def _pressed_alert(

@@ -7,12 +7,17 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.filters import PrivateChat
 from bot.i18n import Translate
+from bot.staff import is_staff
+from storage.models.partner import STAFF
 from storage.repo import partners
 from storage.repo.partners import PartnerRef
 
 router = Router(name=__name__)
+# "/start partner": an admin or manager who wants to be surveyed and counted as a partner too.
+OPT_IN_ARG = "partner"
 router.message.filter(PrivateChat())
 
 
@@ -24,6 +29,11 @@ async def start_with_code(
     user = message.from_user
     assert user is not None
     code = (command.args or "").strip()
+    if code.lower() == OPT_IN_ARG:
+        await partners.opt_in(session, user.id, name=user.full_name, username=user.username, language=locale)
+        await message.answer(_("start-opted-in"))
+        await message.answer(_("start-welcome", name=html.quote(user.first_name)))
+        return
     target = await partners.by_invite_code(session, code) if code else None
     used_by_other = target is not None and target.invite_used_at is not None and target.telegram_id != user.id
     if target is None or used_by_other or target.erased_at is not None:
@@ -38,13 +48,24 @@ async def start_with_code(
 
 @router.message(CommandStart())
 async def start(
-    message: Message, session: AsyncSession, partner: PartnerRef | None, locale: str, _: Translate
+    message: Message,
+    session: AsyncSession,
+    partner: PartnerRef | None,
+    settings: Settings,
+    locale: str,
+    _: Translate,
 ) -> None:
-    """Register the user as a partner (or opt them back in)."""
+    """Register the user as a partner (or opt them back in); admins and managers as staff."""
     user = message.from_user
     assert user is not None
     was_out = partner is not None and (partner.opted_out or partner.blocked_at is not None)
-    await partners.register(session, user.id, name=user.full_name, username=user.username, language=locale)
+    staff = await is_staff(message.bot, settings, user.id)
+    record = await partners.register(
+        session, user.id, name=user.full_name, username=user.username, language=locale, staff=staff
+    )
+    if record.role == STAFF:
+        await message.answer(_("start-staff", name=html.quote(user.first_name)))
+        return
     if was_out:
         await message.answer(_("start-resubscribed"))
     await message.answer(_("start-welcome", name=html.quote(user.first_name)))

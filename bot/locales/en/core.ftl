@@ -49,6 +49,7 @@ survey-closed = This survey is closed. Thank you!
 survey-not-yours = This survey is not for you.
 survey-already-done = You have already answered this question. To change your answer, send /survey.
 survey-not-registered = Please press /start first.
+survey-staff = You are an admin or manager, so you are not surveyed and your answers would not count. To take part as a partner too, send <code>/start partner</code>.
 unknown-input = Sorry, I didn't understand that. To take the survey send /survey; /help lists all commands.
 error-generic = Something went wrong. Please try again a bit later — your answers are saved.
 
@@ -59,6 +60,10 @@ start-welcome =
 start-linked = Done, your account is linked to partner “{ $partner }”.
 start-bad-code = That invite link did not work: it is wrong or has already been used. Check the link or contact your manager.
 start-resubscribed = You will receive surveys again.
+start-staff =
+    Hello, { $name }! You are an admin or manager of this bot, so you are not a partner: you are not surveyed and not counted in the figures, and I can now write to you here. Your commands: /help.
+    To take part in surveys as a partner too, send <code>/start partner</code>.
+start-opted-in = Done: you take part in surveys as a partner too and are counted in the figures.
 help =
     What I can do:
     /survey — take the survey (1 minute)
