@@ -298,4 +298,4 @@ async def refuse(message: Message, _: Translate) -> None:
 @router.callback_query(CampaignCb.filter())
 async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
     """A campaign button pressed by a non-admin (or with an unknown action)."""
-    await callback.answer(_("admin-only"), show_alert=True)
+    await callback.answer(_("admin-only-button"), show_alert=True)

@@ -12,12 +12,12 @@ import logging
 import aiohttp
 from aiogram import Bot, Router, html
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.types import BufferedInputFile, Document, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli_import import full_report, rejected_csv, summary_text
-from bot.filters import IsAdmin
+from bot.filters import HasDocument, IsAdmin, PrivateChat
 from bot.i18n import Translate
 from bot.long_messages import answer_long
 from bot.sending.texts import split_text
@@ -66,6 +66,12 @@ async def import_csv(
         return
     await answer_long(message, summary_text(_, report) + "\n" + _("import-rejected-attached"))
     await message.answer_document(BufferedInputFile(rejected_csv(_, report), filename="rejected.csv"))
+
+
+@router.message(IsAdmin(), PrivateChat(), HasDocument(), StateFilter(None))
+async def document_without_import(message: Message, _: Translate) -> None:
+    """A file from an admin without the /import caption: say how to send it (nothing imported)."""
+    await message.answer(_("import-no-caption"))
 
 
 async def _download(bot: Bot, document: Document) -> bytes | FatalImport | None:

@@ -66,7 +66,7 @@ async def _pressed_alert(
     """The alert behind the button, if the presser may act and the button really is that alert's;
     answers otherwise."""
     if not await _may_act(callback, settings):
-        await callback.answer(_("mgr-refused"), show_alert=True)
+        await callback.answer(_("mgr-refused-button"), show_alert=True)
         return None
     view = await alerts.view(session, callback_data.alert_id)
     message = callback.message
@@ -151,7 +151,7 @@ async def resolve_pressed(
 @router.callback_query(AlertCb.filter())
 async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
     """An alert button pressed by someone who is not a manager (or an unknown action)."""
-    await callback.answer(_("mgr-refused"), show_alert=True)
+    await callback.answer(_("mgr-refused-button"), show_alert=True)
 
 
 @router.message(StateFilter(AlertReply.text), Command("cancel"))

@@ -47,6 +47,12 @@ class Announce(StatesGroup):
     text = State()
 
 
+@router.message(Command("help"), IsManager())
+async def help_in_group(message: Message, _: Translate) -> None:
+    """/help in the managers' chat (a private /help is the start module's): managers' commands."""
+    await message.answer(_("help-manager"))
+
+
 @router.message(Command("nps"), IsManager())
 async def nps(
     message: Message,

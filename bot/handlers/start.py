@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.filters import PrivateChat
 from bot.i18n import Translate
-from bot.staff import is_staff
+from bot.staff import in_managers_chat, is_staff
 from storage.models.partner import STAFF
 from storage.repo import partners
 from storage.repo.partners import PartnerRef
@@ -72,6 +72,12 @@ async def start(
 
 
 @router.message(Command("help"))
-async def help_(message: Message, _: Translate) -> None:
-    """What the partner can do."""
-    await message.answer(_("help"))
+async def help_(message: Message, settings: Settings, _: Translate) -> None:
+    """What the user can do: a partner's commands, an admin's and a manager's too."""
+    user = message.from_user
+    if user is not None and settings.is_admin(user.id):
+        await message.answer("\n\n".join((_("help-admin"), _("help-manager"), _("help"))))
+    elif user is not None and await in_managers_chat(message.bot, settings, user.id):
+        await message.answer("\n\n".join((_("help-manager"), _("help"))))
+    else:
+        await message.answer(_("help"))

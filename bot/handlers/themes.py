@@ -204,4 +204,4 @@ async def bad_button(callback: CallbackQuery, _: Translate) -> None:
 @router.callback_query(_ThemesButton())
 async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
     """A themes button pressed by someone who is not a manager."""
-    await callback.answer(_("mgr-refused"), show_alert=True)
+    await callback.answer(_("mgr-refused-button"), show_alert=True)

@@ -4,7 +4,10 @@ campaign-invite = 👋 We are running a short survey of our partners — one que
 campaign-reminder = 🔔 A gentle reminder: we would still love your answer — it takes one tap.
 campaign-quarterly-title = Quarterly NPS { $period }
 
-admin-only = ⛔ This command is for the programme's admins only. Nothing was changed.
+admin-only-button = ⛔ This command is for the programme's admins only. Nothing was changed.
+admin-only =
+    ⛔ This command is for the programme's admins only. Nothing was changed.
+    Do you run this bot? Send /chatid to learn your Telegram id, add it to <code>ADMIN_IDS</code> in the bot's settings (.env) and restart the bot.
 
 ## launch progress (edited in place)
 camp-progress =
@@ -88,6 +91,7 @@ invites-empty = No imported partners yet.
 invites-caption = Invite links of { $count } partners.
 
 ## import
+import-no-caption = To import this file, send it again with the caption /import (type /import in the caption field when attaching the file). Nothing was imported.
 import-usage = Send the CSV file as a document with the caption /import. Columns: external_id (required), name, segment, tier, geo, niche, monthly_revenue, telegram_id, username, language.
 import-download-failed = Could not download the file from Telegram; nothing was changed. Please send it again.
 import-summary = 📥 Import done: created { $created }, updated { $updated }, unchanged { $unchanged }, rejected { $rejected }.

@@ -52,6 +52,7 @@ survey-not-registered = Please press /start first.
 survey-staff = You are an admin or manager, so you are not surveyed and your answers would not count. To take part as a partner too, send <code>/start partner</code>.
 unknown-input = Sorry, I didn't understand that. To take the survey send /survey; /help lists all commands.
 error-generic = Something went wrong. Please try again a bit later — your answers are saved.
+error-staff = ⚠️ That command failed on the bot's side. The details are in the bot's log; try again in a minute, and if it fails again, tell whoever runs the bot.
 
 ## start, settings
 start-welcome =
@@ -72,6 +73,26 @@ help =
     /stop — stop receiving surveys
     /start — receive surveys again
     /forget_me — delete my data
+help-admin =
+    <b>Admin commands</b>
+    /import — send a CSV file with this caption to import partners
+    /partners — partners by segment and status
+    /invite &lt;external_id&gt; — a partner's invite link
+    /invites — CSV of every partner's invite link
+    /newcampaign &lt;title&gt; [segment=a,b] [sample=10%|200] [force=yes] — a draft campaign
+    /campaigns — campaigns and their figures
+    /launch, /pause, /resume, /close, /remind &lt;id&gt; — steer a campaign
+    /schedule — scheduled jobs and their next run
+help-manager =
+    <b>Manager commands</b> (admins, and anyone in the managers' chat)
+    /nps [segment] — the current NPS
+    /report [campaign_id] — the full report
+    /digest — push the digest to the managers' chat
+    /alerts — open detractor alerts
+    /themes [campaign_id] — comment themes, tag unsure comments
+    /export [xlsx] [campaign_id] — answers as CSV or XLSX
+    /announce &lt;campaign_id&gt; — message a campaign's respondents
+    /chatid — this chat's id (for ADMIN_IDS and MANAGER_CHAT_ID)
 cancel-done = Survey left. What you already answered is saved. Continue any time with /survey.
 cancel-other = Cancelled.
 cancel-nothing = There is nothing to cancel.

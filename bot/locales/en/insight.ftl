@@ -1,6 +1,7 @@
 ## Managers' insight: digests, commands, detractor alerts, announcements, export (English)
 
-mgr-refused = This command is for managers: admins and members of the managers' chat.
+mgr-refused-button = This button is for managers: admins and members of the managers' chat.
+mgr-refused = This command is for managers: admins (<code>ADMIN_IDS</code>) and members of the managers' chat (<code>MANAGER_CHAT_ID</code>). /chatid shows the ids these settings want.
 
 ## digest
 dg-title-campaign = 📊 <b>NPS: { $title }</b>
