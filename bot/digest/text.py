@@ -33,7 +33,7 @@ def nps_line(nps: NpsResult, _: Translate, locale: str) -> str:
         "dg-nps",
         nps=fmt.signed(nps.nps),
         margin=fmt.decimal1(nps.margin, locale),
-        n=fmt.count(nps.n, locale),
+        n=nps.n,
     )
 
 
@@ -157,7 +157,7 @@ def drivers_block(report: CampaignReport, min_size: int, _: Translate) -> str:
             share, nps = fmt.percent(d.share), fmt.signed(d.nps.nps)
             lines.append(_("dg-driver", area=area_name(d.area, _), share=share, nps=nps))
         else:
-            lines.append(_("dg-driver-small", area=area_name(d.area, _), count=str(d.count)))
+            lines.append(_("dg-driver-small", area=area_name(d.area, _), count=d.count))
     return "\n".join(lines)
 
 
@@ -166,7 +166,7 @@ def themes_block(report: CampaignReport, _: Translate, locale: str) -> str:
     summary = report.comments
     if not summary.sampled and not summary.commented:
         return ""
-    lines = [_("dg-themes-of", total=fmt.count(summary.commented, locale))]
+    lines = [_("dg-themes-of", total=summary.commented)]
     for t in summary.themes[:THEMES_SHOWN]:
         lines.append(_("dg-theme", area=area_name(t.area, _), share=fmt.percent(t.share)))
     if summary.unclassified:
@@ -184,7 +184,7 @@ def movement_block(report: CampaignReport, _: Translate, locale: str, anonymous:
         return ""
     down, up = moved.count("promoter", "detractor"), moved.count("detractor", "promoter")
     lines = [
-        _("dg-movement-title", title=fmt.clip(vs.label, 60), both=fmt.count(moved.both, locale)),
+        _("dg-movement-title", title=fmt.clip(vs.label, 60), both=moved.both),
         _("dg-movement-counts", down=fmt.count(down, locale), up=fmt.count(up, locale)),
     ]
     if not anonymous:

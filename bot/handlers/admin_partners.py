@@ -129,7 +129,7 @@ async def invites(message: Message, session: AsyncSession, bot: Bot, _: Translat
         writer.writerow(safe_row([row.external_id, row.name or "", row.segment or "", base + row.code]))
     await message.answer_document(
         BufferedInputFile(out.getvalue().encode("utf-8-sig"), filename="invites.csv"),
-        caption=_("invites-caption", count=str(len(rows))),
+        caption=_("invites-caption", count=len(rows)),
     )
 
 

@@ -85,7 +85,7 @@ async def nps(
         "title": title,
         "nps": fmt.signed(value.nps),
         "margin": fmt.decimal1(value.margin, locale),
-        "n": fmt.count(value.n, locale),
+        "n": value.n,
     }
     if segment is None:
         lines = [_("nps-current", **args)]
@@ -215,9 +215,9 @@ async def export(
         async with services.reports() as reader:
             rows = await export_to_path(reader, path, campaign_id=campaign_id, fmt=kind)
         caption = (
-            _("ex-caption-campaign", title=fmt.clip(title, 80), rows=str(rows))
+            _("ex-caption-campaign", title=fmt.clip(title, 80), rows=rows)
             if title is not None
-            else _("ex-caption", rows=str(rows))
+            else _("ex-caption", rows=rows)
         )
         await message.answer_document(FSInputFile(path, filename=name), caption=caption)
     finally:
@@ -264,7 +264,7 @@ async def announce_text(
     """Store the announcement and queue it for every reachable respondent."""
     text = (message.text or "").strip()
     if len(text) > announcements.MAX_TEXT:
-        await message.answer(_("an-too-long", length=str(len(text)), max=str(announcements.MAX_TEXT)))
+        await message.answer(_("an-too-long", length=len(text), max=str(announcements.MAX_TEXT)))
         return
     campaign_id = int((await state.get_data()).get("campaign_id", 0))
     await state.clear()

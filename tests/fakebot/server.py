@@ -39,6 +39,7 @@ HANDLERS: dict[str, Handler] = {**misc.HANDLERS, **messaging.HANDLERS, **webhook
 # Telegram method names are case-insensitive; keep the canonical spelling for records.
 _CANONICAL = {name.lower(): name for name in HANDLERS}
 
+
 class FakeTelegram(PushMixin, FaultMixin):
     """In-process fake of the Telegram Bot API (one bot, one token)."""
 

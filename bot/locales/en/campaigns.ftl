@@ -46,8 +46,12 @@ newcamp-known-segments = ; known: { $segments }
 newcamp-bad-arg = I did not understand <code>{ $arg }</code>.
 newcamp-created =
     📝 Draft campaign #{ $id } “{ $title }” created.
-    Audience now: <b>{ $audience }</b> partners{ $filters }
+    Audience now: <b>{ $audience }</b> { $audience ->
+        [one] partner
+       *[other] partners
+    }{ $filters }
     Launch it, preview the invitation, or cancel.
+newcamp-too-long = That campaign was not created: its reply would be { $length } characters, more than the { $limit } Telegram allows in one message — the segment list is too long. Name fewer or shorter segments (a segment name has at most 64 characters) and send /newcampaign again.
 newcamp-filter-segments = Segments: { $segments }
 newcamp-filter-sample = Pilot sample: { $sample }
 newcamp-filter-force = Fatigue rule off (force=yes)
@@ -88,7 +92,10 @@ invite-usage = Usage: <code>/invite &lt;external_id&gt;</code>
 invite-not-found = No partner with external_id <code>{ $id }</code>.
 invite-link = Invite link for { $name }: { $link }
 invites-empty = No imported partners yet.
-invites-caption = Invite links of { $count } partners.
+invites-caption = Invite links of { $count } { $count ->
+        [one] partner
+       *[other] partners
+    }.
 
 ## import
 import-no-caption = To import this file, send it again with the caption /import (type /import in the caption field when attaching the file). Nothing was imported.

@@ -42,7 +42,10 @@ area-other = Other
 bad-score = I need a whole number from 0 to 10. Tap a button under the question or send a number, e.g. “8”.
 bad-score-buttons = Please pick a score with the buttons under the question (or send a number from 0 to 10).
 bad-comment-type = I can only read text. Please write your answer or tap “Skip”.
-bad-comment-long = That answer is too long: { $length } characters, the limit is { $max }. Please shorten it and send it again.
+bad-comment-long = That answer is too long: { $length } { $length ->
+        [one] character
+       *[other] characters
+    }, the limit is { $max }. Please shorten it and send it again.
 bad-drivers-text = Here, please choose areas with the buttons and tap “Done”.
 bad-button = This button is no longer valid.
 survey-closed = This survey is closed. Thank you!

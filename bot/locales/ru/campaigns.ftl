@@ -46,8 +46,17 @@ newcamp-known-segments = ; есть: { $segments }
 newcamp-bad-arg = Не понял параметр <code>{ $arg }</code>.
 newcamp-created =
     📝 Создан черновик кампании #{ $id } «{ $title }».
-    Аудитория сейчас: <b>{ $audience }</b> партнеров{ $filters }
+    Аудитория сейчас: <b>{ $audience }</b> { $audience ->
+        [one] партнёр
+        [few] партнёра
+       *[many] партнёров
+    }{ $filters }
     Запустите, посмотрите приглашение или отмените.
+newcamp-too-long = Кампания не создана: ответ о ней занял бы { $length } { $length ->
+        [one] символ
+        [few] символа
+       *[many] символов
+    }, а Telegram принимает не больше { $limit } в одном сообщении — слишком длинный список сегментов. Укажите меньше сегментов или короче (в названии сегмента не больше 64 символов) и отправьте /newcampaign ещё раз.
 newcamp-filter-segments = Сегменты: { $segments }
 newcamp-filter-sample = Пилотная выборка: { $sample }
 newcamp-filter-force = Без правила усталости (force=yes)
@@ -88,7 +97,11 @@ invite-usage = Формат: <code>/invite &lt;external_id&gt;</code>
 invite-not-found = Партнера с external_id <code>{ $id }</code> нет.
 invite-link = Ссылка-приглашение для { $name }: { $link }
 invites-empty = Импортированных партнеров пока нет.
-invites-caption = Ссылки-приглашения { $count } партнеров.
+invites-caption = Ссылки-приглашения: { $count } { $count ->
+        [one] партнёр
+        [few] партнёра
+       *[many] партнёров
+    }.
 
 ## импорт
 import-no-caption = Чтобы импортировать этот файл, пришлите его ещё раз с подписью /import (впишите /import в поле подписи при отправке файла). Ничего не импортировано.
