@@ -12,7 +12,7 @@ from bot.digest import fmt
 from bot.i18n import Translate
 from storage.analytics.breakdown import Breakdown, Mover
 from storage.analytics.comments import Quote
-from storage.analytics.nps import NpsChange, NpsResult
+from storage.analytics.nps import MIN_ANSWERS, NpsChange, NpsResult
 from storage.analytics.report import CampaignReport, Comparison
 from storage.models import campaign as c
 
@@ -28,17 +28,20 @@ def area_name(area: str, _: Translate) -> str:
 
 
 def nps_line(nps: NpsResult, _: Translate, locale: str) -> str:
-    """``NPS +23 ± 4.1 · 120 answers``."""
-    return _(
-        "dg-nps",
-        nps=fmt.signed(nps.nps),
-        margin=fmt.decimal1(nps.margin, locale),
-        n=nps.n,
-    )
+    """``NPS +23 ± 4.1 · 120 answers``; under MIN_ANSWERS no margin and "too few answers"."""
+    return _("dg-nps", nps=fmt.signed(nps.nps), n=nps.n, **small_numbers(nps, _, locale))
+
+
+def small_numbers(nps: NpsResult, _: Translate, locale: str) -> dict[str, str]:
+    """The ``margin`` and ``few`` arguments of an NPS line (see :mod:`storage.analytics.nps`)."""
+    few = " " + _("dg-few-answers", min=MIN_ANSWERS) if 0 < nps.n < MIN_ANSWERS else ""
+    return {"margin": fmt.margin_suffix(nps.margin, locale), "few": few}
 
 
 def verdict(change: NpsChange, _: Translate) -> str:
-    """Whether a change is beyond the margin of error."""
+    """Whether a change is beyond the margin of error; no verdict on too few answers."""
+    if change.too_few:
+        return _("dg-too-few", min=MIN_ANSWERS)
     return _("dg-significant") if change.significant else _("dg-noise")
 
 

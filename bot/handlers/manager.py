@@ -25,6 +25,7 @@ from bot import operations
 from bot.config import Settings
 from bot.digest import fmt
 from bot.digest.alerts import alert_link
+from bot.digest.text import small_numbers, verdict
 from bot.filters import HasText, IsManager
 from bot.i18n import Translate
 from bot.services import Services
@@ -81,21 +82,15 @@ async def nps(
             )
         )
         return
-    args = {
-        "title": title,
-        "nps": fmt.signed(value.nps),
-        "margin": fmt.decimal1(value.margin, locale),
-        "n": value.n,
-    }
+    args = {"title": title, "nps": fmt.signed(value.nps), "n": value.n, **small_numbers(value, _, locale)}
     if segment is None:
         lines = [_("nps-current", **args)]
     else:
         lines = [_("nps-current-segment", segment=html.quote(segment), **args)]
     vs = figure.vs_previous
     if vs is not None and (segment is None or vs.previous.n >= settings.min_group_size):
-        verdict = _("dg-significant") if vs.change.significant else _("dg-noise")
         delta = fmt.signed(vs.change.delta, 1, locale)
-        lines.append(_("nps-vs", title=fmt.clip(vs.label, 80), delta=delta, verdict=verdict))
+        lines.append(_("nps-vs", title=fmt.clip(vs.label, 80), delta=delta, verdict=verdict(vs.change, _)))
     await message.answer("\n".join(lines))
 
 

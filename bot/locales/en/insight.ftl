@@ -19,15 +19,17 @@ dg-week-activity = This week: { $n } { $n ->
         [one] new answer
        *[other] new answers
     }.
-dg-nps = <b>NPS { $nps }</b> ± { $margin } · { $n } { $n ->
+dg-nps = <b>NPS { $nps }</b>{ $margin } · { $n } { $n ->
         [one] answer
        *[other] answers
-    }
+    }{ $few }
 dg-no-answers = No answers yet.
 dg-vs-campaign = vs «{ $title }»: <b>{ $delta }</b> — { $verdict }
 dg-vs-quarter = { $quarter } vs { $previous }: <b>{ $delta }</b> — { $verdict }
 dg-significant = a real change
 dg-noise = within the margin of error
+dg-too-few = too few answers to tell (fewer than { $min } on a side)
+dg-few-answers = — too few answers for a margin of error (fewer than { $min })
 dg-split = 🟢 promoters { $p }% · ⚪ passives { $s }% · 🔴 detractors { $d }%
 dg-rates = Response rate <b>{ $rate }%</b> ({ $responded } of { $delivered } delivered) · comments { $comments }%
 dg-rates-no-deliveries = Comments: { $comments }% of answers
@@ -79,14 +81,14 @@ dg-chart-detractors = Detractors
 
 ## /nps, /report, /digest
 nps-none = No answers yet — there is no NPS to show.
-nps-current = Current NPS («{ $title }»): <b>{ $nps }</b> ± { $margin } · { $n } { $n ->
+nps-current = Current NPS («{ $title }»): <b>{ $nps }</b>{ $margin } · { $n } { $n ->
         [one] answer
        *[other] answers
-    }
-nps-current-segment = Current NPS of segment «{ $segment }» («{ $title }»): <b>{ $nps }</b> ± { $margin } · { $n } { $n ->
+    }{ $few }
+nps-current-segment = Current NPS of segment «{ $segment }» («{ $title }»): <b>{ $nps }</b>{ $margin } · { $n } { $n ->
         [one] answer
        *[other] answers
-    }
+    }{ $few }
 nps-vs = vs «{ $title }»: { $delta } — { $verdict }
 nps-segment-small = Segment «{ $segment }» has { $n } answers in «{ $title }» — fewer than { $min }, so the figure is not shown: it could be traced to partners.
 report-usage = Usage: /report [campaign id]

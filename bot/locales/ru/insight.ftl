@@ -21,16 +21,18 @@ dg-week-activity = За неделю { $n } { $n ->
         [few] новых ответа
        *[many] новых ответов
     }.
-dg-nps = <b>NPS { $nps }</b> ± { $margin } · { $n } { $n ->
+dg-nps = <b>NPS { $nps }</b>{ $margin } · { $n } { $n ->
         [one] ответ
         [few] ответа
        *[many] ответов
-    }
+    }{ $few }
 dg-no-answers = Ответов пока нет.
 dg-vs-campaign = к «{ $title }»: <b>{ $delta }</b> — { $verdict }
 dg-vs-quarter = { $quarter } к { $previous }: <b>{ $delta }</b> — { $verdict }
 dg-significant = значимое изменение
 dg-noise = в пределах погрешности
+dg-too-few = слишком мало ответов, чтобы судить (меньше { $min } с одной из сторон)
+dg-few-answers = — слишком мало ответов, чтобы оценить погрешность (меньше { $min })
 dg-split = 🟢 промоутеры { $p }% · ⚪ нейтралы { $s }% · 🔴 критики { $d }%
 dg-rates = Отклик <b>{ $rate }%</b> ({ $responded } из { $delivered } доставленных) · с комментарием { $comments }%
 dg-rates-no-deliveries = С комментарием: { $comments }% ответов
@@ -84,16 +86,16 @@ dg-chart-detractors = Критики
 
 ## /nps, /report, /digest
 nps-none = Ответов пока нет — показывать нечего.
-nps-current = Текущий NPS («{ $title }»): <b>{ $nps }</b> ± { $margin } · { $n } { $n ->
+nps-current = Текущий NPS («{ $title }»): <b>{ $nps }</b>{ $margin } · { $n } { $n ->
         [one] ответ
         [few] ответа
        *[many] ответов
-    }
-nps-current-segment = Текущий NPS сегмента «{ $segment }» («{ $title }»): <b>{ $nps }</b> ± { $margin } · { $n } { $n ->
+    }{ $few }
+nps-current-segment = Текущий NPS сегмента «{ $segment }» («{ $title }»): <b>{ $nps }</b>{ $margin } · { $n } { $n ->
         [one] ответ
         [few] ответа
        *[many] ответов
-    }
+    }{ $few }
 nps-vs = к «{ $title }»: { $delta } — { $verdict }
 nps-segment-small = В сегменте «{ $segment }» ответов в «{ $title }»: { $n } — меньше { $min }, поэтому цифру не показываем: ее можно связать с партнерами.
 report-usage = Формат: /report [номер кампании]
