@@ -11,7 +11,6 @@ from aiogram.types import ErrorEvent, Update
 from bot.config import Settings
 from bot.i18n import Translate
 
-router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 
@@ -28,7 +27,6 @@ def _staff_context(update: Update, settings: Settings | None) -> bool:
     return message is not None and message.chat.type != "private"
 
 
-@router.error()
 async def on_error(event: ErrorEvent, _: Translate | None = None, settings: Settings | None = None) -> None:
     """Log the failed update and apologise to the user when we can."""
     update = event.update
@@ -48,3 +46,10 @@ async def on_error(event: ErrorEvent, _: Translate | None = None, settings: Sett
             await update.message.answer(_(key))
     except TelegramAPIError as exc:
         log.warning("Could not report the error to the user: %s", exc)
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.error.register(on_error)
+    return router

@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.digest import fmt
 from bot.digest.alerts import alert_link
 from bot.digest.text import small_numbers, verdict
-from bot.filters import HasText, IsManager
+from bot.filters import HasText, IsManager, message_text
 from bot.i18n import Translate
 from bot.services import Services
 from storage.analytics.campaigns import campaign_info
@@ -35,8 +35,6 @@ from storage.export import export_to_path
 from storage.ids import parse_id
 from storage.models import utcnow
 from storage.repo import alerts, announcements
-
-router = Router(name=__name__)
 
 COMMANDS = ("nps", "report", "digest", "alerts", "export", "announce")
 ALERTS_LISTED = 20
@@ -48,13 +46,11 @@ class Announce(StatesGroup):
     text = State()
 
 
-@router.message(Command("help"), IsManager())
 async def help_in_group(message: Message, _: Translate) -> None:
     """/help in the managers' chat (a private /help is the start module's): managers' commands."""
     await message.answer(_("help-manager"))
 
 
-@router.message(Command("nps"), IsManager())
 async def nps(
     message: Message,
     command: CommandObject,
@@ -94,7 +90,6 @@ async def nps(
     await message.answer("\n".join(lines))
 
 
-@router.message(Command("report"), IsManager())
 async def report(
     message: Message,
     command: CommandObject,
@@ -128,7 +123,6 @@ async def report(
     await send_digest(message.bot, message.chat.id, digest)
 
 
-@router.message(Command("digest"), IsManager())
 async def digest(message: Message, session: AsyncSession, services: Services, _: Translate) -> None:
     """Push the weekly digest to the managers' chat now."""
     from bot.digest.deliver import push_weekly  # matplotlib on first use, as above
@@ -147,7 +141,6 @@ async def digest(message: Message, session: AsyncSession, services: Services, _:
         await message.answer(_("digest-sent"))
 
 
-@router.message(Command("alerts"), IsManager())
 async def open_alerts(message: Message, session: AsyncSession, settings: Settings, _: Translate) -> None:
     """Open detractor alerts, oldest first, with links to them in the managers' chat."""
     views, total = await alerts.open_alerts(session, limit=ALERTS_LISTED)
@@ -184,7 +177,6 @@ def _export_args(args: str | None) -> tuple[str, int | None] | None:
     return kind, campaign_id
 
 
-@router.message(Command("export"), IsManager())
 async def export(
     message: Message, command: CommandObject, session: AsyncSession, services: Services, _: Translate
 ) -> None:
@@ -219,7 +211,6 @@ async def export(
         await asyncio.to_thread(shutil.rmtree, folder, True)
 
 
-@router.message(Command("announce"), IsManager())
 async def announce(
     message: Message, command: CommandObject, session: AsyncSession, state: FSMContext, _: Translate
 ) -> None:
@@ -245,19 +236,17 @@ async def announce(
     )
 
 
-@router.message(StateFilter(Announce.text), Command("cancel"))
 async def announce_cancelled(message: Message, state: FSMContext, _: Translate) -> None:
     """Drop the announcement being written."""
     await state.clear()
     await message.answer(_("an-cancelled"))
 
 
-@router.message(StateFilter(Announce.text), HasText(), IsManager())
 async def announce_text(
     message: Message, session: AsyncSession, state: FSMContext, services: Services, _: Translate
 ) -> None:
     """Store the announcement and queue it for every reachable respondent."""
-    text = (message.text or "").strip()
+    text = (message_text(message) or "").strip()
     if len(text) > announcements.MAX_TEXT:
         await message.answer(_("an-too-long", length=len(text), max=str(announcements.MAX_TEXT)))
         return
@@ -271,13 +260,28 @@ async def announce_text(
     await message.answer(_("an-queued", id=str(row_id), n=str(queued)))
 
 
-@router.message(StateFilter(Announce.text), IsManager())
 async def announce_not_text(message: Message, _: Translate) -> None:
     """A sticker or photo where the announcement text is expected."""
     await message.answer(_("an-text-only"))
 
 
-@router.message(Command(*COMMANDS))
 async def refuse(message: Message, _: Translate) -> None:
     """Anyone who is neither an admin nor in the managers' chat."""
     await message.answer(_("mgr-refused"))
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.register(help_in_group, Command("help"), IsManager())
+    router.message.register(nps, Command("nps"), IsManager())
+    router.message.register(report, Command("report"), IsManager())
+    router.message.register(digest, Command("digest"), IsManager())
+    router.message.register(open_alerts, Command("alerts"), IsManager())
+    router.message.register(export, Command("export"), IsManager())
+    router.message.register(announce, Command("announce"), IsManager())
+    router.message.register(announce_cancelled, StateFilter(Announce.text), Command("cancel"))
+    router.message.register(announce_text, StateFilter(Announce.text), HasText(), IsManager())
+    router.message.register(announce_not_text, StateFilter(Announce.text), IsManager())
+    router.message.register(refuse, Command(*COMMANDS))
+    return router

@@ -15,13 +15,10 @@ from storage.models.partner import STAFF
 from storage.repo import partners
 from storage.repo.partners import PartnerRef
 
-router = Router(name=__name__)
 # "/start partner": an admin or manager who wants to be surveyed and counted as a partner too.
 OPT_IN_ARG = "partner"
-router.message.filter(PrivateChat())
 
 
-@router.message(CommandStart(deep_link=True))
 async def start_with_code(
     message: Message, command: CommandObject, session: AsyncSession, locale: str, _: Translate
 ) -> None:
@@ -46,7 +43,6 @@ async def start_with_code(
     await message.answer(_("start-welcome", name=html.quote(user.first_name)))
 
 
-@router.message(CommandStart())
 async def start(
     message: Message,
     session: AsyncSession,
@@ -59,7 +55,7 @@ async def start(
     user = message.from_user
     assert user is not None
     was_out = partner is not None and (partner.opted_out or partner.blocked_at is not None)
-    staff = await is_staff(message.bot, settings, user.id)
+    staff = await is_staff(message.bot, session, settings, user.id)
     record = await partners.register(
         session, user.id, name=user.full_name, username=user.username, language=locale, staff=staff
     )
@@ -71,13 +67,22 @@ async def start(
     await message.answer(_("start-welcome", name=html.quote(user.first_name)))
 
 
-@router.message(Command("help"))
-async def help_(message: Message, settings: Settings, _: Translate) -> None:
+async def help_(message: Message, session: AsyncSession, settings: Settings, _: Translate) -> None:
     """What the user can do: a partner's commands, an admin's and a manager's too."""
     user = message.from_user
     if user is not None and settings.is_admin(user.id):
         await message.answer("\n\n".join((_("help-admin"), _("help-manager"), _("help"))))
-    elif user is not None and await in_managers_chat(message.bot, settings, user.id):
+    elif user is not None and await in_managers_chat(message.bot, session, settings, user.id):
         await message.answer("\n\n".join((_("help-manager"), _("help"))))
     else:
         await message.answer(_("help"))
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.filter(PrivateChat())
+    router.message.register(start_with_code, CommandStart(deep_link=True))
+    router.message.register(start, CommandStart())
+    router.message.register(help_, Command("help"))
+    return router

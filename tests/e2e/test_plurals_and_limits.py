@@ -28,7 +28,7 @@ from tests.helpers import MANAGER_CHAT_ID, MANAGER_ID, add_campaign, add_partner
     ],
 )
 def test_answer_counts_are_plural_forms(locale: str, n: int, expected: str) -> None:
-    text = Translator().get(locale, "dg-nps", nps="+10", margin="5", n=n)
+    text = Translator().get(locale, "dg-nps", nps="+10", margin=" ± 5", n=n, few="")
     assert text.endswith(expected), text
 
 
