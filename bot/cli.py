@@ -74,6 +74,15 @@ def _parser() -> argparse.ArgumentParser:
     mig.add_argument("-v", "--verbose", action="store_true", help="show Alembic's own log lines")
     imp = command("import-partners", "import or update partners from a CSV file", _IMPORT_HELP)
     imp.add_argument("file", help="the CSV file (columns, encodings and separators above)")
+    met = command(
+        "import-metrics",
+        "import or update partners' monthly KPIs from a CSV file",
+        "Import partners' monthly KPIs from a CSV file, upserted by (external_id, period).\n\n"
+        "Columns: external_id, period (YYYY-MM), revenue, payout, conversions, clicks, status.\n"
+        'Encoding and separator as for import-partners (UTF-8 or Windows-1251; "," or ";").\n'
+        "Does not need BOT_TOKEN.",
+    )
+    met.add_argument("file", help="the CSV file")
     exp = command(
         "export",
         "export answers to CSV or XLSX",
@@ -120,7 +129,9 @@ async def _migrate(settings: CommonSettings, verbose: bool = False) -> None:
 
 
 # Commands that never talk to Telegram: they run without BOT_TOKEN.
-OFFLINE_COMMANDS = frozenset({"migrate", "import-partners", "export", "themes", "copy-data"})
+OFFLINE_COMMANDS = frozenset(
+    {"migrate", "import-partners", "import-metrics", "export", "themes", "copy-data"}
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -206,6 +217,10 @@ def _dispatch(command: str, args: argparse.Namespace, settings: CommonSettings) 
         from bot.cli_import import import_partners_command
 
         return asyncio.run(import_partners_command(settings, args.file))
+    elif command == "import-metrics":
+        from bot.cli_import import import_metrics_command
+
+        return asyncio.run(import_metrics_command(settings, args.file))
     elif command == "export":
         from bot.cli_export import export_command
 

@@ -9,6 +9,7 @@ from storage.models.delivery import Delivery
 from storage.models.fsm import FsmRecord
 from storage.models.inbox import InboxUpdate
 from storage.models.job_run import JobRun
+from storage.models.kpi import PartnerKpi
 from storage.models.lease import Lease
 from storage.models.model_cache import ModelCache
 from storage.models.partner import Partner
@@ -31,6 +32,7 @@ __all__ = [
     "Lease",
     "ModelCache",
     "Partner",
+    "PartnerKpi",
     "Response",
     "ResponseDriver",
     "ResponseTheme",
