@@ -28,6 +28,7 @@ dg-mover-significant-mark = , real change
 dg-dim-segment = <b>Segments</b>
 dg-dim-tier = <b>Tiers</b>
 dg-dim-geo = <b>Geo</b>
+dg-dim-niche = <b>Niches</b>
 dg-group = { $name } { $nps } ({ $n })
 dg-group-other = other
 dg-group-unset = not set

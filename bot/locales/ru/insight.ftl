@@ -28,6 +28,7 @@ dg-mover-significant-mark = , значимо
 dg-dim-segment = <b>Сегменты</b>
 dg-dim-tier = <b>Уровни</b>
 dg-dim-geo = <b>География</b>
+dg-dim-niche = <b>Ниши</b>
 dg-group = { $name } { $nps } ({ $n })
 dg-group-other = прочие
 dg-group-unset = не указано
