@@ -163,3 +163,43 @@ async def test_key_partners_bring_80_percent_of_the_last_3_months(db: Sessions) 
     assert key.months == ("2026-06", "2026-07", "2026-08")
     assert key.ids == {partners[0].id, partners[1].id}  # 70%, then 85%
     assert key.trailing_cents[partners[4].id] == 6000
+
+
+def test_export_kpis_writes_every_campaigns_table(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], new_db: Any
+) -> None:
+    import csv
+
+    from bot.cli import main as cli_main
+    from storage.db import create_engine, create_sessionmaker
+    from storage.migrate import upgrade
+    from tests.dbs import _run
+
+    url = new_db("kpis")
+    upgrade(url)
+    program = generate(300, 15, end="2026-11")
+
+    async def fill() -> None:
+        engine = create_engine(url)
+        try:
+            await load(create_sessionmaker(engine), program, date(2026, 11, 15))
+        finally:
+            await engine.dispose()
+
+    _run(fill())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("TIMEZONE", TZ)
+    monkeypatch.setenv("DEFAULT_LOCALE", "en")
+    assert cli_main(["export", "--kpis", "--out", str(tmp_path / "kpis.csv")]) == 0
+    assert f"retention table of {len(program.campaigns)} campaigns" in capsys.readouterr().out
+    with (tmp_path / "kpis.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 3 * len(program.campaigns)
+    for k in range(len(program.campaigns)):
+        want = expected_retention(program, k)
+        for name, cat in want["categories"].items():
+            row = next(r for r in rows if r["month"] == want["month"] and r["category"] == name)
+            assert int(row["partners"]) == cat["partners"] and int(row["retained"]) == cat["retained"]
+            assert row["revenue_after"] == _money(cat["after"])
+            assert row["window_complete"] == str(want["window_complete"])

@@ -31,6 +31,7 @@ from bot.services import Services
 from storage.analytics.campaigns import campaign_info
 from storage.analytics.report import current_campaign, current_nps
 from storage.export import export_to_path
+from storage.export_kpis import export_kpis_to_path
 from storage.ids import parse_id
 from storage.models import utcnow
 from storage.repo import alerts, announcements
@@ -164,11 +165,16 @@ async def open_alerts(message: Message, session: AsyncSession, settings: Setting
     await message.answer("\n".join(lines), disable_web_page_preview=True)
 
 
+KPIS = -1  # the "campaign" of /export kpis: every campaign's retention table
+
+
 def _export_args(args: str | None) -> tuple[str, int | None] | None:
-    """``[csv|xlsx] [campaign id]`` in any order; None when something else was given."""
+    """``[csv|xlsx] [campaign id | kpis]`` in any order; None when something else was given."""
     kind, campaign_id = "csv", None
     for token in (args or "").split():
-        if token.lower() in ("csv", "xlsx"):
+        if token.lower() == "kpis" and campaign_id is None:
+            campaign_id = KPIS
+        elif token.lower() in ("csv", "xlsx"):
             kind = token.lower()
         elif (parsed := parse_id(token)) is not None and campaign_id is None:
             campaign_id = parsed
@@ -186,6 +192,9 @@ async def export(
         await message.answer(_("ex-usage"))
         return
     kind, campaign_id = parsed
+    if campaign_id == KPIS:
+        await _export_kpis(message, session, services, _, kind)
+        return
     title = None
     if campaign_id is not None:
         info = await campaign_info(session, campaign_id)
@@ -207,6 +216,24 @@ async def export(
             else _("ex-caption", rows=str(rows))
         )
         await message.answer_document(FSInputFile(path, filename=name), caption=caption)
+    finally:
+        await asyncio.to_thread(shutil.rmtree, folder, True)
+
+
+async def _export_kpis(
+    message: Message, session: AsyncSession, services: Services, _: Translate, kind: str
+) -> None:
+    """/export kpis: every campaign's retention table by NPS category."""
+    await session.commit()
+    folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="nps-export-"))
+    try:
+        name = f"nps-kpis-{utcnow().strftime('%Y%m%d-%H%M')}.{kind}"
+        path = folder / name
+        async with services.reports() as reader:
+            campaigns = await export_kpis_to_path(reader, path, services.settings.tz, fmt=kind)
+        await message.answer_document(
+            FSInputFile(path, filename=name), caption=_("ex-caption-kpis", campaigns=str(campaigns))
+        )
     finally:
         await asyncio.to_thread(shutil.rmtree, folder, True)
 

@@ -127,7 +127,9 @@ an-queued = 📣 Announcement #{ $id } queued for { $n } partners; it goes out t
 an-sender-missing = The sending engine is not available, so nothing was queued.
 
 ## /export
-ex-usage = Usage: /export [xlsx] [campaign id] — CSV by default.
+ex-usage = Usage: /export [xlsx] [campaign id | kpis] — CSV by default; kpis: every campaign's churn and revenue by NPS category.
+ex-caption-kpis = Retention by NPS category: { $campaigns } campaigns.
+cli-export-kpis-done = Exported the retention table of { $campaigns } campaigns to { $file }
 ex-unknown = Campaign #{ $id } not found.
 ex-caption = Answers export: { $rows } rows.
 ex-caption-campaign = Answers of «{ $title }»: { $rows } rows.

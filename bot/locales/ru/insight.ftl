@@ -127,7 +127,9 @@ an-queued = 📣 Объявление #{ $id } поставлено в очер�
 an-sender-missing = Отправщик недоступен, поэтому ничего не поставлено в очередь.
 
 ## /export
-ex-usage = Формат: /export [xlsx] [номер кампании] — по умолчанию CSV.
+ex-usage = Использование: /export [xlsx] [id кампании | kpis] — по умолчанию CSV; kpis: отток и выручка по категориям NPS для каждой кампании.
+ex-caption-kpis = Удержание по категориям NPS: кампаний — { $campaigns }.
+cli-export-kpis-done = Таблица удержания { $campaigns } кампаний выгружена в { $file }
 ex-unknown = Кампания #{ $id } не найдена.
 ex-caption = Выгрузка ответов: строк { $rows }.
 ex-caption-campaign = Ответы «{ $title }»: строк { $rows }.
