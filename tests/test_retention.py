@@ -203,3 +203,34 @@ def test_export_kpis_writes_every_campaigns_table(
             assert int(row["partners"]) == cat["partners"] and int(row["retained"]) == cat["retained"]
             assert row["revenue_after"] == _money(cat["after"])
             assert row["window_complete"] == str(want["window_complete"])
+
+
+async def test_digest_says_what_it_is_worth(db: Sessions) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.digest.build import DigestOptions, campaign_digest
+    from bot.i18n import Translator
+
+    program = generate(600, 15, end="2026-11")
+    await load(db, program, date(2026, 11, 15))
+    async with db() as s:
+        ids = list(await s.scalars(select(Campaign.id).order_by(Campaign.id)))
+    complete = max(k for k in range(len(ids)) if expected_retention(program, k)["window_complete"])
+    want = expected_retention(program, complete)["categories"]
+    for locale, title in (("en", "What it's worth"), ("ru", "Чего это стоит")):
+        options = DigestOptions(locale=locale, tz=ZoneInfo(TZ), min_group_size=5)
+        digest = await campaign_digest(db, Translator("en"), options, ids[-1], full=True)
+        assert digest is not None
+        text = "\n".join(digest.parts)
+        assert title in text
+    rates = {name: round(100 * (c["partners"] - c["retained"]) / c["partners"]) for name, c in want.items()}
+    assert (
+        f"promoters {rates['promoter']}% · passives {rates['passive']}% · detractors {rates['detractor']}%"
+        in "\n".join(
+            (
+                await campaign_digest(
+                    db, Translator("en"), DigestOptions(locale="en", tz=ZoneInfo(TZ)), ids[-1]
+                )
+            ).parts  # type: ignore[union-attr]
+        )
+    )

@@ -19,6 +19,7 @@ from bot.digest import fmt
 from bot.digest.chart import ChartLabels, ChartPoint, render_chart
 from bot.digest.split import pack
 from bot.digest.text import report_blocks
+from bot.digest.worth import worth_block
 from bot.i18n import Translate, Translator
 from storage.analytics.campaigns import CampaignInfo
 from storage.analytics.nps import NpsResult, nps_for
@@ -31,6 +32,7 @@ from storage.analytics.report import (
     campaign_report,
     current_campaign,
 )
+from storage.analytics.worth import worth
 from storage.models import utcnow
 
 WEEK_DAYS = 7
@@ -148,6 +150,11 @@ async def campaign_digest(
         min_size=options.min_group_size,
         anonymous=options.anonymous,
     )
+    async with sessions() as session:
+        figures = await worth(session, report.campaign.id, options.tz)
+    worth_text = worth_block(figures, _, options.locale, options.min_group_size) if report.nps.n else ""
+    if worth_text:
+        blocks.append(worth_text)
     first = "\n".join(x for x in (heading, lead) if x)
     return Digest(pack([first, *blocks]), chart, report.campaign.id)
 

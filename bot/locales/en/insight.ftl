@@ -138,3 +138,14 @@ cli-export-bad-format = Cannot export to { $file }: the file name must end in .c
 job-digest-weekly = Weekly NPS digest to the managers' chat
 job-digest-detractor-alerts = Detractor alerts for partners who stopped after the score
 job-journal-prune = Deleting handled updates from the journal
+
+## What it's worth (KPIs)
+dg-worth-title = <b>What it's worth</b>
+dg-worth-pending = «{ $title }»: its 3-month window is complete in { $months } month(s).
+dg-worth-churn = Churn in the 3 months after «{ $title }» ({ $month }): promoters { $p } · passives { $s } · detractors { $d }
+dg-worth-diff-significant = Detractors churned { $points } pp more than promoters (significant at 95%).
+dg-worth-diff-not-significant = Detractors vs promoters: { $points } pp (not significant at 95%).
+dg-worth-revenue = Revenue 3 months before → after: promoters { $pb } → { $pa } · passives { $sb } → { $sa } · detractors { $db } → { $da }
+dg-worth-key = Key partners ({ $n }, 80% of revenue): NPS <b>{ $nps }</b> (n={ $answers })
+dg-worth-key-few = Key partners ({ $n }, 80% of revenue): too few answers for an NPS (n={ $answers })
+dg-worth-risk = ⚠️ Revenue at risk: <b>{ $amount }</b> over the last 3 months from this campaign's detractors

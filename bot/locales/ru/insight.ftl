@@ -138,3 +138,14 @@ cli-export-bad-format = Не могу выгрузить в { $file }: имя ф
 job-digest-weekly = Еженедельный дайджест NPS в чат менеджеров
 job-digest-detractor-alerts = Алерты о критиках, остановившихся после оценки
 job-journal-prune = Удаление обработанных обновлений из журнала
+
+## What it's worth (KPIs)
+dg-worth-title = <b>Чего это стоит</b>
+dg-worth-pending = «{ $title }»: окно в 3 месяца закроется через { $months } мес.
+dg-worth-churn = Отток за 3 месяца после «{ $title }» ({ $month }): промоутеры { $p } · нейтралы { $s } · критики { $d }
+dg-worth-diff-significant = Критики уходили на { $points } п.п. чаще промоутеров (значимо на уровне 95%).
+dg-worth-diff-not-significant = Критики против промоутеров: { $points } п.п. (не значимо на уровне 95%).
+dg-worth-revenue = Выручка за 3 месяца до → после: промоутеры { $pb } → { $pa } · нейтралы { $sb } → { $sa } · критики { $db } → { $da }
+dg-worth-key = Ключевые партнеры ({ $n }, 80% выручки): NPS <b>{ $nps }</b> (n={ $answers })
+dg-worth-key-few = Ключевые партнеры ({ $n }, 80% выручки): слишком мало ответов для NPS (n={ $answers })
+dg-worth-risk = ⚠️ Выручка под риском: <b>{ $amount }</b> за последние 3 месяца у критиков этой кампании
