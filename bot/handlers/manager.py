@@ -29,6 +29,7 @@ from bot.filters import HasText, IsManager, message_text
 from bot.i18n import Translate
 from bot.services import Services
 from storage.analytics.campaigns import campaign_info
+from storage.analytics.key_partners import key_partners
 from storage.analytics.report import current_campaign, current_nps
 from storage.export import export_to_path
 from storage.export_kpis import export_kpis_to_path
@@ -143,8 +144,9 @@ async def digest(message: Message, session: AsyncSession, services: Services, _:
 
 
 async def open_alerts(message: Message, session: AsyncSession, settings: Settings, _: Translate) -> None:
-    """Open detractor alerts, oldest first, with links to them in the managers' chat."""
-    views, total = await alerts.open_alerts(session, limit=ALERTS_LISTED)
+    """Open detractor alerts, key partners' first, then oldest first, with links to them."""
+    key = await key_partners(session)
+    views, total = await alerts.open_alerts(session, limit=ALERTS_LISTED, first=key.ids)
     if not views:
         await message.answer(_("alerts-none"))
         return
@@ -155,6 +157,8 @@ async def open_alerts(message: Message, session: AsyncSession, settings: Setting
             "who": fmt.partner_label(view.partner, _),
             "date": fmt.when(view.created_at, settings.tz),
         }
+        if view.partner_id in key.ids:
+            args["who"] = _("alerts-key") + " " + args["who"]
         link = alert_link(view.chat_id, view.message_id)
         if link:
             lines.append(_("alerts-item", link=f'<a href="{link}">{_("alerts-link")}</a>', **args))

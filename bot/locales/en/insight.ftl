@@ -149,3 +149,5 @@ dg-worth-revenue = Revenue 3 months before → after: promoters { $pb } → { $p
 dg-worth-key = Key partners ({ $n }, 80% of revenue): NPS <b>{ $nps }</b> (n={ $answers })
 dg-worth-key-few = Key partners ({ $n }, 80% of revenue): too few answers for an NPS (n={ $answers })
 dg-worth-risk = ⚠️ Revenue at risk: <b>{ $amount }</b> over the last 3 months from this campaign's detractors
+al-key-partner = ⭐ <b>Key partner</b> (top 80% of revenue) · manager: { $manager }
+alerts-key = ⭐
