@@ -234,3 +234,15 @@ async def test_digest_says_what_it_is_worth(db: Sessions) -> None:
             ).parts  # type: ignore[union-attr]
         )
     )
+
+
+def test_chart_has_a_churn_panel() -> None:
+    from bot.digest.chart import ChartLabels, ChartPoint, ChurnBars, render_chart
+
+    labels = ChartLabels("NPS", "NPS", "%", "Promoters", "Passives", "Detractors")
+    points = [ChartPoint("Q1", 20.0, 8.0, 50, 20, 30), ChartPoint("Q2", 25.0, 7.0, 55, 15, 30)]
+    plain = render_chart(points, labels)
+    with_churn = render_chart(points, labels, ChurnBars("Churn after Q1", (0.08, 0.14, 0.24)))
+    assert with_churn.startswith(b"\x89PNG") and with_churn != plain
+    # The panel makes the picture taller: PNG height is bytes 20..24 of the IHDR chunk.
+    assert int.from_bytes(with_churn[20:24], "big") > int.from_bytes(plain[20:24], "big")

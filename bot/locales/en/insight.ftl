@@ -151,3 +151,4 @@ dg-worth-key-few = Key partners ({ $n }, 80% of revenue): too few answers for an
 dg-worth-risk = ⚠️ Revenue at risk: <b>{ $amount }</b> over the last 3 months from this campaign's detractors
 al-key-partner = ⭐ <b>Key partner</b> (top 80% of revenue) · manager: { $manager }
 alerts-key = ⭐
+dg-chart-churn = Churn within 3 months after «{ $title }» ({ $month })
