@@ -4,7 +4,9 @@ Rows are streamed from the database in batches and written as they come, so memo
 however many answers there are: drivers are joined into one cell by the database
 (``aggregate_strings``: group_concat / string_agg), openpyxl runs in write-only mode.
 
-* Columns are exactly :data:`COLUMNS`; ``answered_at`` is ISO 8601 in UTC.
+* Columns are exactly :data:`COLUMNS`; ``answered_at`` is ISO 8601 in UTC. ``segment``, ``tier``,
+  ``geo``, ``niche`` and ``manager`` are the partner's as they were when they answered;
+  ``trailing_revenue_3m`` is the partner's revenue over the last 3 imported KPI months.
 * Partners who asked to be forgotten appear without personal data (no external id, Telegram
   id or name; their comments were already removed when they were erased).
 * Every text cell goes through :func:`storage.text.safe_cell`: characters XML forbids are dropped
@@ -21,10 +23,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, func, literal, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Campaign, Partner, Response, ResponseDriver, ResponseTheme, category_of
+from storage.analytics.key_partners import last_months
+from storage.analytics.retention import money
+from storage.models import Campaign, Partner, PartnerKpi, Response, ResponseDriver, ResponseTheme, category_of
 from storage.repo.themes import theme_columns
 from storage.text import safe_cell
 
@@ -43,6 +47,10 @@ COLUMNS = (
     "answered_at",
     "themes",
     "theme_confidence",
+    "geo",
+    "niche",
+    "manager",
+    "trailing_revenue_3m",
 )
 FORMATS = ("csv", "xlsx")
 BATCH = 2000
@@ -66,7 +74,15 @@ def iso_utc(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%dT%H:%M:%S}Z"
 
 
-def _query(campaign_id: int | None) -> Any:
+def _query(campaign_id: int | None, months: tuple[str, ...]) -> Any:
+    cents = type_coerce(PartnerKpi.revenue, BigInteger)
+    trailing = (
+        select(func.sum(cents))
+        .where(PartnerKpi.partner_id == Response.partner_id, PartnerKpi.month.between(months[0], months[-1]))
+        .scalar_subquery()
+        if months
+        else literal(None, BigInteger)
+    )
     drivers = (
         select(func.aggregate_strings(ResponseDriver.area, DRIVER_SEPARATOR))
         .where(ResponseDriver.response_id == Response.id)
@@ -79,8 +95,8 @@ def _query(campaign_id: int | None) -> Any:
             Partner.external_id,
             Partner.telegram_id,
             Partner.name,
-            Partner.segment,
-            Partner.tier,
+            Response.segment,
+            Response.tier,
             Response.score,
             Response.comment,
             drivers,
@@ -89,6 +105,10 @@ def _query(campaign_id: int | None) -> Any:
             ResponseTheme.areas,
             ResponseTheme.confidence,
             ResponseTheme.manual,
+            Response.geo,
+            Response.niche,
+            Response.manager,
+            trailing,
         )
         .select_from(Response)
         .join(Campaign, Campaign.id == Response.campaign_id)
@@ -106,13 +126,15 @@ async def export_rows(
     session: AsyncSession, campaign_id: int | None = None
 ) -> AsyncIterator[tuple[Any, ...]]:
     """Export rows in :data:`COLUMNS` order, streamed in batches, text cells already made safe."""
-    result = await session.stream(_query(campaign_id).execution_options(yield_per=BATCH))
+    months = await last_months(session)
+    result = await session.stream(_query(campaign_id, months).execution_options(yield_per=BATCH))
     async for batch in result.partitions(BATCH):
         for row in batch:
             (cid, title, external_id, telegram_id, name, segment, tier, score, comment, areas, at, erased) = (
                 row[:12]
             )
-            theme_cells = theme_columns(*row[12:]) if comment is not None else (None, None)
+            theme_cells = theme_columns(*row[12:15]) if comment is not None else (None, None)
+            geo, niche, manager, trailing_cents = row[15:]
             if erased is not None:
                 external_id = telegram_id = name = comment = None
             # Sorted here: the order of group_concat is not defined by SQL.
@@ -132,6 +154,10 @@ async def export_rows(
                 drivers,
                 iso_utc(at),
                 *theme_cells,
+                safe_cell(geo),
+                safe_cell(niche),
+                safe_cell(manager),
+                None if trailing_cents is None else f"{money(int(trailing_cents)):.2f}",
             )
 
 

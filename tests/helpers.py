@@ -74,6 +74,12 @@ async def add_response(
         stage=STAGE_DONE,
         answered_at=now,
         completed_at=now,
+        # The partner as they are now, as the survey copies them when the score arrives.
+        segment=partner.segment,
+        tier=partner.tier,
+        geo=partner.geo,
+        niche=partner.niche,
+        manager=partner.manager,
     )
     session.add(response)
     await session.flush()

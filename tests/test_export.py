@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.cli_export import export_command
 from bot.config import Settings
 from storage.analytics.themes import analyse
 from storage.export import COLUMNS, export_to_path
+from storage.models import PartnerKpi
 from storage.models import campaign as c
 from storage.repo import partners
 from tests.helpers import TOKEN, add_campaign, add_partner, add_response
@@ -37,6 +39,10 @@ EXPECTED_HEADER = [
     "answered_at",
     "themes",
     "theme_confidence",
+    "geo",
+    "niche",
+    "manager",
+    "trailing_revenue_3m",
 ]
 
 
@@ -63,6 +69,9 @@ async def _fill(session: AsyncSession) -> dict[str, int]:
     await add_response(session, q3, gone, 7, comment="личное", drivers=["portal"], answered_at=AT)
     await add_response(session, q4, anna, 6, answered_at=AT)
     await partners.erase(session, gone)
+    # Anna's revenue over the last 3 imported months (2026-07..09): 200.00 + 100.50; January is older.
+    for month, amount in (("2026-01", "999"), ("2026-08", "200"), ("2026-09", "100.50")):
+        session.add(PartnerKpi(partner_id=anna.id, month=month, revenue=Decimal(amount)))
     return {"q3": q3.id, "q4": q4.id}
 
 
@@ -77,14 +86,14 @@ def _expected(ids: dict[str, int]) -> list[list[Any]]:
     anna = "Всё «отлично», спасибо;\nвторая строка"
     return [
         [ids["q3"], "Осенний опрос", "P-1", 111, "Анна Иванова", "блогеры", "gold", 10, "promoter",
-         anna, "payouts;support", at, *_auto(anna)],
+         anna, "payouts;support", at, *_auto(anna), None, None, None, "300.50"],
         [ids["q3"], "Осенний опрос", "'=cmd|'/c calc'!A1", 222, "'+SUM(1,2)", "shop", None, 3, "detractor",
-         "'-1+2 @mention", None, at, *_auto("-1+2 @mention")],
+         "'-1+2 @mention", None, at, *_auto("-1+2 @mention"), None, None, None, None],
         # Erased: no external id, Telegram id, name or comment; scores and segment stay.
         [ids["q3"], "Осенний опрос", None, None, None, "shop", None, 7, "passive", None, "portal", at,
-         None, None],
+         None, None, None, None, None, None],
         [ids["q4"], "Зима", "P-1", 111, "Анна Иванова", "блогеры", "gold", 6, "detractor", None, None, at,
-         None, None],
+         None, None, None, None, None, "300.50"],
     ]  # fmt: skip
 
 

@@ -33,6 +33,7 @@ from bot.long_messages import send_long
 from bot.managers_chat import effective_id
 from bot.services import Services
 from bot.staff import MEMBER_STATUSES
+from storage.analytics.key_partners import key_partners
 from storage.repo import alerts
 from storage.repo.alerts import FROM_PARTNER, TO_PARTNER, AlertView
 from storage.repo.partners import PartnerRef
@@ -147,8 +148,13 @@ async def resolve_pressed(
     if resolved is None or not isinstance(callback.message, Message):
         return
     settings = services.settings
+    key = await key_partners(session)
     text = alert_text(
-        resolved, services.translator.bind(settings.default_locale), settings.tz, user.full_name
+        resolved,
+        services.translator.bind(settings.default_locale),
+        settings.tz,
+        user.full_name,
+        key_partner=resolved.partner_id in key.ids,
     )
     try:
         await callback.message.edit_text(text, reply_markup=None)
