@@ -91,8 +91,8 @@ async def _seed(url: str) -> None:
                 insert(old_campaigns).values(**old_campaign).returning(old_campaigns.c.id)
             )
             old_partner = {
-                "external_id": "P-1", "telegram_id": 1001, "name": "Иван", "opted_out": False,
-                "created_at": when, "updated_at": when,
+                "external_id": "P-1", "telegram_id": 1001, "name": "Иван", "segment": "gold",
+                "opted_out": False, "created_at": when, "updated_at": when,
             }  # fmt: skip
             old_partners = table("partners", column("id"), *(column(n) for n in old_partner))
             partner_id = await s.scalar(
@@ -223,6 +223,7 @@ async def test_upgrade_from_0001_keeps_rows_and_stores_64_bit_ids(db_url: str) -
             delivery = await s.scalar(select(Delivery))
             assert campaign and response and alert and delivery
             assert (campaign.created_by, campaign.progress_chat_id) == (42, -4242)  # old values kept
+            assert response.segment == "gold"  # 0014 filled the answer-time segment from the partner
             # 0011 gave the old area its response's campaign: the digest's area counts find it.
             assert await s.scalar(select(ResponseDriver.campaign_id)) == campaign.id
             assert [d.area for d in await driver_stats(s, campaign.id, 1)] == ["payouts"]

@@ -22,8 +22,9 @@ from bot.i18n import Translate
 from bot.long_messages import answer_long
 from bot.sending.texts import split_text
 from bot.services import Services
-from storage.repo import directory
-from storage.repo.partner_import import MAX_BYTES, FatalImport, ImportReport, import_partners
+from storage.models import utcnow
+from storage.repo import directory, imports
+from storage.repo.partner_import import FatalImport, ImportReport
 from storage.text import safe_row
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,14 @@ async def _link(bot: Bot, code: str) -> str:
 async def import_csv(
     message: Message, session: AsyncSession, bot: Bot, services: Services, _: Translate
 ) -> None:
-    """Import the CSV sent with the caption /import (see storage.repo.partner_import); report
-    every rejected row."""
+    """Import the partner or KPI CSV sent with the caption /import (storage.repo.imports);
+    report every rejected row."""
     document = message.document
     if document is None:
         await message.answer(_("import-usage"))
         return
-    if document.file_size is not None and document.file_size > MAX_BYTES:
-        report = ImportReport(fatal=FatalImport("too-large", str(MAX_BYTES // (1024 * 1024))))
+    if document.file_size is not None and document.file_size > imports.MAX_CSV_BYTES:
+        report = ImportReport(fatal=FatalImport("too-large", str(imports.MAX_CSV_BYTES // (1024 * 1024))))
     else:
         data = await _download(bot, document)
         if data is None:
@@ -57,7 +58,8 @@ async def import_csv(
             report = ImportReport(fatal=data)
         else:
             await session.commit()  # the import writes in short transactions of its own
-            report = await import_partners(services.sessionmaker, data)
+            day = imports.today(utcnow(), services.settings.tz)
+            _kind, report = await imports.import_csv(services.sessionmaker, data, day)
     text = full_report(_, report)
     if len(text) <= MESSAGE_LIMIT:
         await message.answer(text)
@@ -79,7 +81,7 @@ async def _download(bot: Bot, document: Document) -> bytes | FatalImport | None:
     except TelegramBadRequest as exc:
         log.info("Import file refused by Telegram: %s", exc)
         if "too big" in exc.message:
-            return FatalImport("too-large", str(MAX_BYTES // (1024 * 1024)))
+            return FatalImport("too-large", "20")  # the Bot API's limit for files bots download
         return None
     except TelegramAPIError as exc:
         log.info("Import file not downloaded: %s", exc)

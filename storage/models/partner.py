@@ -1,9 +1,9 @@
 """A partner of the affiliate program: who they are and whether we may message them."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, ColumnElement, Index, Numeric, String, and_, or_
+from sqlalchemy import BigInteger, Boolean, ColumnElement, Date, Index, Numeric, String, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime, utcnow
@@ -32,6 +32,9 @@ class Partner(Base):
     niche: Mapped[str | None] = mapped_column(String(64))
     monthly_revenue: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     language: Mapped[str | None] = mapped_column(String(8))
+    joined_at: Mapped[date | None] = mapped_column(Date)
+    # The partner's own manager: a Telegram @username (without the @) or a numeric id.
+    manager: Mapped[str | None] = mapped_column(String(64))
     invite_code: Mapped[str | None] = mapped_column(String(32), unique=True)
     invite_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

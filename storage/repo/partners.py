@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,20 +52,8 @@ REF_COLUMNS = (
     _PARTNERS.c.role,
 )
 _REF_BY_TELEGRAM_ID = select(*REF_COLUMNS).where(_PARTNERS.c.telegram_id == bindparam("telegram_id"))
-_READ_AHEAD = "partner_read_ahead"  # session.info key: (telegram id, PartnerRef | None)
-
-
-def read_ahead(session: AsyncSession, telegram_id: int, row: Sequence[Any]) -> None:
-    """Keep ``row`` (:data:`REF_COLUMNS`, all None for no partner), read together with the
-    update's first statement, for the next :func:`ref_by_telegram_id` of this session."""
-    session.info[_READ_AHEAD] = (telegram_id, PartnerRef(*row) if row[0] is not None else None)
-
-
 async def ref_by_telegram_id(session: AsyncSession, telegram_id: int) -> PartnerRef | None:
     """The partner linked to a Telegram user, as a :class:`PartnerRef`."""
-    ahead = session.info.pop(_READ_AHEAD, None)  # used once: later lookups read afresh
-    if ahead is not None and ahead[0] == telegram_id:
-        return cast(PartnerRef | None, ahead[1])
     row = (await session.execute(_REF_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).first()
     return PartnerRef(*row) if row is not None else None
 

@@ -7,7 +7,7 @@
   its wave; the wave's figure pools both and the launch does not invite the pilot's audience again.
 
 Revision ID: 0015
-Revises: 0016 (reserved as 0015 on 0013; re-chained onto main's head when main was merged)
+Revises: 0014 (reserved as 0015 on 0013; re-chained onto main's head when main was merged)
 Create Date: 2026-12-06 21:20:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0016"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
