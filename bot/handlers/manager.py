@@ -213,7 +213,14 @@ async def export(
         name = f"nps-{'all' if campaign_id is None else campaign_id}-{stamp}.{kind}"
         path = folder / name
         async with services.reports() as reader:
-            rows = await export_to_path(reader, path, campaign_id=campaign_id, fmt=kind)
+            rows = await export_to_path(
+                reader,
+                path,
+                campaign_id=campaign_id,
+                fmt=kind,
+                name_of=lambda key: _(f"area-{key}"),  # area names in the asking manager's language
+                tz=services.settings.tz,
+            )
         caption = (
             _("ex-caption-campaign", title=fmt.clip(title, 80), rows=rows)
             if title is not None
