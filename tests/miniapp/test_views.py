@@ -38,7 +38,10 @@ async def test_figures_equal_the_chat_and_comments_page(app: App, tg: FakeTelegr
     async with serving(app) as server:
         status, body = await _call(str(server.make_url("/app/api/overview")), init_data)
         assert status == 200 and body["campaign"]["id"] == ids["autumn"]
-        assert body["nps"]["shown"] == "+25" and f"{body['nps']['shown']} ± {body['nps']['margin_shown']}" in said
+        assert (
+            body["nps"]["shown"] == "+25"
+            and f"{body['nps']['shown']} ± {body['nps']['margin_shown']}" in said
+        )
         assert [p["id"] for p in body["trend"]] == [ids["spring"], ids["autumn"]]
         assert body["trend"][0]["n"] == 12 and body["vs_previous"]["label"] == "Весна"
         _, groups = await _call(str(server.make_url("/app/api/breakdown?dimension=segment")), init_data)
