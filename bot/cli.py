@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.logging_setup import install_redaction, setup_logging
 
     # Before anything can print: a traceback of any kind must not show the token.
-    install_redaction([os.environ.get("BOT_TOKEN")])
+    install_redaction([os.environ.get("BOT_TOKEN"), os.environ.get("API_TOKEN")])
     args = _parser().parse_args(argv)
     command = args.command or "run"
     try:
@@ -75,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     token = settings.bot_token.get_secret_value() if isinstance(settings, Settings) else None
     setup_logging(token)
+    if settings.api_token is not None:  # from .env too: never printed, whoever prints
+        install_redaction([settings.api_token.get_secret_value()])
     try:
         return _dispatch(command, args, settings)
     except KeyboardInterrupt:

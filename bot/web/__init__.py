@@ -1,1 +1,1 @@
-"""The HTTP layer: the API, the managers' Mini App and Telegram's webhook on one aiohttp app."""
+"""The bot's HTTP application: health checks, the HTTP API and (other issues) pages, one server."""

@@ -22,6 +22,7 @@ from bot import operations
 from bot.i18n import Translate
 from bot.services import Services
 from bot.web import miniapp_data as data
+from bot.web.keys import CLOCK
 from bot.web.tma import Membership, Unauthorized, Viewer, check_init_data, init_data_of
 from storage.analytics.comment_list import DRIVER, THEME, comments_about
 from storage.ids import parse_id, parse_int
@@ -48,14 +49,14 @@ HEADERS = {
 
 @dataclass
 class MiniApp:
-    """The Mini App's parts kept on the aiohttp app (tests move ``clock``)."""
+    """The Mini App's parts kept on the aiohttp app; ``clock`` is the app's (tests move it)."""
 
     services: Services
     clock: Callable[[], datetime] = utcnow
     membership: Membership = field(init=False)
 
     def __post_init__(self) -> None:
-        self.membership = Membership(self.services.bot, self.services.settings, lambda: self.clock())
+        self.membership = Membership(self.services.bot, self.services.settings, self.clock)
 
 
 MINIAPP = web.AppKey("miniapp", MiniApp)
@@ -64,7 +65,7 @@ Handler = Callable[[web.Request, MiniApp, Viewer, Translate], Awaitable[web.Stre
 
 def add_routes(app: web.Application, services: Services) -> None:
     """The page at /app/, its static files, and the data endpoints under /app/api/."""
-    state = MiniApp(services)
+    state = MiniApp(services, app.get(CLOCK, utcnow))
     app[MINIAPP] = state
     app.router.add_get(PREFIX, _to_slash)
     app.router.add_get(PREFIX + "/", _index)

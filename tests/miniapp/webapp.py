@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.app import App
-from bot.web import miniapp
+from bot.web.app import create_web_app
+from storage.models import utcnow
 
 
 class Clock:
@@ -26,10 +26,7 @@ class Clock:
 @asynccontextmanager
 async def serving(app: App, clock: Clock | None = None) -> AsyncIterator[TestServer]:
     """The Mini App of ``app``'s services served on 127.0.0.1 (any free port)."""
-    webapp = web.Application()
-    miniapp.add_routes(webapp, app.services)
-    if clock is not None:
-        webapp[miniapp.MINIAPP].clock = clock
+    webapp = create_web_app(app.services, clock=clock or utcnow)
     server = TestServer(webapp, host="127.0.0.1")
     await server.start_server()
     try:
