@@ -156,12 +156,12 @@
     if (!c) return null;
     var sign = c.delta > 0 ? '+' : c.delta < 0 ? '−' : '';
     return h('span', { 'class': c.significant ? (c.delta > 0 ? 'up' : 'down') : 'hint',
-      text: sign + Math.abs(c.delta).toFixed(1) + ' ' + (c.significant ? '' : '(' + t('noise') + ')') });
+      text: sign + Math.abs(c.delta).toFixed(1).replace('.', lang === 'ru' ? ',' : '.') + ' ' + (c.significant ? '' : '(' + t('noise') + ')') });
   }
 
   /* The trend: NPS per campaign with its margin as a band and n on every point (inline SVG). */
   function trendChart(points) {
-    var W = 340, H = 170, L = 30, R = 10, TOP = 10, B = 36;
+    var W = 340, H = 170, L = 44, R = 30, TOP = 14, B = 36;
     var shown = points.filter(function (p) { return p.n > 0; });
     if (!shown.length) return null;
     var lo = 100, hi = -100;
