@@ -48,10 +48,14 @@ ARGS = [
     "--disable-domain-reliability",
     "--disable-breakpad",
 ]
-LIGHT = {"bg_color": "#ffffff", "text_color": "#000000", "hint_color": "#707579", "link_color": "#2481cc",
-         "button_color": "#2481cc", "button_text_color": "#ffffff", "secondary_bg_color": "#f4f4f5"}  # fmt: skip
-DARK = {"bg_color": "#17212b", "text_color": "#f5f5f5", "hint_color": "#708499", "link_color": "#6ab3f3",
-        "button_color": "#5288c1", "button_text_color": "#ffffff", "secondary_bg_color": "#232e3c"}  # fmt: skip
+LIGHT = {
+    "bg_color": "#ffffff", "text_color": "#000000", "hint_color": "#707579", "link_color": "#2481cc",
+    "button_color": "#2481cc", "button_text_color": "#ffffff", "secondary_bg_color": "#f4f4f5",
+}  # fmt: skip
+DARK = {
+    "bg_color": "#17212b", "text_color": "#f5f5f5", "hint_color": "#708499", "link_color": "#6ab3f3",
+    "button_color": "#5288c1", "button_text_color": "#ffffff", "secondary_bg_color": "#232e3c",
+}  # fmt: skip
 STRANGER = 555_002
 
 
