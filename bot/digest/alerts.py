@@ -17,6 +17,7 @@ from aiogram.exceptions import TelegramAPIError
 
 from bot.digest import fmt
 from bot.i18n import Translate
+from bot.keyboards import dashboard
 from bot.keyboards.alerts import alert_keyboard
 from bot.services import Services
 from storage.models import utcnow
@@ -78,9 +79,10 @@ async def deliver(services: Services, alert_id: int) -> bool:
         view = await alerts.view(session, alert_id)
     if view is None or view.message_id is not None:
         return False
+    opener = await dashboard.group_button(services.bot, settings, _, dashboard.ALERTS)
     try:
         sent = await services.bot.send_message(
-            chat_id, alert_text(view, _, settings.tz), reply_markup=alert_keyboard(_, alert_id)
+            chat_id, alert_text(view, _, settings.tz), reply_markup=alert_keyboard(_, alert_id, opener)
         )
     except TelegramAPIError as exc:
         log.warning("Alert %s not posted: %s", alert_id, exc)

@@ -9,10 +9,11 @@ import logging
 from datetime import datetime
 
 from aiogram import Bot
-from aiogram.types import BufferedInputFile, LinkPreviewOptions
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, LinkPreviewOptions
 
 from bot.digest.build import Digest, DigestOptions, campaign_digest, weekly_digest
 from bot.digest.fmt import clip
+from bot.keyboards import dashboard
 from bot.services import Services
 from storage.analytics.campaigns import campaign_info
 
@@ -21,14 +22,23 @@ log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-async def send_digest(bot: Bot, chat_id: int, digest: Digest, *, reply_to: int | None = None) -> None:
-    """The text parts in order, then the chart."""
+async def send_digest(
+    bot: Bot,
+    chat_id: int,
+    digest: Digest,
+    *,
+    reply_to: int | None = None,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """The text parts in order (``markup`` under the last), then the chart."""
+    last = len(digest.parts) - 1
     for i, part in enumerate(digest.parts):
         await bot.send_message(
             chat_id,
             part,
             link_preview_options=NO_PREVIEW,
             reply_to_message_id=reply_to if i == 0 else None,
+            reply_markup=markup if i == last else None,
         )
     if digest.chart:
         await bot.send_photo(chat_id, BufferedInputFile(digest.chart, filename="nps.png"))
@@ -43,7 +53,9 @@ async def push_weekly(services: Services, now: datetime | None = None) -> Digest
     digest = await weekly_digest(
         services.reports, services.translator, DigestOptions.from_settings(settings), now=now
     )
-    await send_digest(services.bot, settings.manager_chat_id, digest)
+    await send_digest(
+        services.bot, settings.manager_chat_id, digest, markup=await _dashboard(services, digest)
+    )
     log.info("Weekly digest sent (%d messages, chart: %s)", len(digest.parts), digest.chart is not None)
     return digest
 
@@ -65,6 +77,16 @@ async def push_campaign_closed(services: Services, campaign_id: int) -> Digest |
     digest = await campaign_digest(services.reports, services.translator, options, campaign_id, title=title)
     if digest is None:
         return None
-    await send_digest(services.bot, settings.manager_chat_id, digest)
+    await send_digest(
+        services.bot, settings.manager_chat_id, digest, markup=await _dashboard(services, digest)
+    )
     log.info("Campaign %s digest sent", campaign_id)
     return digest
+
+
+async def _dashboard(services: Services, digest: Digest) -> InlineKeyboardMarkup | None:
+    """The managers' group's button to the digest's campaign in the dashboard (when set up)."""
+    settings = services.settings
+    view = dashboard.campaign_view(digest.campaign_id) if digest.campaign_id else dashboard.OVERVIEW
+    _ = services.translator.bind(settings.default_locale)
+    return dashboard.markup(await dashboard.group_button(services.bot, settings, _, view))

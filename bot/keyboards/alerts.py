@@ -8,8 +8,10 @@ from bot.callbacks import REPLY, RESOLVE, AlertCb
 from bot.i18n import Translate
 
 
-def alert_keyboard(_: Translate, alert_id: int) -> InlineKeyboardMarkup:
-    """Reply and Resolved."""
+def alert_keyboard(
+    _: Translate, alert_id: int, dashboard: InlineKeyboardButton | None = None
+) -> InlineKeyboardMarkup:
+    """Reply and Resolved; below them the dashboard's alerts when it is set up."""
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
@@ -19,6 +21,7 @@ def alert_keyboard(_: Translate, alert_id: int) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(
                     text=_("al-btn-resolve"), callback_data=AlertCb(action=RESOLVE, alert_id=alert_id).pack()
                 ),
-            ]
+            ],
+            *([[dashboard]] if dashboard is not None else []),
         ]
     )

@@ -135,3 +135,11 @@ cli-export-bad-format = Cannot export to { $file }: the file name must end in .c
 job-digest-weekly = Weekly NPS digest to the managers' chat
 job-digest-detractor-alerts = Detractor alerts for partners who stopped after the score
 job-journal-prune = Deleting handled updates from the journal
+
+# the managers' dashboard (Mini App)
+dash-open = 📊 Open the dashboard
+dash-menu = Dashboard
+dash-here = NPS dashboard: figures, groups, comments and alerts.
+dash-off = The dashboard is off: set PUBLIC_URL (the bot's public https address) and MINIAPP_NAME; the README's "Dashboard in Telegram" section has the steps.
+dash-no-name = In a group the dashboard opens through the Mini App's link: create it with @BotFather (/newapp) and set MINIAPP_NAME. In a private chat with the bot /dashboard works as is.
+cmd-dashboard = NPS dashboard

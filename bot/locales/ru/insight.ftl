@@ -135,3 +135,11 @@ cli-export-bad-format = Не могу выгрузить в { $file }: имя ф
 job-digest-weekly = Еженедельный дайджест NPS в чат менеджеров
 job-digest-detractor-alerts = Алерты о критиках, остановившихся после оценки
 job-journal-prune = Удаление обработанных обновлений из журнала
+
+# the managers' dashboard (Mini App)
+dash-open = 📊 Открыть дашборд
+dash-menu = Дашборд
+dash-here = Дашборд NPS: цифры, группы, комментарии и сигналы.
+dash-off = Дашборд выключен: задайте PUBLIC_URL (публичный https-адрес бота) и MINIAPP_NAME — шаги в README, раздел «Дашборд в Telegram».
+dash-no-name = В группе дашборд открывается по ссылке Mini App: создайте ее в @BotFather (/newapp) и задайте MINIAPP_NAME. В личном чате с ботом /dashboard работает и так.
+cmd-dashboard = Дашборд NPS

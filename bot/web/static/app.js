@@ -329,7 +329,8 @@
 
   /* startapp only chooses the first view: "alerts", "kpi", "breakdown", "drivers", or "c<id>". */
   function start() {
-    var param = unsafe.start_param || '';
+    // Direct links carry it as start_param; a private chat's web_app button as ?view=
+    var param = unsafe.start_param || new URLSearchParams(location.search).get('view') || '';
     if (TABS.indexOf(param) >= 0) state.tab = param;
     var m = /^c(\d{1,18})$/.exec(param);
     if (m) state.campaign = Number(m[1]);
