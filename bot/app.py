@@ -25,8 +25,8 @@ from bot.i18n import Translator
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.partner import PartnerLocaleMiddleware
 from bot.middlewares.requests import CommitBeforeSend
+from bot.middlewares.stale_queries import StaleQueries
 from bot.polling import DurablePolling
-from bot.response_models import pin_response_models
 from bot.roles.turns import PartnerTurns
 from bot.roles.web import Receiver, WebhookReceiver
 from bot.roles.worker import Worker
@@ -51,10 +51,10 @@ Starter = Callable[["App"], Awaitable[None]]
 
 def create_bot(settings: Settings, *, request_timeout: float = 60, budget: SendBudget | None = None) -> Bot:
     """The Bot, pointed at TELEGRAM_API_URL, committing before every request, paced by ``budget``."""
-    pin_response_models()
     api = TelegramAPIServer.from_base(settings.telegram_api_url)
     session = AiohttpSession(api=api, timeout=request_timeout)
     session.middleware(CommitBeforeSend(budget))
+    session.middleware(StaleQueries())  # every button's late press (bot/middlewares/stale_queries.py)
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,

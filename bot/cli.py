@@ -7,9 +7,9 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
-from bot import event_loop
 from bot.config import CommonSettings, Settings, SettingsError, load_common_settings, load_settings
 from bot.startup import StartupAborted, TokenRejected
 from storage import areas
@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     mig.add_argument("-v", "--verbose", action="store_true", help="show Alembic's own log lines")
     imp = sub.add_parser("import-partners", help="import or update partners from a CSV file")
     imp.add_argument("file")
+    met = sub.add_parser("import-metrics", help="import or update partners' monthly KPIs from a CSV file")
+    met.add_argument("file")
     exp = sub.add_parser("export", help="export answers to CSV or XLSX")
     exp.add_argument("--out", required=True, help="output file (.csv or .xlsx)")
     exp.add_argument("--campaign", type=int, default=None, help="only this campaign id")
@@ -41,12 +43,7 @@ async def _run(settings: Settings, role: str = "run") -> None:
 
     await upgrade_async(settings.database_url)
     app = build_app(settings, role=role)
-    app.starters.append(_settle_heap)  # the last starter: everything is built by then
     await run_forever(app)
-
-
-async def _settle_heap(_app: object) -> None:
-    event_loop.settle_heap()
 
 
 async def _migrate(settings: CommonSettings, verbose: bool = False) -> None:
@@ -56,7 +53,7 @@ async def _migrate(settings: CommonSettings, verbose: bool = False) -> None:
 
 
 # Commands that never talk to Telegram: they run without BOT_TOKEN.
-OFFLINE_COMMANDS = frozenset({"migrate", "import-partners", "export", "themes"})
+OFFLINE_COMMANDS = frozenset({"migrate", "import-partners", "import-metrics", "export", "themes"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,16 +89,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """``asyncio.run``, on uvloop where it is published (not on Windows)."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
+
+
 def _dispatch(command: str, args: argparse.Namespace, settings: CommonSettings) -> int:
     if command in ("run", "web", "worker"):
         assert isinstance(settings, Settings)  # loaded with the token for these (see main)
-        event_loop.run(_run(settings, command))
+        _run_loop(_run(settings, command))
     elif command == "migrate":
         asyncio.run(_migrate(settings, args.verbose))
     elif command == "import-partners":
         from bot.cli_import import import_partners_command
 
         return asyncio.run(import_partners_command(settings, args.file))
+    elif command == "import-metrics":
+        from bot.cli_import import import_metrics_command
+
+        return asyncio.run(import_metrics_command(settings, args.file))
     elif command == "export":
         from bot.cli_export import export_command
 

@@ -153,6 +153,19 @@ async def erase(session: AsyncSession, partner_id: int) -> bool:
     return True
 
 
+async def forget_partner(services: Services, session: AsyncSession, partner_id: int) -> bool:
+    """:func:`erase`, commit, then edit the partner's alerts already posted in the managers' chat
+    so that they no longer show the partner's name or words; False when there is no such partner."""
+    from bot.erasure import redact_posted_alerts  # Telegram-facing; keeps this module's imports lean
+
+    posted = await alerts.posted_of_partner(session, partner_id)
+    if not await erase(session, partner_id):
+        return False
+    await session.commit()  # erased before anything is sent
+    await redact_posted_alerts(services, posted)
+    return True
+
+
 class ResolveOutcome(enum.Enum):
     """What resolving an alert did."""
 

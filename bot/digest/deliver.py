@@ -1,6 +1,8 @@
 """Sending digests: to the managers' chat (weekly, on campaign close, /digest) or to whoever asked.
 
 No database session is open while we talk to Telegram: the builders open and close their own.
+The managers' chat is posted to through bot/managers_chat.py (it follows a move to a supergroup
+and holds a digest while the bot is out of the chat).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, LinkPreviewOp
 from bot.digest.build import Digest, DigestOptions, campaign_digest, weekly_digest
 from bot.digest.fmt import clip
 from bot.keyboards import dashboard
+from bot.managers_chat import post_parts
 from bot.services import Services
 from storage.analytics.campaigns import campaign_info
 
@@ -22,23 +25,14 @@ log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-async def send_digest(
-    bot: Bot,
-    chat_id: int,
-    digest: Digest,
-    *,
-    reply_to: int | None = None,
-    markup: InlineKeyboardMarkup | None = None,
-) -> None:
-    """The text parts in order (``markup`` under the last), then the chart."""
-    last = len(digest.parts) - 1
+async def send_digest(bot: Bot, chat_id: int, digest: Digest, *, reply_to: int | None = None) -> None:
+    """The text parts in order, then the chart."""
     for i, part in enumerate(digest.parts):
         await bot.send_message(
             chat_id,
             part,
             link_preview_options=NO_PREVIEW,
             reply_to_message_id=reply_to if i == 0 else None,
-            reply_markup=markup if i == last else None,
         )
     if digest.chart:
         await bot.send_photo(chat_id, BufferedInputFile(digest.chart, filename="nps.png"))
@@ -53,10 +47,9 @@ async def push_weekly(services: Services, now: datetime | None = None) -> Digest
     digest = await weekly_digest(
         services.reports, services.translator, DigestOptions.from_settings(settings), now=now
     )
-    await send_digest(
-        services.bot, settings.manager_chat_id, digest, markup=await _dashboard(services, digest)
-    )
-    log.info("Weekly digest sent (%d messages, chart: %s)", len(digest.parts), digest.chart is not None)
+    markup = await _dashboard(services, digest)
+    if await post_parts(services, "weekly", digest.parts, digest.chart, markup):
+        log.info("Weekly digest sent (%d messages, chart: %s)", len(digest.parts), digest.chart is not None)
     return digest
 
 
@@ -77,10 +70,9 @@ async def push_campaign_closed(services: Services, campaign_id: int) -> Digest |
     digest = await campaign_digest(services.reports, services.translator, options, campaign_id, title=title)
     if digest is None:
         return None
-    await send_digest(
-        services.bot, settings.manager_chat_id, digest, markup=await _dashboard(services, digest)
-    )
-    log.info("Campaign %s digest sent", campaign_id)
+    markup = await _dashboard(services, digest)
+    if await post_parts(services, "campaign", digest.parts, digest.chart, markup):
+        log.info("Campaign %s digest sent", campaign_id)
     return digest
 
 

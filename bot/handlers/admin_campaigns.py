@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import operations
 from bot.callbacks import CANCEL, LAUNCH, PREVIEW, CampaignCb
+from bot.digest.split import TELEGRAM_LIMIT
 from bot.filters import IsAdmin
 from bot.i18n import Translate, Translator
 from bot.keyboards.campaigns import draft_keyboard
@@ -29,8 +30,6 @@ from storage.models import campaign as c
 from storage.repo import campaigns
 from storage.repo.campaigns import CampaignError
 from storage.repo.deliveries import Counts
-
-router = Router(name=__name__)
 
 COMMANDS = ("newcampaign", "launch", "pause", "resume", "close", "remind", "campaigns", "schedule")
 KEY = re.compile(r"^[A-Za-z_]+=")
@@ -111,7 +110,6 @@ async def _launch(
     return True
 
 
-@router.message(Command("newcampaign"), IsAdmin())
 async def new_campaign(
     message: Message, command: CommandObject, session: AsyncSession, services: Services, _: Translate
 ) -> None:
@@ -129,16 +127,14 @@ async def new_campaign(
         await answer_long(message, bad + usage)  # the known segments can be many
         return
     user = message.from_user
-    campaign = await campaigns.create_draft(
-        session,
-        parsed.title,
-        segments=parsed.segments,
+    # The audience of the campaign as it would be (not added to the session: no draft yet).
+    would_be = Campaign(
+        segments=",".join(parsed.segments) if parsed.segments else None,
         sample=parsed.sample,
         force=parsed.force,
-        created_by=user.id if user else None,
     )
     audience = await campaigns.audience_size(
-        session, campaign, now=utcnow(), min_days=settings.min_days_between_surveys
+        session, would_be, now=utcnow(), min_days=settings.min_days_between_surveys
     )
     filters = []
     if parsed.segments:
@@ -147,17 +143,32 @@ async def new_campaign(
         filters.append(_("newcamp-filter-sample", sample=html.quote(parsed.sample)))
     if parsed.force:
         filters.append(_("newcamp-filter-force"))
-    text = _(
-        "newcamp-created",
-        id=str(campaign.id),
-        title=html.quote(campaign.title),
-        audience=str(audience),
-        filters="".join("\n" + f for f in filters),
+
+    def reply(campaign_id: int) -> str:
+        return _(
+            "newcamp-created",
+            id=str(campaign_id),
+            title=html.quote(parsed.title[:200]),
+            audience=audience,
+            filters="".join("\n" + f for f in filters),
+        )
+
+    # A reply Telegram would refuse must not leave a draft nobody was shown (id digits as a max).
+    size = len(reply(10**12))  # raw HTML: never shorter than the text Telegram counts
+    if size > TELEGRAM_LIMIT:
+        await message.answer(_("newcamp-too-long", length=size, limit=TELEGRAM_LIMIT))
+        return
+    campaign = await campaigns.create_draft(
+        session,
+        parsed.title,
+        segments=parsed.segments,
+        sample=parsed.sample,
+        force=parsed.force,
+        created_by=user.id if user else None,
     )
-    await message.answer(text, reply_markup=draft_keyboard(_, campaign.id))
+    await message.answer(reply(campaign.id), reply_markup=draft_keyboard(_, campaign.id))
 
 
-@router.callback_query(CampaignCb.filter(F.action.in_((LAUNCH, PREVIEW, CANCEL))), IsAdmin())
 async def draft_button(
     callback: CallbackQuery,
     callback_data: CampaignCb,
@@ -193,7 +204,6 @@ async def draft_button(
         await message.edit_reply_markup(reply_markup=None)
 
 
-@router.message(Command("launch"), IsAdmin())
 async def launch_cmd(
     message: Message,
     command: CommandObject,
@@ -208,7 +218,6 @@ async def launch_cmd(
         await _launch(message, session, services, campaign, _, locale)
 
 
-@router.message(Command("pause", "resume", "close", "remind"), IsAdmin())
 async def state_cmd(
     message: Message, command: CommandObject, session: AsyncSession, services: Services, _: Translate
 ) -> None:
@@ -237,7 +246,6 @@ async def state_cmd(
     await message.answer(text)
 
 
-@router.message(Command("campaigns"), IsAdmin())
 async def list_campaigns(message: Message, session: AsyncSession, _: Translate) -> None:
     """Campaigns with audience, delivery, response rate and NPS so far."""
     rows = await campaigns.list_stats(session)
@@ -267,7 +275,6 @@ async def list_campaigns(message: Message, session: AsyncSession, _: Translate) 
         await message.answer(chunk)
 
 
-@router.message(Command("schedule"), IsAdmin())
 async def schedule(
     message: Message, services: Services, translator: Translator, locale: str, _: Translate
 ) -> None:
@@ -289,13 +296,27 @@ async def schedule(
         await message.answer(chunk)
 
 
-@router.message(Command(*COMMANDS))
 async def refuse(message: Message, _: Translate) -> None:
     """Anyone but an admin."""
     await message.answer(_("admin-only"))
 
 
-@router.callback_query(CampaignCb.filter())
 async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
     """A campaign button pressed by a non-admin (or with an unknown action)."""
-    await callback.answer(_("admin-only"), show_alert=True)
+    await callback.answer(_("admin-only-button"), show_alert=True)
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.register(new_campaign, Command("newcampaign"), IsAdmin())
+    router.callback_query.register(
+        draft_button, CampaignCb.filter(F.action.in_((LAUNCH, PREVIEW, CANCEL))), IsAdmin()
+    )
+    router.message.register(launch_cmd, Command("launch"), IsAdmin())
+    router.message.register(state_cmd, Command("pause", "resume", "close", "remind"), IsAdmin())
+    router.message.register(list_campaigns, Command("campaigns"), IsAdmin())
+    router.message.register(schedule, Command("schedule"), IsAdmin())
+    router.message.register(refuse, Command(*COMMANDS))
+    router.callback_query.register(refuse_button, CampaignCb.filter())
+    return router

@@ -10,52 +10,43 @@ from __future__ import annotations
 import logging
 
 from aiogram import Router
-from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import managers_chat
 from bot.config import Settings
 from bot.i18n import Translate
 from bot.keyboards import dashboard as keys
+from bot.staff import is_staff
 
-router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
-MEMBER_STATUSES = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR)
+
+async def _in_group(message: Message, session: AsyncSession, settings: Settings) -> bool:
+    """Whether the command came from the managers' chat (or the supergroup it became)."""
+    return message.chat.id == await managers_chat.effective_id(session, settings)
 
 
-async def _is_manager(message: Message, settings: Settings) -> bool:
-    """Admins; in the managers' chat anyone; in a private chat, members of the managers' chat."""
-    user = message.from_user
-    if user is not None and settings.is_admin(user.id):
-        return True
-    chat = settings.manager_chat_id
-    if chat is None or user is None:
-        return False
-    if message.chat.id == chat:
-        return True
-    if message.chat.type != "private" or message.bot is None:
-        return False
-    try:
-        member = await message.bot.get_chat_member(chat, user.id)
-    except TelegramAPIError as exc:
-        log.info("Membership of %s in the managers' chat unknown: %s", user.id, exc)
-        return False
-    return member.status in MEMBER_STATUSES
-
-
-@router.message(Command("dashboard"))
-async def dashboard(message: Message, settings: Settings, _: Translate) -> None:
+async def dashboard(message: Message, session: AsyncSession, settings: Settings, _: Translate) -> None:
     """The button that opens the dashboard (or how to enable it)."""
-    if not await _is_manager(message, settings):
+    user = message.from_user
+    in_group = await _in_group(message, session, settings)
+    private = message.chat.type == "private"
+    allowed = user is not None and (
+        in_group
+        or settings.is_admin(user.id)
+        or (private and await is_staff(message.bot, session, settings, user.id))
+    )
+    if not allowed:
         await message.answer(_("mgr-refused"))
         return
     if settings.public_url is None:
         await message.answer(_("dash-off"))
         return
     assert message.bot is not None
-    if message.chat.type == "private":
+    if private:
         menu = keys.menu_button(settings, _)
         try:
             await message.bot.set_chat_menu_button(chat_id=message.chat.id, menu_button=menu)
@@ -68,3 +59,10 @@ async def dashboard(message: Message, settings: Settings, _: Translate) -> None:
         await message.answer(_("dash-no-name"))
         return
     await message.answer(_("dash-here"), reply_markup=keys.markup(button))
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handler (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.register(dashboard, Command("dashboard"))
+    return router

@@ -10,19 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import operations
 from bot.callbacks import ConfirmCb, LanguageCb
+from bot.config import Settings
 from bot.filters import PrivateChat
 from bot.i18n import Translate, Translator
 from bot.keyboards.settings import confirm_keyboard, language_keyboard
+from bot.services import Services
+from bot.staff import is_staff
 from bot.states import Survey
 from storage.repo import partners
 from storage.repo.partners import PartnerRef
 
-router = Router(name=__name__)
-router.message.filter(PrivateChat())
-router.callback_query.filter(PrivateChat())
 
-
-@router.message(Command("cancel"))
 async def cancel(message: Message, state: FSMContext, _: Translate) -> None:
     """Leave the survey (what was answered stays) or whatever else is in progress."""
     current = await state.get_state()
@@ -34,13 +32,11 @@ async def cancel(message: Message, state: FSMContext, _: Translate) -> None:
     await message.answer(_("cancel-done" if in_survey else "cancel-other"))
 
 
-@router.message(Command("stop"))
 async def stop(message: Message, _: Translate) -> None:
     """Ask before opting out of surveys."""
     await message.answer(_("stop-confirm"), reply_markup=confirm_keyboard(_, "stop"))
 
 
-@router.message(Command("forget_me"))
 async def forget_me(message: Message, partner: PartnerRef | None, _: Translate) -> None:
     """Ask before erasing personal data, saying exactly what happens."""
     if partner is None:
@@ -49,13 +45,13 @@ async def forget_me(message: Message, partner: PartnerRef | None, _: Translate) 
     await message.answer(_("forget-confirm"), reply_markup=confirm_keyboard(_, "forget"))
 
 
-@router.callback_query(ConfirmCb.filter())
 async def confirmed(
     callback: CallbackQuery,
     callback_data: ConfirmCb,
     session: AsyncSession,
     state: FSMContext,
     partner: PartnerRef | None,
+    services: Services,
     _: Translate,
 ) -> None:
     """Apply (or drop) a confirmed /stop or /forget_me."""
@@ -70,26 +66,25 @@ async def confirmed(
     else:
         if callback_data.yes:
             # No state.clear(): erasure deleted the FSM keys, clearing would write one back.
-            await operations.erase(session, partner.id)
+            await operations.forget_partner(services, session, partner.id)
         key = "forget-done" if callback_data.yes else "forget-kept"
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.edit_text(_(key))
 
 
-@router.message(Command("language"))
 async def language(message: Message, _: Translate) -> None:
     """Offer Russian or English."""
     await message.answer(_("language-choose"), reply_markup=language_keyboard())
 
 
-@router.callback_query(LanguageCb.filter())
 async def language_chosen(
     callback: CallbackQuery,
     callback_data: LanguageCb,
     session: AsyncSession,
     partner: PartnerRef | None,
     translator: Translator,
+    settings: Settings,
 ) -> None:
     """Switch the language and confirm in the new one."""
     if callback_data.lang not in ("ru", "en"):
@@ -97,11 +92,31 @@ async def language_chosen(
         return
     user = callback.from_user
     if partner is None:  # registered with the chosen language
+        staff = await is_staff(callback.bot, session, settings, user.id)
         await partners.register(
-            session, user.id, name=user.full_name, username=user.username, language=callback_data.lang
+            session,
+            user.id,
+            name=user.full_name,
+            username=user.username,
+            language=callback_data.lang,
+            staff=staff,
         )
     else:
         await partners.set_language(session, partner.id, callback_data.lang)
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.edit_text(translator.get(callback_data.lang, "language-set"))
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(stop, Command("stop"))
+    router.message.register(forget_me, Command("forget_me"))
+    router.callback_query.register(confirmed, ConfirmCb.filter())
+    router.message.register(language, Command("language"))
+    router.callback_query.register(language_chosen, LanguageCb.filter())
+    return router

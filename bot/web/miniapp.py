@@ -56,7 +56,7 @@ class MiniApp:
     membership: Membership = field(init=False)
 
     def __post_init__(self) -> None:
-        self.membership = Membership(self.services.bot, self.services.settings, self.clock)
+        self.membership = Membership(self.services, self.clock)
 
 
 MINIAPP = web.AppKey("miniapp", MiniApp)

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aiogram import Bot
-from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import ChatMemberRestricted
 from aiogram.utils.web_app import WebAppInitData, safe_parse_webapp_init_data
 
-from bot.config import Settings
+from bot import managers_chat
+from bot.services import Services
+from bot.staff import MEMBER_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,6 @@ MAX_AGE = timedelta(hours=24)
 CLOCK_SKEW = timedelta(minutes=5)
 MEMBERSHIP_TTL = timedelta(minutes=1)
 MAX_INIT_DATA = 8192  # Telegram's initData is well under 2 kB; bigger is not from Telegram
-MEMBER_STATUSES = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR)
 
 Clock = Callable[[], datetime]
 
@@ -86,9 +85,10 @@ def check_init_data(token: str, init_data: str, *, now: datetime, default_locale
 class Membership:
     """Admins and current members of the managers' chat, asked of Telegram once a minute per user."""
 
-    def __init__(self, bot: Bot, settings: Settings, clock: Clock, ttl: timedelta = MEMBERSHIP_TTL) -> None:
-        self.bot = bot
-        self.settings = settings
+    def __init__(self, services: Services, clock: Clock, ttl: timedelta = MEMBERSHIP_TTL) -> None:
+        self.services = services
+        self.bot = services.bot
+        self.settings = services.settings
         self.clock = clock
         self.ttl = ttl
         self._known: dict[int, tuple[bool, datetime]] = {}
@@ -97,14 +97,14 @@ class Membership:
         """True for ADMIN_IDS and members of MANAGER_CHAT_ID (as Telegram said at most ttl ago)."""
         if self.settings.is_admin(user_id):
             return True
-        chat = self.settings.manager_chat_id
-        if chat is None:
+        if self.settings.manager_chat_id is None:
             return False
         now = self.clock()
         known = self._known.get(user_id)
         if known is not None and known[1] > now:
             return known[0]
-        member = await self._ask(chat, user_id)
+        chat = await managers_chat.chat_id(self.services)  # MANAGER_CHAT_ID or the supergroup it became
+        member = await self._ask(chat, user_id) if chat is not None else None
         if member is not None:  # an unanswered question is asked again next time
             self._known[user_id] = (member, now + self.ttl)
             if len(self._known) > 10_000:  # a flood of strangers must not grow memory forever

@@ -3,12 +3,13 @@
 from storage.models.alert import Alert, AlertMessage
 from storage.models.announcement import Announcement
 from storage.models.base import Base, utcnow
+from storage.models.bot_state import BotState, HeldPost
 from storage.models.campaign import Campaign
 from storage.models.delivery import Delivery
-from storage.models.figures import CampaignFigures
 from storage.models.fsm import FsmRecord
 from storage.models.inbox import InboxUpdate
 from storage.models.job_run import JobRun
+from storage.models.kpi import PartnerKpi
 from storage.models.lease import Lease
 from storage.models.partner import Partner
 from storage.models.response import Response, ResponseDriver, category_of
@@ -20,14 +21,16 @@ __all__ = [
     "AlertMessage",
     "Announcement",
     "Base",
+    "BotState",
     "Campaign",
-    "CampaignFigures",
     "Delivery",
     "FsmRecord",
+    "HeldPost",
     "InboxUpdate",
     "JobRun",
     "Lease",
     "Partner",
+    "PartnerKpi",
     "Response",
     "ResponseDriver",
     "ResponseTheme",
