@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 
@@ -25,6 +24,7 @@ from bot.web import miniapp_data as data
 from bot.web.keys import CLOCK
 from bot.web.tma import Membership, Unauthorized, Viewer, check_init_data, init_data_of
 from storage.analytics.comment_list import DRIVER, THEME, comments_about
+from storage.analytics.key_partners import key_partners
 from storage.ids import parse_id, parse_int
 from storage.models import utcnow
 from storage.repo import alerts
@@ -212,7 +212,10 @@ async def _alerts(request: web.Request, state: MiniApp, viewer: Viewer, _: Trans
     """Open detractor alerts (key partners first once their figures exist)."""
     async with state.services.sessionmaker() as session:
         views, total = await alerts.open_alerts(session, limit=ALERTS_LISTED)
-    return web.json_response({"total": total, "alerts": [data.alert_json(v, _) for v in views]})
+        key = (await key_partners(session)).ids
+    views.sort(key=lambda v: v.partner.partner_id not in key)  # stable: oldest first within each
+    listed = [data.alert_json(v, _, key=v.partner.partner_id in key) for v in views]
+    return web.json_response({"total": total, "alerts": listed})
 
 
 async def _resolve(request: web.Request, state: MiniApp, viewer: Viewer, _: Translate) -> web.StreamResponse:
@@ -232,6 +235,18 @@ async def _resolve(request: web.Request, state: MiniApp, viewer: Viewer, _: Tran
 
 
 async def _kpi(request: web.Request, state: MiniApp, viewer: Viewer, _: Translate) -> web.StreamResponse:
-    """Churn and revenue by category, key partners: not available until the KPI figures exist."""
-    body: dict[str, Any] = {"available": False}
+    """Churn and revenue by NPS category (the retention API's figures) and the key partners."""
+    arg = _campaign_arg(request)
+    if isinstance(arg, web.Response):
+        return arg
+    settings = state.services.settings
+    async with state.services.reports() as session:
+        campaign = await data.campaign_or_current(session, arg)
+        if campaign is None:
+            return (
+                _error(404, "unknown campaign")
+                if arg is not None
+                else web.json_response({"available": False})
+            )
+        body = await data.kpi_view(session, campaign.id, settings.tz, viewer.language)
     return web.json_response(body)

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.digest import fmt
 from bot.i18n import Translate
+from storage.analytics import retention
 from storage.analytics.breakdown import FOLDED, UNSET, Breakdown, breakdown
 from storage.analytics.campaigns import CampaignInfo, campaign_info, previous_of, regular_campaigns
 from storage.analytics.comment_list import CommentPage
+from storage.analytics.key_partner_nps import nps_of_partners
+from storage.analytics.key_partners import key_partners
 from storage.analytics.nps import NpsChange, NpsResult, compare
 from storage.analytics.people import PartnerRef
 from storage.analytics.report import CampaignReport, Sessions, campaign_report, current_campaign
@@ -207,3 +211,25 @@ async def campaign_or_current(session: AsyncSession, campaign_id: int | None) ->
     if campaign_id is not None:
         return await campaign_info(session, campaign_id)
     return await current_campaign(session)
+
+
+async def kpi_view(session: AsyncSession, campaign_id: int, tz: ZoneInfo, locale: str) -> dict[str, Any]:
+    """The campaign's retention table (the API's JSON) and the key partners with their NPS."""
+    table = await retention.retention(session, campaign_id, tz)
+    key = await key_partners(session)
+    if table is None or (not key.months and not any(c.partners for c in table.categories.values())):
+        return {"available": False}  # no KPI imported yet
+    key_nps = await nps_of_partners(session, campaign_id, key.ids)
+    total = key.total_cents
+    key_cents = sum(key.trailing_cents.get(pid, 0) for pid in key.ids)
+    return {
+        "available": True,
+        "retention": retention.as_json(table),
+        "months_to_complete": table.months_to_complete,
+        "key_partners": {
+            "count": len(key.ids),
+            "months": list(key.months),
+            "revenue_share": round(key_cents / total, 4) if total > 0 else None,
+            "nps": nps_json(key_nps, locale),
+        },
+    }

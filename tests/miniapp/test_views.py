@@ -3,6 +3,7 @@ chat button's operation (the alert in the chat loses its buttons)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import aiohttp
@@ -11,8 +12,11 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.digest.alerts import deliver
-from storage.models import Alert, Response, utcnow
+from storage.analytics import retention
+from storage.analytics.retention import campaign_month
+from storage.models import Alert, Campaign, PartnerKpi, Response, utcnow
 from storage.repo import alerts
+from storage.repo.kpi_import import shift
 from tests.conftest import MakeApp
 from tests.e2e.test_manager import _seed
 from tests.fakebot import FakeTelegram
@@ -92,3 +96,48 @@ async def test_resolve_is_the_chat_buttons_operation(app: App, tg: FakeTelegram)
         assert alert is not None and alert.status == "resolved" and alert.resolved_by == MANAGER_ID
     edits = tg.calls_for("editMessageText", MANAGER_CHAT_ID)
     assert edits and "Мария" in edits[-1].params["text"] and not edits[-1].params.get("reply_markup")
+
+
+async def test_kpi_view_is_the_retention_apis_table_and_key_partners_come_first(
+    app: App, tg: FakeTelegram
+) -> None:
+    ids = await _seed(app)
+    in_group(tg, MANAGER_ID)
+    init_data = sign_init_data(TOKEN, user(MANAGER_ID), int(utcnow().timestamp()))
+    async with serving(app) as server:
+        assert (await _call(str(server.make_url("/app/api/kpi")), init_data)) == (200, {"available": False})
+        async with app.services.sessionmaker() as s:
+            partners = (await s.execute(select(Response.partner_id, Response.score).where(
+                Response.campaign_id == ids["autumn"]))).all()  # fmt: skip
+            month = campaign_month((await s.get(Campaign, ids["autumn"])), app.services.settings.tz)  # type: ignore[arg-type]
+            big = next(pid for pid, score in partners if score <= 6)  # a detractor brings most revenue
+            for pid, score in partners:
+                for step in (-1, 1):
+                    revenue = Decimal(9000 if pid == big else 100)
+                    status = "churned" if score <= 6 and step == 1 else "active"
+                    s.add(
+                        PartnerKpi(partner_id=pid, month=shift(month, step), revenue=revenue, status=status)
+                    )
+            await s.commit()
+            expected = retention.as_json(
+                await retention.retention(s, ids["autumn"], app.services.settings.tz)
+            )  # type: ignore[arg-type]
+            response_id = await s.scalar(
+                select(Response.id).where(Response.partner_id == big, Response.score <= 6)
+            )
+            other_id = await s.scalar(
+                select(Response.id)
+                .where(Response.score <= 6, Response.partner_id != big)
+                .order_by(Response.id)
+            )
+            assert response_id is not None and other_id is not None
+            first = await alerts.claim(s, other_id)  # older alert, not a key partner
+            second = await alerts.claim(s, response_id)
+            await s.commit()
+        status, body = await _call(str(server.make_url("/app/api/kpi")), init_data)
+        assert status == 200 and body["available"] and body["retention"] == expected
+        assert body["retention"]["categories"]["detractor"]["churn_rate"] == 1.0
+        assert body["key_partners"]["count"] >= 1 and body["key_partners"]["nps"]["detractors"] >= 1
+        _, listed = await _call(str(server.make_url("/app/api/alerts")), init_data)
+        assert [a["id"] for a in listed["alerts"]] == [second, first]
+        assert [a["key_partner"] for a in listed["alerts"]] == [True, False]

@@ -21,7 +21,8 @@
       refused401: 'Откройте дашборд из Telegram', refused401Hint: 'Ссылка устарела или открыта не из Telegram. Откройте ее снова из чата менеджеров.',
       refused403: 'Нет доступа', refused403Hint: 'Дашборд видят только администраторы и участники чата менеджеров программы.',
       failed: 'Не удалось загрузить данные. Попробуйте еще раз.', retry: 'Повторить', unclassified: 'без темы: {0}',
-      churn: 'Отток', revenueBefore: 'Выручка до', revenueAfter: 'Выручка после', keyPartners: 'Ключевые партнеры'
+      churn: 'Отток', revenueBefore: 'Выручка до', revenueAfter: 'Выручка после', keyPartners: 'Ключевые партнеры',
+      windowDone: 'окно 3 месяца закрыто', windowOpen: 'окно закроется через {0} мес.', churnGap: 'Отток критиков минус промоутеров: {0} п.п.', ofRevenue: 'выручки'
     },
     en: {
       campaign: 'Campaign', overview: 'Overview', breakdown: 'Groups', drivers: 'Drivers', kpi: 'KPI',
@@ -36,7 +37,8 @@
       refused401: 'Open the dashboard from Telegram', refused401Hint: 'The link is stale or was not opened from Telegram. Open it again from the managers\' chat.',
       refused403: 'No access', refused403Hint: 'Only the program\'s admins and members of the managers\' chat can see the dashboard.',
       failed: 'Could not load the data. Please try again.', retry: 'Retry', unclassified: 'no theme: {0}',
-      churn: 'Churn', revenueBefore: 'Revenue before', revenueAfter: 'Revenue after', keyPartners: 'Key partners'
+      churn: 'Churn', revenueBefore: 'Revenue before', revenueAfter: 'Revenue after', keyPartners: 'Key partners',
+      windowDone: '3-month window complete', windowOpen: 'window complete in {0} months', churnGap: 'Detractors\' churn minus promoters\': {0} pp', ofRevenue: 'of revenue'
     }
   };
   function t(key) {
@@ -286,7 +288,26 @@
   function kpiTab() {
     load('kpi?' + campaignArg(), function (d) {
       if (!d.available) { view.replaceChildren(h('p', { 'class': 'hint', 'data-testid': 'kpi-none', text: t('kpiNone') })); return; }
-      view.replaceChildren(h('pre', { text: JSON.stringify(d, null, 1) }));
+      var r = d.retention, names = { promoter: t('promoters'), passive: t('passives'), detractor: t('detractors') };
+      var rows = h('ul', { 'class': 'list', 'data-testid': 'kpi' });
+      ['promoter', 'passive', 'detractor'].forEach(function (c) {
+        var x = r.categories[c];
+        rows.appendChild(h('li', null,
+          h('div', { 'class': 'row' }, h('span', { 'class': 'name', text: names[c] }),
+            h('b', { text: x.churn_rate === null ? '—' : t('churn') + ' ' + (100 * x.churn_rate).toFixed(1) + '%' })),
+          h('div', { 'class': 'hint', text: x.partners + ' · ' + t('revenueBefore') + ' ' + x.revenue_before + ' · ' + t('revenueAfter') + ' ' + x.revenue_after })));
+      });
+      var k = d.key_partners, dvp = r.detractor_vs_promoter || {};
+      view.replaceChildren(
+        h('p', { 'class': 'hint', text: r.month + ' · ' + (r.window_complete ? t('windowDone') : t('windowOpen', d.months_to_complete)) }),
+        rows,
+        dvp.churn_difference !== null && dvp.churn_difference !== undefined
+          ? h('p', null, t('churnGap', (100 * dvp.churn_difference).toFixed(1)) + ' — ' + (dvp.significant ? t('significant') : t('noise'))) : null,
+        h('h2', { text: t('keyPartners') }),
+        h('div', { 'class': 'card' },
+          h('div', { 'class': 'row' }, h('span', { text: k.count + (k.revenue_share !== null ? ' · ' + Math.round(100 * k.revenue_share) + '% ' + t('ofRevenue') : '') }),
+            h('b', { text: k.nps.n ? t('nps') + ' ' + k.nps.shown : '—' })),
+          h('div', { 'class': 'hint', text: k.months.join(', ') })));
     });
   }
 
