@@ -185,3 +185,11 @@ dg-worth-risk = ⚠️ Revenue at risk: <b>{ $amount }</b> over the last 3 month
 al-key-partner = ⭐ <b>Key partner</b> (top 80% of revenue) · manager: { $manager }
 alerts-key = ⭐
 dg-chart-churn = Churn within 3 months after «{ $title }» ({ $month })
+
+# the managers' dashboard (Mini App)
+dash-open = 📊 Open the dashboard
+dash-menu = Dashboard
+dash-here = NPS dashboard: figures, groups, comments and alerts.
+dash-off = The dashboard is off: set PUBLIC_URL (the bot's public https address) and MINIAPP_NAME; the README's "Dashboard in Telegram" section has the steps.
+dash-no-name = In a group the dashboard opens through the Mini App's link: create it with @BotFather (/newapp) and set MINIAPP_NAME. In a private chat with the bot /dashboard works as is.
+cmd-dashboard = NPS dashboard

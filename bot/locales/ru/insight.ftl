@@ -199,3 +199,11 @@ dg-worth-risk = ⚠️ Выручка под риском: <b>{ $amount }</b> з
 al-key-partner = ⭐ <b>Ключевой партнер</b> (80% выручки) · менеджер: { $manager }
 alerts-key = ⭐
 dg-chart-churn = Отток за 3 месяца после «{ $title }» ({ $month })
+
+# the managers' dashboard (Mini App)
+dash-open = 📊 Открыть дашборд
+dash-menu = Дашборд
+dash-here = Дашборд NPS: цифры, группы, комментарии и сигналы.
+dash-off = Дашборд выключен: задайте PUBLIC_URL (публичный https-адрес бота) и MINIAPP_NAME — шаги в README, раздел «Дашборд в Telegram».
+dash-no-name = В группе дашборд открывается по ссылке Mini App: создайте ее в @BotFather (/newapp) и задайте MINIAPP_NAME. В личном чате с ботом /dashboard работает и так.
+cmd-dashboard = Дашборд NPS
