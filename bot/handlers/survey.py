@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import held_replies
 from bot.callbacks import ScoreCb
+from bot.config import Settings
 from bot.filters import CommandFree, HasText, PrivateChat, TextMatches, message_text
 from bot.i18n import Translate
 from bot.keyboards.survey import (
@@ -32,6 +33,7 @@ from bot.keyboards.survey import (
     score_question,
     skip_keyboard,
 )
+from bot.staff import is_staff
 from bot.states import Survey, SurveyData, save_survey_data, survey_data
 from bot.survey_definition import follow_up
 from storage.models.campaign import ANSWERABLE, ONGOING
@@ -177,12 +179,18 @@ async def start_survey(
     session: AsyncSession,
     state: FSMContext,
     partner: PartnerRef | None,
+    settings: Settings,
     _: Translate,
     locale: str,
 ) -> None:
     """Send question 1 for the pending invitation, else for ongoing feedback."""
     user = message.from_user
     assert user is not None
+    if (partner is not None and partner.staff) or (
+        partner is None and await is_staff(message.bot, session, settings, user.id)
+    ):
+        await message.answer(_("survey-staff"))  # an admin's test answer must not count
+        return
     if partner is None:
         partner_id = await partners.register_new(
             session, user.id, name=user.full_name, username=user.username, language=locale

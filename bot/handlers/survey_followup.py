@@ -68,7 +68,7 @@ async def comment_given(
     """Store the open answer (plain text, at most MAX_COMMENT characters)."""
     text = clean_text(message_text(message) or "").strip()
     if len(text) > MAX_COMMENT:
-        await message.answer(_("bad-comment-long", length=str(len(text)), max=str(MAX_COMMENT)))
+        await message.answer(_("bad-comment-long", length=len(text), max=str(MAX_COMMENT)))
         return
     data = await survey_data(state)
     found = await responses.owned_with_areas(session, data.response_id or 0, partner.id) if partner else None
