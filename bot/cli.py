@@ -91,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--out", required=True, help="output file: name ending in .csv or .xlsx")
     exp.add_argument("--campaign", type=int, default=None, help="only this campaign id (default: all)")
+    exp.add_argument("--kpis", action="store_true", help="campaigns' retention table, not answers")
     thm = command(
         "themes",
         "comment themes: --reclassify re-runs the classifier",
@@ -225,7 +226,7 @@ def _dispatch(command: str, args: argparse.Namespace, settings: CommonSettings) 
         from bot.cli_export import export_command
 
         try:
-            return asyncio.run(export_command(settings, args.out, args.campaign))
+            return asyncio.run(export_command(settings, args.out, args.campaign, kpis=args.kpis))
         except OSError as exc:
             print(f"nps-bot: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
             return 1

@@ -52,6 +52,8 @@ REF_COLUMNS = (
     _PARTNERS.c.role,
 )
 _REF_BY_TELEGRAM_ID = select(*REF_COLUMNS).where(_PARTNERS.c.telegram_id == bindparam("telegram_id"))
+
+
 async def ref_by_telegram_id(session: AsyncSession, telegram_id: int) -> PartnerRef | None:
     """The partner linked to a Telegram user, as a :class:`PartnerRef`."""
     row = (await session.execute(_REF_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).first()
