@@ -127,7 +127,7 @@ class App:
     engine: AsyncEngine
     receiver: Receiver
     worker: Worker | None = None
-    # The HTTP server beside long polling (API_TOKEN set); the webhook receiver serves its own.
+    # The HTTP server beside long polling (API_TOKEN or PUBLIC_URL set); the webhook receiver serves its own.
     web: WebServer | None = None
     report_engine: AsyncEngine | None = None
     # Extra start/stop hooks (the CLI settles the heap last).
@@ -259,7 +259,7 @@ def build_app(
             max_concurrency=POLLING_CONCURRENCY,
         )
     web_server = None
-    if isinstance(receiver, DurablePolling) and settings.api_token is not None:
+    if isinstance(receiver, DurablePolling) and (settings.api_token or settings.public_url) is not None:
         web_server = WebServer(create_web_app(services, clock=clock), settings.web_host, settings.web_port)
     app = App(
         role=role,

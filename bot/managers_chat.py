@@ -24,7 +24,7 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramMigrateToChat,
 )
-from aiogram.types import BufferedInputFile, LinkPreviewOptions
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, LinkPreviewOptions
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import CommonSettings
@@ -177,15 +177,25 @@ async def post(services: Services, send: Callable[[int], Awaitable[T]]) -> T:
     return result
 
 
-async def post_parts(services: Services, kind: str, parts: Sequence[str], chart: bytes | None) -> bool:
-    """Post a digest's parts and chart; when the bot is out of the chat, hold the rest (False)."""
+async def post_parts(
+    services: Services,
+    kind: str,
+    parts: Sequence[str],
+    chart: bytes | None,
+    markup: InlineKeyboardMarkup | None = None,
+) -> bool:
+    """Post a digest's parts (``markup`` under the last) and chart; when the bot is out of the
+    chat, hold the rest (False; a held digest goes out later without the markup)."""
     bot = services.bot
     sent = 0
     try:
-        for part in parts:
+        for i, part in enumerate(parts):
+            keyboard = markup if i == len(parts) - 1 else None
 
-            async def send_part(chat: int, text: str = part) -> object:
-                return await bot.send_message(chat, text, link_preview_options=NO_PREVIEW)
+            async def send_part(
+                chat: int, text: str = part, keys: InlineKeyboardMarkup | None = keyboard
+            ) -> object:
+                return await bot.send_message(chat, text, link_preview_options=NO_PREVIEW, reply_markup=keys)
 
             await post(services, send_part)
             sent += 1

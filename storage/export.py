@@ -6,7 +6,8 @@ however many answers there are: drivers are joined into one cell by the database
 
 * Columns are exactly :data:`COLUMNS`. ``segment``, ``tier``, ``geo``, ``niche`` and ``manager``
   are the partner's as they were when they answered (copied with the score); ``language`` and
-  ``monthly_revenue`` are the partner's now. ``drivers`` and ``themes`` hold area keys,
+  ``monthly_revenue`` are the partner's now; ``trailing_revenue_3m`` is the partner's revenue over
+  the last 3 imported KPI months. ``drivers`` and ``themes`` hold area keys,
   ``driver_names`` and ``theme_names`` the same areas named in the reader's language.
 * CSV: ``answered_at`` is ISO 8601 in UTC. XLSX: ``answered_at`` is a real date cell in
   ``TIMEZONE`` (the header names the zone), revenue a number; the header row is frozen, has a
@@ -29,10 +30,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, func, literal, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Campaign, Partner, Response, ResponseDriver, ResponseTheme, category_of
+from storage.analytics.key_partners import last_months
+from storage.analytics.retention import money
+from storage.models import Campaign, Partner, PartnerKpi, Response, ResponseDriver, ResponseTheme, category_of
 from storage.repo.themes import theme_columns
 from storage.text import safe_cell
 
@@ -54,6 +57,7 @@ COLUMNS = (
     "geo",
     "niche",
     "manager",
+    "trailing_revenue_3m",
     "language",
     "monthly_revenue",
     "driver_names",
@@ -88,7 +92,15 @@ def iso_utc(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%dT%H:%M:%S}Z"
 
 
-def _query(campaign_id: int | None) -> Any:
+def _query(campaign_id: int | None, months: tuple[str, ...]) -> Any:
+    cents = type_coerce(PartnerKpi.revenue, BigInteger)
+    trailing = (
+        select(func.sum(cents))
+        .where(PartnerKpi.partner_id == Response.partner_id, PartnerKpi.month.between(months[0], months[-1]))
+        .scalar_subquery()
+        if months
+        else literal(None, BigInteger)
+    )
     drivers = (
         select(func.aggregate_strings(ResponseDriver.area, DRIVER_SEPARATOR))
         .where(ResponseDriver.response_id == Response.id)
@@ -114,6 +126,7 @@ def _query(campaign_id: int | None) -> Any:
             Response.geo,
             Response.niche,
             Response.manager,
+            trailing,
             Partner.language,
             Partner.monthly_revenue,
         )
@@ -142,14 +155,15 @@ async def export_rows(
     """Export rows in :data:`COLUMNS` order, streamed in batches, text cells already made safe.
 
     ``name_of`` names an area key in the reader's language (the names columns stay empty without)."""
-    result = await session.stream(_query(campaign_id).execution_options(yield_per=BATCH))
+    months = await last_months(session)
+    result = await session.stream(_query(campaign_id, months).execution_options(yield_per=BATCH))
     async for batch in result.partitions(BATCH):
         for row in batch:
             (cid, title, external_id, telegram_id, name, segment, tier, score, comment, areas, at, erased) = (
                 row[:12]
             )
             theme_cells = theme_columns(*row[12:15]) if comment is not None else (None, None)
-            geo, niche, manager, language, revenue = row[15:]
+            geo, niche, manager, trailing_cents, language, revenue = row[15:]
             theme_keys = (row[14] or row[12]) if comment is not None else None
             if erased is not None:
                 external_id = telegram_id = name = comment = None
@@ -174,6 +188,7 @@ async def export_rows(
                 safe_cell(geo),
                 safe_cell(niche),
                 safe_cell(manager),
+                None if trailing_cents is None else f"{money(int(trailing_cents)):.2f}",
                 language,
                 revenue,
                 _names(drivers, name_of),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from bot.cli_export import export_command
 from bot.config import Settings
 from storage.analytics.themes import analyse
 from storage.export import COLUMNS, export_to_path
+from storage.models import PartnerKpi
 from storage.models import campaign as c
 from storage.repo import partners
 from tests.helpers import TOKEN, add_campaign, add_partner, add_response
@@ -42,6 +44,7 @@ EXPECTED_HEADER = [
     "geo",
     "niche",
     "manager",
+    "trailing_revenue_3m",
     "language",
     "monthly_revenue",
     "driver_names",
@@ -79,6 +82,9 @@ async def _fill(session: AsyncSession) -> dict[str, int]:
     await add_response(session, q3, gone, 7, comment="личное", drivers=["portal"], answered_at=AT)
     await add_response(session, q4, anna, 6, answered_at=AT)
     await partners.erase(session, gone)
+    # Anna's revenue over the last 3 imported months (2026-07..09): 200.00 + 100.50; January is older.
+    for month, amount in (("2026-01", "999"), ("2026-08", "200"), ("2026-09", "100.50")):
+        session.add(PartnerKpi(partner_id=anna.id, month=month, revenue=Decimal(amount)))
     return {"q3": q3.id, "q4": q4.id}
 
 
@@ -100,14 +106,15 @@ def _expected(ids: dict[str, int], *, named: bool = False) -> list[list[Any]]:
     auto_anna, auto_evil = _auto(anna), _auto("-1+2 @mention")
     return [
         [ids["q3"], "Осенний опрос", "P-1", 111, "Анна Иванова", "блогеры", "gold", 10, "promoter",
-         anna, "payouts;support", at, *auto_anna, *attrs, n("payouts;support"), n(auto_anna[0][6:])],
+         anna, "payouts;support", at, *auto_anna, *attrs[:3], "300.50", *attrs[3:], n("payouts;support"),
+         n(auto_anna[0][6:])],
         [ids["q3"], "Осенний опрос", "'=cmd|'/c calc'!A1", 222, "'+SUM(1,2)", "shop", None, 3, "detractor",
-         "'-1+2 @mention", None, at, *auto_evil, None, None, None, None, None, None, n(auto_evil[0][6:])],
+         "'-1+2 @mention", None, at, *auto_evil, *[None] * 7, n(auto_evil[0][6:])],
         # Erased: no external id, Telegram id, name, comment or revenue; scores and segment stay.
         [ids["q3"], "Осенний опрос", None, None, None, "shop", None, 7, "passive", None, "portal", at,
-         None, None, None, None, None, None, None, n("portal"), None],
+         None, None, None, None, None, None, None, None, n("portal"), None],
         [ids["q4"], "Зима", "P-1", 111, "Анна Иванова", "блогеры", "gold", 6, "detractor", None, None, at,
-         None, None, *attrs, None, None],
+         None, None, *attrs[:3], "300.50", *attrs[3:], None, None],
     ]  # fmt: skip
 
 

@@ -16,17 +16,17 @@ import logging
 
 from aiogram import F, Router, html
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, Message, ReplyParameters
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import operations
 from bot.callbacks import REPLY, RESOLVE, AlertCb
 from bot.config import Settings
 from bot.digest import fmt
-from bot.digest.alerts import alert_text
 from bot.filters import HasText, IsManager, PrivateChat, message_text
 from bot.i18n import Translate, Translator
 from bot.long_messages import send_long
@@ -139,21 +139,11 @@ async def resolve_pressed(
     if view is None:
         return
     user = callback.from_user
-    if not await alerts.resolve(session, view.id, user.id):
+    outcome = await operations.resolve_alert(services, session, view.id, user.id, user.full_name)
+    if outcome is not operations.ResolveOutcome.RESOLVED:
         await callback.answer(_("al-already-resolved"), show_alert=True)
         return
-    resolved = await alerts.view(session, view.id)
     await callback.answer()
-    if resolved is None or not isinstance(callback.message, Message):
-        return
-    settings = services.settings
-    text = alert_text(
-        resolved, services.translator.bind(settings.default_locale), settings.tz, user.full_name
-    )
-    try:
-        await callback.message.edit_text(text, reply_markup=None)
-    except TelegramBadRequest as exc:
-        log.debug("Resolved alert %s not edited: %s", view.id, exc)
 
 
 async def refuse_button(callback: CallbackQuery, _: Translate) -> None:

@@ -41,7 +41,7 @@ from storage.models import Response, utcnow
 from storage.repo.themes import theme_counts
 
 TREND_LENGTH = 8
-DIMENSIONS = ("segment", "tier", "geo")
+DIMENSIONS = ("segment", "tier", "geo", "niche")
 DIGEST_DIMENSIONS = ("segment",)  # the pushed digest stays short (and fast); /report shows all
 
 Sessions = async_sessionmaker[AsyncSession]
