@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -156,6 +157,21 @@ async def link_invite(
     _activate(partner, name=name, username=username)
     await session.flush()
     return partner
+
+
+async def mark_staff(session: AsyncSession, telegram_ids: Iterable[int]) -> int:
+    """Self-registered records of these users (admins) become staff; imported or opted-in ones
+    stay partners. Returns how many changed."""
+    ids = list(telegram_ids)
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(Partner)
+        .where(Partner.telegram_id.in_(ids), Partner.external_id.is_(None), Partner.role.is_(None))
+        .values(role=STAFF)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def opt_in(
