@@ -11,6 +11,7 @@ from storage.models.inbox import InboxUpdate
 from storage.models.job_run import JobRun
 from storage.models.kpi import PartnerKpi
 from storage.models.lease import Lease
+from storage.models.model_cache import ModelCache
 from storage.models.partner import Partner
 from storage.models.response import Response, ResponseDriver, category_of
 from storage.models.send_budget import SendBudgetRow
@@ -29,6 +30,7 @@ __all__ = [
     "InboxUpdate",
     "JobRun",
     "Lease",
+    "ModelCache",
     "Partner",
     "PartnerKpi",
     "Response",

@@ -260,3 +260,10 @@ async def posted_of_partner(session: AsyncSession, partner_id: int) -> list[int]
         .order_by(Alert.id)
     )
     return list(rows)
+
+
+async def move_chat(session: AsyncSession, old: int, new: int) -> int:
+    """The managers' group became supergroup ``new``: its alerts live there now (Telegram keeps
+    their message ids), so relays, Reply and Resolved keep working. Returns how many."""
+    result = await session.execute(update(Alert).where(Alert.chat_id == old).values(chat_id=new))
+    return int(getattr(result, "rowcount", 0) or 0)
