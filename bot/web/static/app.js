@@ -97,11 +97,17 @@
   var view = document.getElementById('view');
   var state = { campaign: null, tab: 'overview', stack: [], me: null };
 
+  function refusalIcon() {
+    var svg = s('svg', { width: 56, height: 56, viewBox: '0 0 56 56', 'aria-hidden': 'true' });
+    svg.appendChild(s('circle', { cx: 28, cy: 28, r: 24, fill: 'none', stroke: 'currentColor', 'stroke-width': 4 }));
+    svg.appendChild(s('line', { x1: 12, y1: 28, x2: 44, y2: 28, stroke: 'currentColor', 'stroke-width': 4 }));
+    return h('div', { 'class': 'hint' }, svg);
+  }
   function refuse(status) {
     document.getElementById('top').hidden = true;
     if (tg) tg.BackButton.hide();
     view.replaceChildren(h('div', { 'class': 'refusal', 'data-testid': 'refusal' },
-      h('div', { 'class': 'big', text: status === 401 ? '🔒' : '⛔' }),
+      refusalIcon(),
       h('h2', { text: t(status === 401 ? 'refused401' : 'refused403') }),
       h('p', { 'class': 'hint', text: t(status === 401 ? 'refused401Hint' : 'refused403Hint') })));
   }
