@@ -80,6 +80,7 @@ def main() -> None:
     parser.add_argument("--campaigns", type=int, default=8)
     parser.add_argument("--partners", type=int, default=20_000)
     parser.add_argument("--keep", action="store_true", help="cache the database between runs")
+    parser.add_argument("--db", type=Path, help="a SQLite file to use (filled when missing)")
     args = parser.parse_args()
     shape = {
         "responses": args.responses,
@@ -88,7 +89,7 @@ def main() -> None:
         "now": NOW,
     }
     folder = Path(tempfile.gettempdir()) if args.keep else Path(tempfile.mkdtemp())
-    db = folder / f"partner-pulse-bench-{args.responses}-{args.campaigns}-{args.partners}.sqlite"
+    db = args.db or folder / f"partner-pulse-bench-{args.responses}-{args.campaigns}-{args.partners}.sqlite"
     url = f"sqlite+aiosqlite:///{db}"
     if not db.exists():
         print(f"Filling {db} ...", flush=True)

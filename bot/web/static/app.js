@@ -119,7 +119,9 @@
   function load(path, render) {
     var token = {};
     state.loading = token;
-    api(path).then(function (r) {
+    var ready = state.prefetched ? Promise.resolve(state.prefetched) : api(path);
+    state.prefetched = null;
+    ready.then(function (r) {
       if (state.loading !== token) return; // the user went elsewhere meanwhile
       render(r.body, r.status);
     }).catch(function (err) { failed(err, function () { load(path, render); }); });
@@ -257,7 +259,7 @@
   }
 
   function driversTab() {
-    load('overview?' + campaignArg(), function (d) {
+    load('drivers?' + campaignArg(), function (d) {
       if (!d.campaign) { view.replaceChildren(h('p', { 'class': 'hint', text: t('empty') })); return; }
       var drivers = h('ul', { 'class': 'list', 'data-testid': 'drivers' });
       d.drivers.forEach(function (x) {
@@ -372,10 +374,13 @@
       tg.onEvent('themeChanged', applyTheme);
       tg.BackButton.onClick(back);
     }
-    Promise.all([api('me'), api('campaigns')]).then(function (r) {
+    // The first view's data is asked for alongside who-am-I and the campaigns: one round trip.
+    var first = state.tab === 'overview' ? api('overview?' + campaignArg()) : null;
+    Promise.all([api('me'), api('campaigns'), first]).then(function (r) {
       state.me = r[0].body;
       document.getElementById('top').hidden = false;
       picker(r[1].body);
+      if (r[2]) state.prefetched = r[2];
       show();
     }).catch(function (err) { failed(err, start); });
   }
