@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="export answers to CSV or XLSX")
     exp.add_argument("--out", required=True, help="output file (.csv or .xlsx)")
     exp.add_argument("--campaign", type=int, default=None, help="only this campaign id")
+    exp.add_argument("--kpis", action="store_true", help="campaigns' retention table, not answers")
     thm = sub.add_parser("themes", help="comment themes: --reclassify re-runs the classifier")
     thm.add_argument("--reclassify", action="store_true", help="classify every stored comment again")
     return parser
@@ -117,7 +118,7 @@ def _dispatch(command: str, args: argparse.Namespace, settings: CommonSettings) 
         from bot.cli_export import export_command
 
         try:
-            return asyncio.run(export_command(settings, args.out, args.campaign))
+            return asyncio.run(export_command(settings, args.out, args.campaign, kpis=args.kpis))
         except OSError as exc:
             print(f"nps-bot: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
             return 1

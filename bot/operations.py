@@ -20,6 +20,7 @@ from bot import insight_hooks
 from bot.digest.alerts import alert_text
 from bot.sending import notify
 from bot.services import Services
+from storage.analytics.key_partners import key_partners
 from storage.models import Campaign, Partner
 from storage.repo import alerts, announcements, campaigns, delivery_queue, partners, privacy
 
@@ -190,7 +191,14 @@ async def resolve_alert(
     if resolved is None or resolved.chat_id is None or resolved.message_id is None:
         return ResolveOutcome.RESOLVED
     settings = services.settings
-    text = alert_text(resolved, services.translator.bind(settings.default_locale), settings.tz, user_name)
+    key = await key_partners(session)
+    text = alert_text(
+        resolved,
+        services.translator.bind(settings.default_locale),
+        settings.tz,
+        user_name,
+        key_partner=resolved.partner_id in key.ids,
+    )
     try:
         await services.bot.edit_message_text(
             text=text, chat_id=resolved.chat_id, message_id=resolved.message_id, reply_markup=None

@@ -65,11 +65,19 @@ async def test_sql_aggregates_match_hand_counts(db: async_sessionmaker[AsyncSess
         await session.flush()
         # c1: scores 10,9,9,9,10 (P) 7,8,8 (S) 0,6 (D) → 5/3/2
         for p, score in zip(partners, [10, 9, 9, 9, 10, 7, 8, 8, 0, 6], strict=True):
-            session.add(Response(campaign_id=c1.id, partner_id=p.id, score=score, answered_at=t0))
+            session.add(
+                Response(campaign_id=c1.id, partner_id=p.id, score=score, answered_at=t0, segment=p.segment)
+            )
         # c2: three answers, a day later: 6, 6, 9
         for p, score in zip(partners[:3], [6, 6, 9], strict=True):
             session.add(
-                Response(campaign_id=c2.id, partner_id=p.id, score=score, answered_at=t0 + timedelta(1))
+                Response(
+                    campaign_id=c2.id,
+                    partner_id=p.id,
+                    score=score,
+                    answered_at=t0 + timedelta(1),
+                    segment=p.segment,
+                )
             )
         await session.commit()
 

@@ -163,3 +163,86 @@ async def test_key_partners_bring_80_percent_of_the_last_3_months(db: Sessions) 
     assert key.months == ("2026-06", "2026-07", "2026-08")
     assert key.ids == {partners[0].id, partners[1].id}  # 70%, then 85%
     assert key.trailing_cents[partners[4].id] == 6000
+
+
+def test_export_kpis_writes_every_campaigns_table(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], new_db: Any
+) -> None:
+    import csv
+
+    from bot.cli import main as cli_main
+    from storage.db import create_engine, create_sessionmaker
+    from storage.migrate import upgrade
+    from tests.dbs import _run
+
+    url = new_db("kpis")
+    upgrade(url)
+    program = generate(300, 15, end="2026-11")
+
+    async def fill() -> None:
+        engine = create_engine(url)
+        try:
+            await load(create_sessionmaker(engine), program, date(2026, 11, 15))
+        finally:
+            await engine.dispose()
+
+    _run(fill())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("TIMEZONE", TZ)
+    monkeypatch.setenv("DEFAULT_LOCALE", "en")
+    assert cli_main(["export", "--kpis", "--out", str(tmp_path / "kpis.csv")]) == 0
+    assert f"retention table of {len(program.campaigns)} campaigns" in capsys.readouterr().out
+    with (tmp_path / "kpis.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 3 * len(program.campaigns)
+    for k in range(len(program.campaigns)):
+        want = expected_retention(program, k)
+        for name, cat in want["categories"].items():
+            row = next(r for r in rows if r["month"] == want["month"] and r["category"] == name)
+            assert int(row["partners"]) == cat["partners"] and int(row["retained"]) == cat["retained"]
+            assert row["revenue_after"] == _money(cat["after"])
+            assert row["window_complete"] == str(want["window_complete"])
+
+
+async def test_digest_says_what_it_is_worth(db: Sessions) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.digest.build import DigestOptions, campaign_digest
+    from bot.i18n import Translator
+
+    program = generate(600, 15, end="2026-11")
+    await load(db, program, date(2026, 11, 15))
+    async with db() as s:
+        ids = list(await s.scalars(select(Campaign.id).order_by(Campaign.id)))
+    complete = max(k for k in range(len(ids)) if expected_retention(program, k)["window_complete"])
+    want = expected_retention(program, complete)["categories"]
+    for locale, title in (("en", "What it's worth"), ("ru", "Чего это стоит")):
+        options = DigestOptions(locale=locale, tz=ZoneInfo(TZ), min_group_size=5)
+        digest = await campaign_digest(db, Translator("en"), options, ids[-1], full=True)
+        assert digest is not None
+        text = "\n".join(digest.parts)
+        assert title in text
+    rates = {name: round(100 * (c["partners"] - c["retained"]) / c["partners"]) for name, c in want.items()}
+    assert (
+        f"promoters {rates['promoter']}% · passives {rates['passive']}% · detractors {rates['detractor']}%"
+        in "\n".join(
+            (
+                await campaign_digest(
+                    db, Translator("en"), DigestOptions(locale="en", tz=ZoneInfo(TZ)), ids[-1]
+                )
+            ).parts  # type: ignore[union-attr]
+        )
+    )
+
+
+def test_chart_has_a_churn_panel() -> None:
+    from bot.digest.chart import ChartLabels, ChartPoint, ChurnBars, render_chart
+
+    labels = ChartLabels("NPS", "NPS", "%", "Promoters", "Passives", "Detractors")
+    points = [ChartPoint("Q1", 20.0, 8.0, 50, 20, 30), ChartPoint("Q2", 25.0, 7.0, 55, 15, 30)]
+    plain = render_chart(points, labels)
+    with_churn = render_chart(points, labels, ChurnBars("Churn after Q1", (0.08, 0.14, 0.24)))
+    assert with_churn.startswith(b"\x89PNG") and with_churn != plain
+    # The panel makes the picture taller: PNG height is bytes 20..24 of the IHDR chunk.
+    assert int.from_bytes(with_churn[20:24], "big") > int.from_bytes(plain[20:24], "big")

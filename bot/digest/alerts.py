@@ -21,6 +21,7 @@ from bot.i18n import Translate
 from bot.keyboards import dashboard
 from bot.keyboards.alerts import alert_keyboard
 from bot.services import Services
+from storage.analytics.key_partners import key_partners
 from storage.models import utcnow
 from storage.repo import alerts
 from storage.repo.alerts import AlertView
@@ -30,13 +31,27 @@ log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(minutes=2)  # an alert claimed this long ago without a message is retried
 
 
-def alert_text(view: AlertView, _: Translate, tz: ZoneInfo, resolver: str | None = None) -> str:
+def manager_mention(manager: str) -> str:
+    """The partner's manager as a mention: ``@username`` notifies them in the group; a numeric id
+    becomes a link to the user."""
+    if manager.isdigit():
+        return f'<a href="tg://user?id={manager}">{manager}</a>'
+    return "@" + html.quote(manager)
+
+
+def alert_text(
+    view: AlertView, _: Translate, tz: ZoneInfo, resolver: str | None = None, *, key_partner: bool = False
+) -> str:
     """The alert: who, profile, score, comment, drivers; and who resolved it, once resolved.
 
-    Only the resolver's user id is stored, so the resolving handler passes their name.
+    Only the resolver's user id is stored, so the resolving handler passes their name. A key
+    partner's alert says so and names the partner's manager.
     """
-    lines = [
-        _("al-title", score=str(view.score), campaign=fmt.clip(view.campaign_title, 80)),
+    lines = [_("al-title", score=str(view.score), campaign=fmt.clip(view.campaign_title, 80))]
+    if key_partner:
+        manager = manager_mention(view.manager) if view.manager else _("al-none")
+        lines.append(_("al-key-partner", manager=manager))
+    lines += [
         _("al-partner", who=fmt.partner_label(view.partner, _)),
         _(
             "al-profile",
@@ -79,8 +94,11 @@ async def deliver(services: Services, alert_id: int) -> bool:
         view = await alerts.view(session, alert_id)
     if view is None or view.message_id is not None:
         return False
+    async with services.sessionmaker() as session:
+        key = await key_partners(session)
     opener = await dashboard.group_button(services.bot, settings, _, dashboard.ALERTS)
-    text, keyboard = alert_text(view, _, settings.tz), alert_keyboard(_, alert_id, opener)
+    text = alert_text(view, _, settings.tz, key_partner=view.partner_id in key.ids)
+    keyboard = alert_keyboard(_, alert_id, opener)
     try:
         # Through managers_chat: a move to a supergroup is followed, a removed bot keeps the
         # alert unposted (this job posts it when the bot is back).

@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.digest import fmt
-from bot.digest.chart import ChartLabels, ChartPoint, render_chart
+from bot.digest.chart import ChartLabels, ChartPoint, ChurnBars, render_chart
 from bot.digest.split import pack
 from bot.digest.text import report_blocks
+from bot.digest.worth import worth_block
 from bot.i18n import Translate, Translator
 from storage.analytics.campaigns import CampaignInfo
-from storage.analytics.nps import NpsResult, nps_for
+from storage.analytics.nps import NpsResult, nps_for, pooled
 from storage.analytics.report import (
     DIGEST_DIMENSIONS,
     DIMENSIONS,
@@ -31,6 +32,7 @@ from storage.analytics.report import (
     campaign_report,
     current_campaign,
 )
+from storage.analytics.worth import Worth, worth
 from storage.models import utcnow
 
 WEEK_DAYS = 7
@@ -90,6 +92,16 @@ def chart_points(
     ]
 
 
+def churn_bars(figures: Worth | None, _: Translate) -> ChurnBars | None:
+    """The chart's churn panel: the latest campaign whose KPI window is complete."""
+    table = figures.retention if figures is not None else None
+    if figures is None or table is None:
+        return None
+    rates = tuple(table.categories[name].churn_rate for name in ("promoter", "passive", "detractor"))
+    title = _("dg-chart-churn", title=fmt.clip(figures.retention_title, 40), month=table.month)
+    return ChurnBars(title, (rates[0], rates[1], rates[2]))
+
+
 def chart_labels(_: Translate) -> ChartLabels:
     """Localised words of the chart."""
     return ChartLabels(
@@ -125,8 +137,12 @@ async def campaign_digest(
         # GIL, so the drawing thread and the queries overlap instead of adding up.
         points = chart_points(first.campaign, first.nps, first.trend, options.tz)
         if points:
-            charts.append(await asyncio.to_thread(render_chart, points, chart_labels(_)))
+            churn = churn_bars(figures, _)
+            charts.append(await asyncio.to_thread(render_chart, points, chart_labels(_), churn))
 
+    # Before the report: the chart (drawn while the report's SQL runs) has a churn panel.
+    async with sessions() as session:
+        figures = await worth(session, campaign_id, options.tz)
     report = await campaign_report(
         sessions,
         campaign_id,
@@ -148,6 +164,9 @@ async def campaign_digest(
         min_size=options.min_group_size,
         anonymous=options.anonymous,
     )
+    worth_text = worth_block(figures, _, options.locale, options.min_group_size) if report.nps.n else ""
+    if worth_text:
+        blocks.append(worth_text)
     first = "\n".join(x for x in (heading, lead) if x)
     return Digest(pack([first, *blocks]), chart, report.campaign.id)
 
@@ -171,7 +190,11 @@ async def weekly_digest(
         current = await current_campaign(session)
         quiet = week.answers == 0 or current is None
         # Only a quiet week needs the figure on its own; otherwise the report computes it.
-        current_nps = await nps_for(session, campaign_id=current.id) if quiet and current else None
+        current_nps = (
+            pooled([await nps_for(session, campaign_id=cid) for cid in current.wave])  # pilots too
+            if quiet and current
+            else None
+        )
     if quiet:
         if current is None or current_nps is None or current_nps.n == 0:
             return Digest([_("dg-week-none-empty")], None, None, empty=True)

@@ -143,6 +143,9 @@ async def new_campaign(
         filters.append(_("newcamp-filter-sample", sample=html.quote(parsed.sample)))
     if parsed.force:
         filters.append(_("newcamp-filter-force"))
+    pilots = await campaigns.open_pilots(session, would_be)
+    if pilots:
+        filters.append(_("newcamp-filter-wave", pilots=", ".join(f"#{p}" for p in pilots)))
 
     def reply(campaign_id: int) -> str:
         return _(

@@ -30,8 +30,10 @@ from bot.filters import HasText, IsManager, message_text
 from bot.i18n import Translate
 from bot.services import Services
 from storage.analytics.campaigns import campaign_info
+from storage.analytics.key_partners import key_partners
 from storage.analytics.report import current_campaign, current_nps
 from storage.export import export_to_path
+from storage.export_kpis import export_kpis_to_path
 from storage.ids import parse_id
 from storage.models import utcnow
 from storage.repo import alerts, announcements
@@ -142,8 +144,9 @@ async def digest(message: Message, session: AsyncSession, services: Services, _:
 
 
 async def open_alerts(message: Message, session: AsyncSession, settings: Settings, _: Translate) -> None:
-    """Open detractor alerts, oldest first, with links to them in the managers' chat."""
-    views, total = await alerts.open_alerts(session, limit=ALERTS_LISTED)
+    """Open detractor alerts, key partners' first, then oldest first, with links to them."""
+    key = await key_partners(session)
+    views, total = await alerts.open_alerts(session, limit=ALERTS_LISTED, first=key.ids)
     if not views:
         await message.answer(_("alerts-none"))
         return
@@ -154,6 +157,8 @@ async def open_alerts(message: Message, session: AsyncSession, settings: Setting
             "who": fmt.partner_label(view.partner, _),
             "date": fmt.when(view.created_at, settings.tz),
         }
+        if view.partner_id in key.ids:
+            args["who"] = _("alerts-key") + " " + args["who"]
         link = alert_link(view.chat_id, view.message_id)
         if link:
             lines.append(_("alerts-item", link=f'<a href="{link}">{_("alerts-link")}</a>', **args))
@@ -164,11 +169,16 @@ async def open_alerts(message: Message, session: AsyncSession, settings: Setting
     await message.answer("\n".join(lines), disable_web_page_preview=True)
 
 
+KPIS = -1  # the "campaign" of /export kpis: every campaign's retention table
+
+
 def _export_args(args: str | None) -> tuple[str, int | None] | None:
-    """``[csv|xlsx] [campaign id]`` in any order; None when something else was given."""
+    """``[csv|xlsx] [campaign id | kpis]`` in any order; None when something else was given."""
     kind, campaign_id = "csv", None
     for token in (args or "").split():
-        if token.lower() in ("csv", "xlsx"):
+        if token.lower() == "kpis" and campaign_id is None:
+            campaign_id = KPIS
+        elif token.lower() in ("csv", "xlsx"):
             kind = token.lower()
         elif (parsed := parse_id(token)) is not None and campaign_id is None:
             campaign_id = parsed
@@ -186,6 +196,9 @@ async def export(
         await message.answer(_("ex-usage"))
         return
     kind, campaign_id = parsed
+    if campaign_id == KPIS:
+        await _export_kpis(message, session, services, _, kind)
+        return
     title = None
     if campaign_id is not None:
         info = await campaign_info(session, campaign_id)
@@ -200,13 +213,38 @@ async def export(
         name = f"nps-{'all' if campaign_id is None else campaign_id}-{stamp}.{kind}"
         path = folder / name
         async with services.reports() as reader:
-            rows = await export_to_path(reader, path, campaign_id=campaign_id, fmt=kind)
+            rows = await export_to_path(
+                reader,
+                path,
+                campaign_id=campaign_id,
+                fmt=kind,
+                name_of=lambda key: _(f"area-{key}"),  # area names in the asking manager's language
+                tz=services.settings.tz,
+            )
         caption = (
             _("ex-caption-campaign", title=fmt.clip(title, 80), rows=rows)
             if title is not None
             else _("ex-caption", rows=rows)
         )
         await message.answer_document(FSInputFile(path, filename=name), caption=caption)
+    finally:
+        await asyncio.to_thread(shutil.rmtree, folder, True)
+
+
+async def _export_kpis(
+    message: Message, session: AsyncSession, services: Services, _: Translate, kind: str
+) -> None:
+    """/export kpis: every campaign's retention table by NPS category."""
+    await session.commit()
+    folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="nps-export-"))
+    try:
+        name = f"nps-kpis-{utcnow().strftime('%Y%m%d-%H%M')}.{kind}"
+        path = folder / name
+        async with services.reports() as reader:
+            campaigns = await export_kpis_to_path(reader, path, services.settings.tz, fmt=kind)
+        await message.answer_document(
+            FSInputFile(path, filename=name), caption=_("ex-caption-kpis", campaigns=str(campaigns))
+        )
     finally:
         await asyncio.to_thread(shutil.rmtree, folder, True)
 

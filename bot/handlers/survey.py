@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
 from aiogram import Router
 from aiogram.dispatcher.event.bases import SkipHandler
@@ -33,7 +34,7 @@ from bot.keyboards.survey import (
     skip_keyboard,
 )
 from bot.staff import is_staff
-from bot.states import Survey
+from bot.states import Survey, SurveyData, save_survey_data, survey_data
 from bot.survey_definition import follow_up
 from storage.models.campaign import ANSWERABLE, ONGOING
 from storage.models.response import STAGE_COMMENT, category_of
@@ -88,7 +89,8 @@ def _comment_question(uow: UnitOfWork, message: Message, _: Translate, response:
 
 async def _ask_comment(question: SendMessage, state: FSMContext) -> None:
     sent = await question
-    await state.update_data(comment_message_id=sent.message_id)
+    data = await survey_data(state)
+    await save_survey_data(state, replace(data, comment_message_id=sent.message_id))
 
 
 async def _take_score(
@@ -105,13 +107,13 @@ async def _take_score(
     """Store the score and move the FSM on; returns the response and whether to (re)ask question 2.
 
     ``first_round`` is the partner's answer to round 0, read with the campaign's standing."""
-    data = await state.get_data()
+    data = await survey_data(state)
     previous = (
         first_round if round_ == 0 else await responses.of_campaign(session, campaign_id, partner.id, round_)
     )
     same_step = (
         previous is not None
-        and previous.id == data.get("response_id")
+        and previous.id == data.response_id
         and previous.stage == STAGE_COMMENT
         and category_of(previous.score) == category_of(score)
         and await state.get_state() == Survey.comment.state
@@ -120,11 +122,15 @@ async def _take_score(
         session, previous, campaign_id, partner.id, score, question_message_id, round_
     )
     await state.set_state(Survey.comment)
-    await state.update_data(
-        campaign_id=campaign_id,
-        round=response.round,
-        response_id=response.id,
-        question_message_id=response.question_message_id,
+    await save_survey_data(
+        state,
+        replace(
+            data,
+            campaign_id=campaign_id,
+            round=response.round,
+            response_id=response.id,
+            question_message_id=response.question_message_id,
+        ),
     )
     return response, not same_step
 
@@ -146,9 +152,9 @@ async def _round_of_tap(
     known = await responses.round_of_message(session, campaign_id, partner.id, message_id)
     if known is not None:
         return known
-    data = await state.get_data()
-    if data.get("campaign_id") == campaign_id and data.get("question_message_id") == message_id:
-        return int(data.get("round", 0))
+    data = await survey_data(state)
+    if data.campaign_id == campaign_id and data.question_message_id == message_id:
+        return data.round
     return await responses.next_round(session, campaign_id, partner.id)
 
 
@@ -198,10 +204,11 @@ async def start_survey(
         campaign_id = await campaigns_base.ensure_ongoing_campaign(session)
         round_ = await responses.next_round(session, campaign_id, partner_id)
     await state.set_state(Survey.score)
-    await state.set_data({"campaign_id": campaign_id, "round": round_})
+    data = SurveyData(campaign_id=campaign_id, round=round_)
+    await save_survey_data(state, data)
     sent = await message.answer(score_question(_), reply_markup=score_keyboard(campaign_id))
     # This round's question 1: a typed score, and the final thanks, edit this message.
-    await state.update_data(question_message_id=sent.message_id)
+    await save_survey_data(state, replace(data, question_message_id=sent.message_id))
 
 
 async def score_tapped(
@@ -278,7 +285,7 @@ async def score_typed_for_invitation(
     campaign_id = await campaigns_base.pending_invitation(session, partner.id) if partner else None
     if campaign_id is None:
         raise SkipHandler  # not an answer: let the managers' relay or the fallback see it
-    await state.set_data({"campaign_id": campaign_id, "round": 0})
+    await save_survey_data(state, SurveyData(campaign_id=campaign_id, round=0))
     await _typed_score(message, uow, state, partner, _)
 
 
@@ -293,8 +300,8 @@ async def _typed_score(
     if partner is None:
         await message.answer(_("survey-not-registered"))
         return
-    data = await state.get_data()
-    campaign_id = int(data.get("campaign_id", 0))
+    data = await survey_data(state)
+    campaign_id = data.campaign_id
     problem, _kind, first_round = await _check_campaign(session, partner, campaign_id)
     if problem is not None:
         await state.clear()
@@ -302,15 +309,15 @@ async def _typed_score(
         return
     # The question this round asked (None: a bare number answering an invitation keeps the
     # message the invitation's answer already has).
-    question = data.get("question_message_id")
+    question = data.question_message_id
     response, _ask = await _take_score(
         session=session,
         state=state,
         partner=partner,
         campaign_id=campaign_id,
-        round_=int(data.get("round", 0)),
+        round_=data.round,
         score=int(text),
-        question_message_id=int(question) if question is not None else None,
+        question_message_id=question,
         first_round=first_round,
     )
     next_question = _comment_question(uow, message, _, response)

@@ -6,6 +6,7 @@ Each step stores, commits through ``uow.commit()``, then replies, as in :mod:`bo
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from aiogram import Router, html
 from aiogram.exceptions import TelegramBadRequest
@@ -23,7 +24,7 @@ from bot.handlers.survey import MAX_COMMENT, ack, edit_text
 from bot.i18n import Translate
 from bot.keyboards.survey import drivers_keyboard
 from bot.services import Services
-from bot.states import Survey
+from bot.states import Survey, save_survey_data, survey_data
 from bot.survey_definition import DRIVERS_QUESTION, follow_up
 from storage.models.response import PROMOTER, STAGE_COMMENT, STAGE_DRIVERS
 from storage.repo import responses
@@ -69,12 +70,8 @@ async def comment_given(
     if len(text) > MAX_COMMENT:
         await message.answer(_("bad-comment-long", length=len(text), max=str(MAX_COMMENT)))
         return
-    data = await state.get_data()
-    found = (
-        await responses.owned_with_areas(session, int(data.get("response_id", 0)), partner.id)
-        if partner
-        else None
-    )
+    data = await survey_data(state)
+    found = await responses.owned_with_areas(session, data.response_id or 0, partner.id) if partner else None
     if found is None:
         await state.clear()
         await message.answer(_("unknown-input"))
@@ -83,7 +80,7 @@ async def comment_given(
     await _move_to_drivers(session, response, state, text or None)
     question = _drivers_question(uow, message, _, response, chosen)
     await uow.commit()
-    await edit_text(message, message.chat.id, data.get("comment_message_id"), _(follow_up(response.category)))
+    await edit_text(message, message.chat.id, data.comment_message_id, _(follow_up(response.category)))
     await question
 
 
@@ -127,7 +124,8 @@ async def comment_skipped(
         return
     response, chosen = found
     await _move_to_drivers(session, response, state, None)
-    await state.update_data(response_id=response.id, campaign_id=response.campaign_id)
+    data = await survey_data(state)
+    await save_survey_data(state, replace(data, response_id=response.id, campaign_id=response.campaign_id))
     message = callback.message if isinstance(callback.message, Message) else None
     question = _drivers_question(uow, message, _, response, chosen) if message else None
     await uow.commit()

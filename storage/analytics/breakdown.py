@@ -1,4 +1,5 @@
-"""NPS by partner segment, tier or geo, with small groups folded away, and revenue by category.
+"""NPS by partner segment, tier, geo or niche (as they were when the partner answered), with
+small groups folded away, and revenue by category.
 
 Anonymity rule (``MIN_GROUP_SIZE``, default 5): a group with fewer answers than that is folded
 into one "other" group so no figure can be traced to a partner. If "other" itself stays below
@@ -24,7 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.analytics.nps import NpsChange, NpsResult, category_sums, compare, nps_from_counts, pooled
 from storage.models import Partner, Response
 
-DIMENSIONS: dict[str, Any] = {"segment": Partner.segment, "tier": Partner.tier, "geo": Partner.geo}
+# The partner's attributes as they were when they answered (copied into the answer): a later
+# re-import of partners changes no past campaign's breakdown.
+DIMENSIONS: dict[str, Any] = {
+    "segment": Response.segment,
+    "tier": Response.tier,
+    "geo": Response.geo,
+    "niche": Response.niche,
+}
 UNSET = ""  # key of partners with no value for the dimension
 FOLDED: None = None  # key of the "other" group small groups are folded into
 
@@ -110,10 +118,9 @@ async def group_counts(
     Revenue rides along in the same pass over the answers, so the segment breakdown and the
     revenue split cost one query.
     """
-    # The bare column, not COALESCE: for the segment SQLite then walks ix_partners_segment_revenue
-    # in segment order (partner and revenue in the index) probing each partner's answer, and
-    # aggregates as rows come; grouping the campaign's answers by a computed key would sort them
-    # all first. Partners without a value come back as NULL and join UNSET below.
+    # The bare column, not COALESCE: SQLite then walks ix_responses_campaign_segment in segment
+    # order and aggregates as rows come; grouping by a computed key would sort them all first.
+    # Answers without a value come back as NULL and join UNSET below.
     key = DIMENSIONS[dimension]
     revenue = Partner.monthly_revenue
     p, s, d = category_sums()

@@ -37,19 +37,24 @@ async def last_month(session: AsyncSession) -> str | None:
     return await session.scalar(select(func.max(PartnerKpi.month)))
 
 
+async def last_months(session: AsyncSession) -> tuple[str, ...]:
+    """The last 3 imported months, oldest first (none before any import)."""
+    last = await last_month(session)
+    return () if last is None else tuple(shift(last, -i) for i in reversed(range(TRAILING)))
+
+
 async def trailing_revenue(session: AsyncSession) -> tuple[tuple[str, ...], dict[int, int]]:
     """The last 3 imported months and every partner's revenue over them, in cents."""
-    last = await last_month(session)
-    if last is None:
+    months = await last_months(session)
+    if not months:
         return (), {}
-    first = shift(last, -(TRAILING - 1))
+    first, last = months[0], months[-1]
     cents = type_coerce(PartnerKpi.revenue, BigInteger)
     rows = await session.execute(
         select(PartnerKpi.partner_id, func.sum(cents))
         .where(PartnerKpi.month.between(first, last))
         .group_by(PartnerKpi.partner_id)
     )
-    months = tuple(shift(last, -i) for i in reversed(range(TRAILING)))
     return months, {int(pid): int(total or 0) for pid, total in rows}
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Campaign, Partner, Response
+from storage.models import Campaign, Response
 
 Z95 = 1.96
 MIN_ANSWERS = 10  # below this: no margin of error, no significance verdict
@@ -161,7 +161,7 @@ def filtered_responses(
     if campaign_id is not None:
         stmt = stmt.where(Response.campaign_id == campaign_id)
     if segment is not None:
-        stmt = stmt.join(Partner, Partner.id == Response.partner_id).where(Partner.segment == segment)
+        stmt = stmt.where(Response.segment == segment)  # as it was when they answered
     if since is not None:
         stmt = stmt.where(Response.answered_at >= since)
     if until is not None:

@@ -49,6 +49,8 @@ class Response(Base):
         Index("ix_responses_answered_at", "answered_at"),
         # Report queries: per-campaign counts joined to partners, and the latest comments.
         Index("ix_responses_campaign_partner_score", "campaign_id", "partner_id", "score"),
+        # Breakdowns by the answer-time segment walk a campaign's answers in segment order (0014).
+        Index("ix_responses_campaign_segment", "campaign_id", "segment", "score", "partner_id"),
         Index(
             "ix_responses_commented",
             "campaign_id",

@@ -11,11 +11,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,6 +53,8 @@ class AlertView:
     partner: PartnerRef
     telegram_id: int | None
     language: str | None
+    partner_id: int = 0
+    manager: str | None = None  # the partner's own manager (@username without the @, or an id)
 
     @property
     def is_open(self) -> bool:
@@ -140,6 +143,8 @@ async def view(session: AsyncSession, alert_id: int) -> AlertView | None:
                 Partner.telegram_id,
                 Partner.language,
                 *COLUMNS,
+                Partner.id,
+                Partner.manager,
             )
             .join(Response, Response.id == Alert.response_id)
             .join(Campaign, Campaign.id == Response.campaign_id)
@@ -152,7 +157,8 @@ async def view(session: AsyncSession, alert_id: int) -> AlertView | None:
     drivers = await session.scalars(
         select(ResponseDriver.area).where(ResponseDriver.response_id == row[7]).order_by(ResponseDriver.area)
     )
-    ref = PartnerRef.from_row(row[14:])
+    ref = PartnerRef.from_row(row[14 : 14 + len(COLUMNS)])
+    manager = row[14 + len(COLUMNS) + 1]
     return AlertView(
         id=row[0],
         status=row[1],
@@ -170,6 +176,8 @@ async def view(session: AsyncSession, alert_id: int) -> AlertView | None:
         partner=ref,
         telegram_id=None if ref.erased else row[12],
         language=row[13],
+        partner_id=ref.partner_id,
+        manager=None if manager is None else str(manager),
     )
 
 
@@ -198,12 +206,22 @@ async def add_message(
     await session.flush()
 
 
-async def open_alerts(session: AsyncSession, limit: int = 30) -> tuple[list[AlertView], int]:
-    """Open alerts, oldest first (up to ``limit``), and how many are open in total."""
-    total = await session.scalar(select(func.count()).select_from(Alert).where(Alert.status == OPEN))
-    ids = await session.scalars(select(Alert.id).where(Alert.status == OPEN).order_by(Alert.id).limit(limit))
-    views = [v for v in [await view(session, i) for i in ids] if v is not None]
-    return views, int(total or 0)
+async def open_alerts(
+    session: AsyncSession, limit: int = 30, first: Collection[int] = ()
+) -> tuple[list[AlertView], int]:
+    """Open alerts, those of the partners in ``first`` (key partners) first, then oldest first
+    (up to ``limit``), and how many are open in total."""
+    rows = (
+        await session.execute(
+            select(Alert.id, Response.partner_id)
+            .join(Response, Response.id == Alert.response_id)
+            .where(Alert.status == OPEN)
+            .order_by(Alert.id)
+        )
+    ).all()
+    ordered = sorted(rows, key=lambda row: (row[1] not in first, row[0]))[:limit]
+    views = [v for v in [await view(session, alert_id) for alert_id, _pid in ordered] if v is not None]
+    return views, len(rows)
 
 
 async def conversation_of(session: AsyncSession, partner_id: int) -> AlertView | None:

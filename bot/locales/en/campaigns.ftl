@@ -54,6 +54,7 @@ newcamp-created =
 newcamp-too-long = That campaign was not created: its reply would be { $length } characters, more than the { $limit } Telegram allows in one message — the segment list is too long. Name fewer or shorter segments (a segment name has at most 64 characters) and send /newcampaign again.
 newcamp-filter-segments = Segments: { $segments }
 newcamp-filter-sample = Pilot sample: { $sample }
+newcamp-filter-wave = Completes the wave of pilot { $pilots }: partners the pilot invited are not asked again, and its answers count in this campaign's figure.
 newcamp-filter-force = Fatigue rule off (force=yes)
 btn-camp-launch = 🚀 Launch
 btn-camp-preview = 👁 Preview

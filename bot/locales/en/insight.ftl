@@ -40,6 +40,7 @@ dg-mover-significant-mark = , real change
 dg-dim-segment = <b>Segments</b>
 dg-dim-tier = <b>Tiers</b>
 dg-dim-geo = <b>Geo</b>
+dg-dim-niche = <b>Niches</b>
 dg-group = { $name } { $nps } ({ $n })
 dg-group-other = other
 dg-group-unset = not set
@@ -150,7 +151,9 @@ an-queued = 📣 Announcement #{ $id } queued for { $n } partners; it goes out t
 an-sender-missing = The sending engine is not available, so nothing was queued.
 
 ## /export
-ex-usage = Usage: /export [xlsx] [campaign id] — CSV by default.
+ex-usage = Usage: /export [xlsx] [campaign id | kpis] — CSV by default; kpis: every campaign's churn and revenue by NPS category.
+ex-caption-kpis = Retention by NPS category: { $campaigns } campaigns.
+cli-export-kpis-done = Exported the retention table of { $campaigns } campaigns to { $file }
 ex-unknown = Campaign #{ $id } not found.
 ex-caption = Answers export: { $rows } { $rows ->
         [one] row
@@ -168,6 +171,20 @@ cli-export-bad-format = Cannot export to { $file }: the file name must end in .c
 job-digest-weekly = Weekly NPS digest to the managers' chat
 job-digest-detractor-alerts = Detractor alerts for partners who stopped after the score
 job-journal-prune = Deleting handled updates from the journal
+
+## What it's worth (KPIs)
+dg-worth-title = <b>What it's worth</b>
+dg-worth-pending = «{ $title }»: its 3-month window is complete in { $months } month(s).
+dg-worth-churn = Churn in the 3 months after «{ $title }» ({ $month }): promoters { $p } · passives { $s } · detractors { $d }
+dg-worth-diff-significant = Detractors churned { $points } pp more than promoters (significant at 95%).
+dg-worth-diff-not-significant = Detractors vs promoters: { $points } pp (not significant at 95%).
+dg-worth-revenue = Revenue 3 months before → after: promoters { $pb } → { $pa } · passives { $sb } → { $sa } · detractors { $db } → { $da }
+dg-worth-key = Key partners ({ $n }, 80% of revenue): NPS <b>{ $nps }</b> (n={ $answers })
+dg-worth-key-few = Key partners ({ $n }, 80% of revenue): too few answers for an NPS (n={ $answers })
+dg-worth-risk = ⚠️ Revenue at risk: <b>{ $amount }</b> over the last 3 months from this campaign's detractors
+al-key-partner = ⭐ <b>Key partner</b> (top 80% of revenue) · manager: { $manager }
+alerts-key = ⭐
+dg-chart-churn = Churn within 3 months after «{ $title }» ({ $month })
 
 # the managers' dashboard (Mini App)
 dash-open = 📊 Open the dashboard

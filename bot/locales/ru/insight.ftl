@@ -43,6 +43,7 @@ dg-mover-significant-mark = , значимо
 dg-dim-segment = <b>Сегменты</b>
 dg-dim-tier = <b>Уровни</b>
 dg-dim-geo = <b>География</b>
+dg-dim-niche = <b>Ниши</b>
 dg-group = { $name } { $nps } ({ $n })
 dg-group-other = прочие
 dg-group-unset = не указано
@@ -161,7 +162,9 @@ an-queued = 📣 Объявление #{ $id } поставлено в очер�
 an-sender-missing = Отправщик недоступен, поэтому ничего не поставлено в очередь.
 
 ## /export
-ex-usage = Формат: /export [xlsx] [номер кампании] — по умолчанию CSV.
+ex-usage = Использование: /export [xlsx] [id кампании | kpis] — по умолчанию CSV; kpis: отток и выручка по категориям NPS для каждой кампании.
+ex-caption-kpis = Удержание по категориям NPS: кампаний — { $campaigns }.
+cli-export-kpis-done = Таблица удержания { $campaigns } кампаний выгружена в { $file }
 ex-unknown = Кампания #{ $id } не найдена.
 ex-caption = Выгрузка ответов: { $rows } { $rows ->
         [one] строка
@@ -182,6 +185,20 @@ cli-export-bad-format = Не могу выгрузить в { $file }: имя ф
 job-digest-weekly = Еженедельный дайджест NPS в чат менеджеров
 job-digest-detractor-alerts = Алерты о критиках, остановившихся после оценки
 job-journal-prune = Удаление обработанных обновлений из журнала
+
+## What it's worth (KPIs)
+dg-worth-title = <b>Чего это стоит</b>
+dg-worth-pending = «{ $title }»: окно в 3 месяца закроется через { $months } мес.
+dg-worth-churn = Отток за 3 месяца после «{ $title }» ({ $month }): промоутеры { $p } · нейтралы { $s } · критики { $d }
+dg-worth-diff-significant = Критики уходили на { $points } п.п. чаще промоутеров (значимо на уровне 95%).
+dg-worth-diff-not-significant = Критики против промоутеров: { $points } п.п. (не значимо на уровне 95%).
+dg-worth-revenue = Выручка за 3 месяца до → после: промоутеры { $pb } → { $pa } · нейтралы { $sb } → { $sa } · критики { $db } → { $da }
+dg-worth-key = Ключевые партнеры ({ $n }, 80% выручки): NPS <b>{ $nps }</b> (n={ $answers })
+dg-worth-key-few = Ключевые партнеры ({ $n }, 80% выручки): слишком мало ответов для NPS (n={ $answers })
+dg-worth-risk = ⚠️ Выручка под риском: <b>{ $amount }</b> за последние 3 месяца у критиков этой кампании
+al-key-partner = ⭐ <b>Ключевой партнер</b> (80% выручки) · менеджер: { $manager }
+alerts-key = ⭐
+dg-chart-churn = Отток за 3 месяца после «{ $title }» ({ $month })
 
 # the managers' dashboard (Mini App)
 dash-open = 📊 Открыть дашборд

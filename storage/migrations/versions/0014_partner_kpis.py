@@ -54,9 +54,13 @@ def upgrade() -> None:
         f"{n} = (SELECT p.{n} FROM partners p WHERE p.id = responses.partner_id)" for n in SNAPSHOT
     )
     op.execute(sa.text(f"UPDATE responses SET {sets}"))
+    op.create_index(
+        "ix_responses_campaign_segment", "responses", ["campaign_id", "segment", "score", "partner_id"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_responses_campaign_segment", table_name="responses")
     with op.batch_alter_table("responses") as batch:
         for name in SNAPSHOT:
             batch.drop_column(name)
