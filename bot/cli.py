@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from bot import event_loop
 from bot.config import CommonSettings, Settings, SettingsError, load_common_settings, load_settings
+from bot.hooks import file as hooks_file
 from bot.startup import StartupAborted, TokenRejected
 from storage import areas
 
@@ -70,7 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_common_settings() if command in OFFLINE_COMMANDS else load_settings()
         areas.configure(settings.areas_file)  # a bad areas file stops start-up like bad settings
-    except (SettingsError, areas.AreasError) as exc:
+        if settings.hooks_file and command in ("run", "worker"):
+            hooks_file.load(settings.hooks_file, allow_http=settings.hooks_allow_http)
+    except (SettingsError, areas.AreasError, hooks_file.HooksFileError) as exc:
         print(f"nps-bot: configuration error: {exc}", file=sys.stderr)
         return 2
     token = settings.bot_token.get_secret_value() if isinstance(settings, Settings) else None

@@ -7,6 +7,7 @@ from aiogram import Router
 
 from bot.handlers import (
     admin_campaigns,
+    admin_hooks,
     admin_partners,
     alerts,
     chat_id,
@@ -43,6 +44,7 @@ def routers() -> list[Router]:
         partner_settings,
         admin_partners,
         admin_campaigns,
+        admin_hooks,
         manager,
         themes,
         alerts,

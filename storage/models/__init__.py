@@ -7,6 +7,7 @@ from storage.models.campaign import Campaign
 from storage.models.delivery import Delivery
 from storage.models.figures import CampaignFigures
 from storage.models.fsm import FsmRecord
+from storage.models.hook import HookDelivery, HookEndpoint
 from storage.models.inbox import InboxUpdate
 from storage.models.job_run import JobRun
 from storage.models.lease import Lease
@@ -24,6 +25,8 @@ __all__ = [
     "CampaignFigures",
     "Delivery",
     "FsmRecord",
+    "HookDelivery",
+    "HookEndpoint",
     "InboxUpdate",
     "JobRun",
     "Lease",

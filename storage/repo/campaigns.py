@@ -29,7 +29,7 @@ from storage.analytics.sealed import nps_of_campaigns
 from storage.models import Campaign, Partner, Response
 from storage.models import campaign as c
 from storage.models import delivery as d
-from storage.repo import deliveries, delivery_queue
+from storage.repo import deliveries, delivery_queue, hook_events
 from storage.repo.deliveries import Counts
 
 SAMPLE = re.compile(r"^(?:(?P<pct>\d{1,3}(?:\.\d+)?)%|(?P<count>\d{1,9}))$", re.ASCII)  # 0-9 only
@@ -199,6 +199,7 @@ async def close(session: AsyncSession, campaign: Campaign, *, now: datetime) -> 
     campaign.closed_at = now
     dropped = await deliveries.fail_outstanding(session, campaign.id)
     await session.flush()
+    await hook_events.campaign_closed(session, campaign.id)
     return dropped
 
 
