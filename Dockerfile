@@ -14,6 +14,7 @@ FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 \
     DATABASE_URL=sqlite+aiosqlite:////app/data/nps.db \
     NPS_ROLE=run \
+    WEB_HOST=0.0.0.0 \
     WEB_PORT=8080 \
     PATH=/venv/bin:$PATH
 RUN useradd --create-home --uid 10001 bot && mkdir -p /app/data && chown bot:bot /app/data

@@ -25,8 +25,8 @@ from bot.i18n import Translator
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.partner import PartnerLocaleMiddleware
 from bot.middlewares.requests import CommitBeforeSend
+from bot.middlewares.stale_queries import StaleQueries
 from bot.polling import DurablePolling
-from bot.response_models import pin_response_models
 from bot.roles.turns import PartnerTurns
 from bot.roles.web import Receiver, WebhookReceiver
 from bot.roles.worker import Worker
@@ -34,6 +34,8 @@ from bot.send_budget import BudgetStore, DatabaseStore, MemoryStore, SendBudget
 from bot.sending.engine import process_id
 from bot.services import Services
 from bot.startup import Backoff, connect
+from bot.web.app import create_web_app
+from bot.web.server import WebServer
 from scheduler.runner import Clock
 from scheduler.setup import job_specs
 from storage.db import create_engine, create_sessionmaker, is_sqlite, open_pool
@@ -49,10 +51,10 @@ Starter = Callable[["App"], Awaitable[None]]
 
 def create_bot(settings: Settings, *, request_timeout: float = 60, budget: SendBudget | None = None) -> Bot:
     """The Bot, pointed at TELEGRAM_API_URL, committing before every request, paced by ``budget``."""
-    pin_response_models()
     api = TelegramAPIServer.from_base(settings.telegram_api_url)
     session = AiohttpSession(api=api, timeout=request_timeout)
     session.middleware(CommitBeforeSend(budget))
+    session.middleware(StaleQueries())  # every button's late press (bot/middlewares/stale_queries.py)
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
@@ -124,6 +126,8 @@ class App:
     engine: AsyncEngine
     receiver: Receiver
     worker: Worker | None = None
+    # The HTTP server beside long polling (API_TOKEN set); the webhook receiver serves its own.
+    web: WebServer | None = None
     report_engine: AsyncEngine | None = None
     # Extra start/stop hooks (the CLI settles the heap last).
     starters: list[Starter] = field(default_factory=list)
@@ -251,6 +255,9 @@ def build_app(
             polling_timeout=polling_timeout,
             max_concurrency=POLLING_CONCURRENCY,
         )
+    web_server = None
+    if isinstance(receiver, DurablePolling) and settings.api_token is not None:
+        web_server = WebServer(create_web_app(services, clock=clock), settings.web_host, settings.web_port)
     app = App(
         role=role,
         services=services,
@@ -258,8 +265,12 @@ def build_app(
         engine=engine,
         receiver=receiver,
         worker=worker,
+        web=web_server,
         report_engine=report_engine,
     )
+    if web_server is not None:
+        app.starters.insert(0, lambda _app: web_server.start())
+        app.stoppers.insert(0, lambda _app: web_server.stop())
     if role != "worker":  # the roles that receive updates classify the comments in them
         from bot.theme_setup import install as install_themes
 

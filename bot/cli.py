@@ -7,9 +7,9 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
-from bot import event_loop
 from bot.config import CommonSettings, Settings, SettingsError, load_common_settings, load_settings
 from bot.hooks import file as hooks_file
 from bot.startup import StartupAborted, TokenRejected
@@ -42,12 +42,7 @@ async def _run(settings: Settings, role: str = "run") -> None:
 
     await upgrade_async(settings.database_url)
     app = build_app(settings, role=role)
-    app.starters.append(_settle_heap)  # the last starter: everything is built by then
     await run_forever(app)
-
-
-async def _settle_heap(_app: object) -> None:
-    event_loop.settle_heap()
 
 
 async def _migrate(settings: CommonSettings, verbose: bool = False) -> None:
@@ -65,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.logging_setup import install_redaction, setup_logging
 
     # Before anything can print: a traceback of any kind must not show the token.
-    install_redaction([os.environ.get("BOT_TOKEN")])
+    install_redaction([os.environ.get("BOT_TOKEN"), os.environ.get("API_TOKEN")])
     args = _parser().parse_args(argv)
     command = args.command or "run"
     try:
@@ -78,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     token = settings.bot_token.get_secret_value() if isinstance(settings, Settings) else None
     setup_logging(token)
+    if settings.api_token is not None:  # from .env too: never printed, whoever prints
+        install_redaction([settings.api_token.get_secret_value()])
     try:
         return _dispatch(command, args, settings)
     except KeyboardInterrupt:
@@ -93,10 +90,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """``asyncio.run``, on uvloop where it is published (not on Windows)."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
+
+
 def _dispatch(command: str, args: argparse.Namespace, settings: CommonSettings) -> int:
     if command in ("run", "web", "worker"):
         assert isinstance(settings, Settings)  # loaded with the token for these (see main)
-        event_loop.run(_run(settings, command))
+        _run_loop(_run(settings, command))
     elif command == "migrate":
         asyncio.run(_migrate(settings, args.verbose))
     elif command == "import-partners":

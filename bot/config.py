@@ -22,6 +22,7 @@ from storage.db import PG_POOL_SIZE
 
 TELEGRAM_API_URL = "https://api.telegram.org"
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
+_API_TOKEN = re.compile(r"[!-~]{16,256}")  # printable ASCII, no spaces: fits an HTTP header
 
 
 # Telegram's tokens: the bot's id, a colon, then 35 of these (never a space).
@@ -73,10 +74,13 @@ class CommonSettings(BaseSettings):
     # webhook mode (nps-bot web / run behind a TLS reverse proxy); long polling when unset
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    web_host: str = "0.0.0.0"  # all interfaces: the receiver sits behind the proxy, in a container
+    # Loopback by default: the HTTP API is not for the open internet; containers set 0.0.0.0.
+    web_host: str = "127.0.0.1"
     web_port: int = Field(8080, ge=0, le=65535)
+    # The HTTP API (bot/web/): off when unset; every /api/v1 request carries it as a Bearer token.
+    api_token: SecretStr | None = None
 
-    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @field_validator("webhook_url", "webhook_secret", "api_token", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -93,6 +97,13 @@ class CommonSettings(BaseSettings):
     def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _SECRET.fullmatch(value.get_secret_value()):
             raise ValueError("must be 1-256 characters: letters, digits, _ and -")
+        return value
+
+    @field_validator("api_token")
+    @classmethod
+    def _api_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _API_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 16-256 characters without spaces (e.g. openssl rand -hex 32)")
         return value
 
     @model_validator(mode="after")

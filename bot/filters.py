@@ -10,8 +10,10 @@ import re
 
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.managers_chat import effective_id
 
 
 class IsAdmin(Filter):
@@ -25,14 +27,21 @@ class IsAdmin(Filter):
 class IsManager(Filter):
     """Admins, and anyone acting inside the managers' chat."""
 
-    async def __call__(self, event: Message | CallbackQuery, settings: Settings) -> bool:
+    async def __call__(
+        self, event: Message | CallbackQuery, settings: Settings, session: AsyncSession | None = None
+    ) -> bool:
         user = event.from_user
         if user is not None and settings.is_admin(user.id):
             return True
         chat = event.chat if isinstance(event, Message) else (event.message.chat if event.message else None)
-        return (
-            chat is not None and settings.manager_chat_id is not None and chat.id == settings.manager_chat_id
-        )
+        if chat is None or settings.manager_chat_id is None:
+            return False
+        if chat.id == settings.manager_chat_id:
+            return True
+        # The managers' chat may have become a supergroup since (bot/managers_chat.py).
+        if chat.type != "supergroup" or session is None:
+            return False
+        return chat.id == await effective_id(session, settings)
 
 
 class PrivateChat(Filter):
@@ -43,11 +52,17 @@ class PrivateChat(Filter):
         return chat is not None and chat.type == "private"
 
 
+def message_text(message: Message) -> str | None:
+    """What a partner or manager wrote: the text, or the caption of a photo or document sent as
+    the answer (people attach a screenshot and write beside it)."""
+    return message.text if message.text is not None else message.caption
+
+
 class HasText(Filter):
-    """A message with text (what ``F.text`` checks)."""
+    """A message with text, or a photo/document with a caption (see :func:`message_text`)."""
 
     async def __call__(self, message: Message) -> bool:
-        return bool(message.text)
+        return bool(message_text(message))
 
 
 class TextMatches(Filter):
@@ -68,7 +83,7 @@ class CommandFree(Filter):
         self.allowed = frozenset(allowed)
 
     async def __call__(self, message: Message) -> bool:
-        text = message.text
+        text = message_text(message)
         if not text or not text.startswith("/"):
             return True
         name = text[1:].split(maxsplit=1)[0].split("@", 1)[0] if len(text) > 1 else ""

@@ -18,7 +18,7 @@ from bot import insight_hooks
 from bot.sending import notify
 from bot.services import Services
 from storage.models import Campaign, Partner
-from storage.repo import announcements, campaigns, delivery_queue, partners, privacy
+from storage.repo import alerts, announcements, campaigns, delivery_queue, partners, privacy
 
 log = logging.getLogger(__name__)
 
@@ -147,4 +147,17 @@ async def erase(session: AsyncSession, partner_id: int) -> bool:
     # Their raw updates in the journal (and managers' updates quoting them), their FSM keys.
     await privacy.forget_traces(session, telegram_id, quotes)
     log.info("Partner %s erased", partner_id)
+    return True
+
+
+async def forget_partner(services: Services, session: AsyncSession, partner_id: int) -> bool:
+    """:func:`erase`, commit, then edit the partner's alerts already posted in the managers' chat
+    so that they no longer show the partner's name or words; False when there is no such partner."""
+    from bot.erasure import redact_posted_alerts  # Telegram-facing; keeps this module's imports lean
+
+    posted = await alerts.posted_of_partner(session, partner_id)
+    if not await erase(session, partner_id):
+        return False
+    await session.commit()  # erased before anything is sent
+    await redact_posted_alerts(services, posted)
     return True

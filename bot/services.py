@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from aiogram import Bot
@@ -16,7 +17,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.i18n import Translator
-from scheduler.specs import JobSpec
+
+
+class ScheduledJob(Protocol):
+    """A scheduled job as /schedule lists it (scheduler.specs.JobSpec; the bot does not import the
+    scheduler: the composition root hands the jobs in)."""
+
+    @property
+    def id(self) -> str:
+        """Stable job id (the locale key is ``job-<id>``)."""
+
+    @property
+    def description(self) -> str:
+        """Shown when the locale names no such job."""
+
+    def next_run(self, now: datetime) -> datetime | None:
+        """The next scheduled time after ``now`` (None: never again)."""
 
 
 class OutboxSender(Protocol):
@@ -49,7 +65,7 @@ class Services:
     # The bulk sender when this process runs one (roles "run" and "worker").
     sender: OutboxSender | None = None
     # The scheduled jobs the settings ask for (whichever process runs them): /schedule lists them.
-    jobs: Sequence[JobSpec] = field(default_factory=tuple)
+    jobs: Sequence[ScheduledJob] = field(default_factory=tuple)
 
     @property
     def reports(self) -> async_sessionmaker[AsyncSession]:

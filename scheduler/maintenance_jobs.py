@@ -1,8 +1,6 @@
-"""Housekeeping, hourly: handled rows of the update journal are deleted after a short retention,
-and campaigns closed a while ago get their figures sealed for the digests.
+"""Housekeeping, hourly: handled rows of the update journal are deleted after a short retention.
 
-See :mod:`storage.repo.privacy` for what the journal keeps and for how long, and
-:mod:`storage.analytics.sealed` for the seals.
+See :mod:`storage.repo.privacy` for what the journal keeps and for how long.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from bot.config import Settings
 from scheduler import runtime
 from scheduler.periods import ANCHOR
 from scheduler.specs import JobSpec
-from storage.analytics import sealed
 from storage.models import utcnow
 from storage.repo import privacy
 
@@ -26,7 +23,6 @@ log = logging.getLogger(__name__)
 
 JOURNAL_PRUNE_JOB = "journal-prune"
 JOURNAL_PRUNE_EVERY_SECONDS = 3600  # every housekeeping job runs hourly
-FIGURES_SEAL_JOB = "figures-seal"
 
 Work = Callable[[AsyncSession, datetime], Awaitable[int]]
 
@@ -46,20 +42,11 @@ async def journal_prune_job(now: datetime | None = None) -> int:
     return pruned
 
 
-async def figures_seal_job(now: datetime | None = None) -> int:
-    """Seal the figures of campaigns closed long enough ago; returns how many."""
-    done = await _in_one_transaction(sealed.seal_closed, now)
-    if done:
-        log.info("Figures of %d closed campaign(s) sealed", done)
-    return done
-
-
 def maintenance_job_specs(settings: Settings) -> list[JobSpec]:
-    """The hourly journal clean-up (every install has a journal) and the figures' seals."""
+    """The hourly journal clean-up (every install has a journal)."""
     trigger = IntervalTrigger(seconds=JOURNAL_PRUNE_EVERY_SECONDS, timezone=settings.tz, start_date=ANCHOR)
     jobs = (
         (JOURNAL_PRUNE_JOB, journal_prune_job, "Deleting handled updates from the journal"),
-        (FIGURES_SEAL_JOB, figures_seal_job, "Sealing the figures of closed campaigns"),
     )
     return [
         JobSpec(

@@ -114,10 +114,7 @@ def configure(path: str | Path | None) -> AreaSet:
     """Read the areas file (None: the defaults) and make it current; AreasError when it is bad."""
     global _current
     _current = DEFAULT if path is None or str(path).strip() == "" else load(Path(path))
-    from storage.analytics import themes  # the lexicon and classifier follow the areas
-
-    themes.reset()
-    return _current
+    return _current  # the classifier's lexicon notices the new set itself (storage/analytics/themes/rules.py)
 
 
 def load(path: Path) -> AreaSet:

@@ -6,9 +6,10 @@ import time
 
 import pytest
 
-from storage.analytics import theme_model, themes
-from storage.analytics.theme_corpus import training_examples
+from storage.analytics import themes
 from storage.analytics.themes import analyse, classify, primary_theme, top_phrases
+from storage.analytics.themes import model as theme_model
+from storage.analytics.themes.corpus import training_examples
 from storage.areas import AREAS
 from tests.benchmarks.themes_accuracy import HOLDOUT, LABELLED, SLANG_HOLDOUT, evaluate, load
 

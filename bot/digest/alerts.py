@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from aiogram import html
 from aiogram.exceptions import TelegramAPIError
 
+from bot import managers_chat
 from bot.digest import fmt
 from bot.i18n import Translate
 from bot.keyboards.alerts import alert_keyboard
@@ -70,23 +71,25 @@ async def raise_alert(services: Services, response_id: int) -> bool:
 async def deliver(services: Services, alert_id: int) -> bool:
     """Post a claimed alert to the managers' chat and remember the message."""
     settings = services.settings
-    chat_id = settings.manager_chat_id
-    if chat_id is None:
+    if settings.manager_chat_id is None:
         return False
     _ = services.translator.bind(settings.default_locale)
     async with services.sessionmaker() as session:
         view = await alerts.view(session, alert_id)
     if view is None or view.message_id is not None:
         return False
+    text, keyboard = alert_text(view, _, settings.tz), alert_keyboard(_, alert_id)
     try:
-        sent = await services.bot.send_message(
-            chat_id, alert_text(view, _, settings.tz), reply_markup=alert_keyboard(_, alert_id)
+        # Through managers_chat: a move to a supergroup is followed, a removed bot keeps the
+        # alert unposted (this job posts it when the bot is back).
+        sent = await managers_chat.post(
+            services, lambda chat: services.bot.send_message(chat, text, reply_markup=keyboard)
         )
-    except TelegramAPIError as exc:
+    except (TelegramAPIError, managers_chat.ManagersChatAway) as exc:
         log.warning("Alert %s not posted: %s", alert_id, exc)
         return False
     async with services.sessionmaker() as session:
-        await alerts.set_message(session, alert_id, chat_id, sent.message_id)
+        await alerts.set_message(session, alert_id, sent.chat.id, sent.message_id)
         await session.commit()
     log.info("Alert %s posted for response %s", alert_id, view.response_id)
     return True
@@ -109,6 +112,16 @@ async def alert_job(services: Services, now: datetime | None = None) -> int:
     for alert_id in stale:
         posted += await deliver(services, alert_id)
     return posted
+
+
+async def post_unposted(services: Services, chat: int) -> None:
+    """The bot is back in the managers' chat ``chat``: tell the admins, post every alert that
+    waited (whatever its age) and the held digests."""
+    async with services.sessionmaker() as session:
+        waiting = await alerts.undelivered(session, older_than=utcnow(), limit=1000)
+    await managers_chat.back(services, chat, len(waiting))
+    for alert_id in waiting:
+        await deliver(services, alert_id)
 
 
 def alert_link(chat_id: int | None, message_id: int | None) -> str | None:

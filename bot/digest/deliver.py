@@ -1,6 +1,8 @@
 """Sending digests: to the managers' chat (weekly, on campaign close, /digest) or to whoever asked.
 
 No database session is open while we talk to Telegram: the builders open and close their own.
+The managers' chat is posted to through bot/managers_chat.py (it follows a move to a supergroup
+and holds a digest while the bot is out of the chat).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from aiogram.types import BufferedInputFile, LinkPreviewOptions
 
 from bot.digest.build import Digest, DigestOptions, campaign_digest, weekly_digest
 from bot.digest.fmt import clip
+from bot.managers_chat import post_parts
 from bot.services import Services
 from storage.analytics.campaigns import campaign_info
 
@@ -43,8 +46,8 @@ async def push_weekly(services: Services, now: datetime | None = None) -> Digest
     digest = await weekly_digest(
         services.reports, services.translator, DigestOptions.from_settings(settings), now=now
     )
-    await send_digest(services.bot, settings.manager_chat_id, digest)
-    log.info("Weekly digest sent (%d messages, chart: %s)", len(digest.parts), digest.chart is not None)
+    if await post_parts(services, "weekly", digest.parts, digest.chart):
+        log.info("Weekly digest sent (%d messages, chart: %s)", len(digest.parts), digest.chart is not None)
     return digest
 
 
@@ -65,6 +68,6 @@ async def push_campaign_closed(services: Services, campaign_id: int) -> Digest |
     digest = await campaign_digest(services.reports, services.translator, options, campaign_id, title=title)
     if digest is None:
         return None
-    await send_digest(services.bot, settings.manager_chat_id, digest)
-    log.info("Campaign %s digest sent", campaign_id)
+    if await post_parts(services, "campaign", digest.parts, digest.chart):
+        log.info("Campaign %s digest sent", campaign_id)
     return digest

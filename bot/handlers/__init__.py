@@ -1,8 +1,5 @@
 """Handler routers, in the order they are tried."""
 
-import importlib
-from types import ModuleType
-
 from aiogram import Router
 
 from bot.handlers import (
@@ -11,6 +8,7 @@ from bot.handlers import (
     admin_partners,
     alerts,
     chat_id,
+    chat_lifecycle,
     errors,
     fallback,
     manager,
@@ -22,21 +20,12 @@ from bot.handlers import (
 )
 
 
-def _router_of(module: ModuleType) -> Router:
-    """The module's router, fresh if an earlier dispatcher took it (tests, restarts in one process).
-
-    aiogram attaches a router to one parent for good; re-running the module builds a new one."""
-    router: Router = module.router
-    if router.parent_router is not None:
-        router = importlib.reload(module).router
-    return router
-
-
 def routers() -> list[Router]:
-    """All routers; the survey first (it lets other commands through), then the other commands,
-    state-bound conversations next, catch-alls last."""
+    """Fresh routers of every module; the survey first (it lets other commands through), then the
+    other commands, state-bound conversations next, catch-alls last."""
     ordered = [
         errors,
+        chat_lifecycle,  # service messages, membership, edits, other bots' commands
         chat_id,  # before the survey: it answers in any chat and any state
         survey,
         survey_followup,
@@ -50,4 +39,4 @@ def routers() -> list[Router]:
         alerts,
         fallback,
     ]
-    return [_router_of(module) for module in ordered]
+    return [module.get_router() for module in ordered]

@@ -30,8 +30,6 @@ from storage.repo import campaigns
 from storage.repo.campaigns import CampaignError
 from storage.repo.deliveries import Counts
 
-router = Router(name=__name__)
-
 COMMANDS = ("newcampaign", "launch", "pause", "resume", "close", "remind", "campaigns", "schedule")
 KEY = re.compile(r"^[A-Za-z_]+=")
 YES = ("yes", "y", "true", "1", "да")
@@ -111,7 +109,6 @@ async def _launch(
     return True
 
 
-@router.message(Command("newcampaign"), IsAdmin())
 async def new_campaign(
     message: Message, command: CommandObject, session: AsyncSession, services: Services, _: Translate
 ) -> None:
@@ -157,7 +154,6 @@ async def new_campaign(
     await message.answer(text, reply_markup=draft_keyboard(_, campaign.id))
 
 
-@router.callback_query(CampaignCb.filter(F.action.in_((LAUNCH, PREVIEW, CANCEL))), IsAdmin())
 async def draft_button(
     callback: CallbackQuery,
     callback_data: CampaignCb,
@@ -193,7 +189,6 @@ async def draft_button(
         await message.edit_reply_markup(reply_markup=None)
 
 
-@router.message(Command("launch"), IsAdmin())
 async def launch_cmd(
     message: Message,
     command: CommandObject,
@@ -208,7 +203,6 @@ async def launch_cmd(
         await _launch(message, session, services, campaign, _, locale)
 
 
-@router.message(Command("pause", "resume", "close", "remind"), IsAdmin())
 async def state_cmd(
     message: Message, command: CommandObject, session: AsyncSession, services: Services, _: Translate
 ) -> None:
@@ -237,7 +231,6 @@ async def state_cmd(
     await message.answer(text)
 
 
-@router.message(Command("campaigns"), IsAdmin())
 async def list_campaigns(message: Message, session: AsyncSession, _: Translate) -> None:
     """Campaigns with audience, delivery, response rate and NPS so far."""
     rows = await campaigns.list_stats(session)
@@ -267,7 +260,6 @@ async def list_campaigns(message: Message, session: AsyncSession, _: Translate) 
         await message.answer(chunk)
 
 
-@router.message(Command("schedule"), IsAdmin())
 async def schedule(
     message: Message, services: Services, translator: Translator, locale: str, _: Translate
 ) -> None:
@@ -289,13 +281,27 @@ async def schedule(
         await message.answer(chunk)
 
 
-@router.message(Command(*COMMANDS))
 async def refuse(message: Message, _: Translate) -> None:
     """Anyone but an admin."""
     await message.answer(_("admin-only"))
 
 
-@router.callback_query(CampaignCb.filter())
 async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
     """A campaign button pressed by a non-admin (or with an unknown action)."""
     await callback.answer(_("admin-only"), show_alert=True)
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.register(new_campaign, Command("newcampaign"), IsAdmin())
+    router.callback_query.register(
+        draft_button, CampaignCb.filter(F.action.in_((LAUNCH, PREVIEW, CANCEL))), IsAdmin()
+    )
+    router.message.register(launch_cmd, Command("launch"), IsAdmin())
+    router.message.register(state_cmd, Command("pause", "resume", "close", "remind"), IsAdmin())
+    router.message.register(list_campaigns, Command("campaigns"), IsAdmin())
+    router.message.register(schedule, Command("schedule"), IsAdmin())
+    router.message.register(refuse, Command(*COMMANDS))
+    router.callback_query.register(refuse_button, CampaignCb.filter())
+    return router

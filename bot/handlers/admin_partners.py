@@ -26,7 +26,6 @@ from storage.repo import directory
 from storage.repo.partner_import import MAX_BYTES, FatalImport, ImportReport, import_partners
 from storage.text import safe_row
 
-router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 COMMANDS = ("import", "invite", "invites", "partners")
@@ -38,7 +37,6 @@ async def _link(bot: Bot, code: str) -> str:
     return f"https://t.me/{me.username}?start={code}"
 
 
-@router.message(Command("import"), IsAdmin())
 async def import_csv(
     message: Message, session: AsyncSession, bot: Bot, services: Services, _: Translate
 ) -> None:
@@ -90,7 +88,6 @@ async def _download(bot: Bot, document: Document) -> bytes | FatalImport | None:
     return downloaded.read() if downloaded is not None else None
 
 
-@router.message(Command("invite"), IsAdmin())
 async def invite(
     message: Message, command: CommandObject, session: AsyncSession, bot: Bot, _: Translate
 ) -> None:
@@ -108,7 +105,6 @@ async def invite(
     await message.answer(_("invite-link", name=name, link=await _link(bot, code)))
 
 
-@router.message(Command("invites"), IsAdmin())
 async def invites(message: Message, session: AsyncSession, bot: Bot, _: Translate) -> None:
     """CSV of every imported partner's link (external_id, name, segment, link)."""
     rows = await directory.all_invites(session)
@@ -127,7 +123,6 @@ async def invites(message: Message, session: AsyncSession, bot: Bot, _: Translat
     )
 
 
-@router.message(Command("partners"), IsAdmin())
 async def partners_summary(message: Message, session: AsyncSession, _: Translate) -> None:
     """Partners by segment and status."""
     segments = await directory.summary(session)
@@ -153,7 +148,17 @@ async def partners_summary(message: Message, session: AsyncSession, _: Translate
         await message.answer(chunk)
 
 
-@router.message(Command(*COMMANDS))
 async def refuse(message: Message, _: Translate) -> None:
     """Anyone but an admin."""
     await message.answer(_("admin-only"))
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.register(import_csv, Command("import"), IsAdmin())
+    router.message.register(invite, Command("invite"), IsAdmin())
+    router.message.register(invites, Command("invites"), IsAdmin())
+    router.message.register(partners_summary, Command("partners"), IsAdmin())
+    router.message.register(refuse, Command(*COMMANDS))
+    return router

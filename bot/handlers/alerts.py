@@ -28,15 +28,15 @@ from bot.callbacks import REPLY, RESOLVE, AlertCb
 from bot.config import Settings
 from bot.digest import fmt
 from bot.digest.alerts import alert_text
-from bot.filters import HasText, IsManager, PrivateChat
+from bot.filters import HasText, IsManager, PrivateChat, message_text
 from bot.i18n import Translate, Translator
 from bot.long_messages import send_long
+from bot.managers_chat import effective_id
 from bot.services import Services
 from storage.repo import alerts
 from storage.repo.alerts import FROM_PARTNER, TO_PARTNER, AlertView
 from storage.repo.partners import PartnerRef
 
-router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 MEMBER_STATUSES = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR)
@@ -53,7 +53,7 @@ def _mention(user_id: int, name: str) -> str:
     return f'<a href="tg://user?id={user_id}">{fmt.clip(name, 60)}</a>'
 
 
-async def _may_act(callback: CallbackQuery, settings: Settings) -> bool:
+async def _may_act(callback: CallbackQuery, settings: Settings, session: AsyncSession) -> bool:
     """Admins, and members of MANAGER_CHAT_ID as Telegram sees them right now.
 
     The chat an alert sits in is no proof: a public group can be read (and its buttons
@@ -61,10 +61,11 @@ async def _may_act(callback: CallbackQuery, settings: Settings) -> bool:
     user = callback.from_user
     if settings.is_admin(user.id):
         return True
-    if settings.manager_chat_id is None or callback.bot is None:
+    chat = await effective_id(session, settings)  # MANAGER_CHAT_ID, or the supergroup it became
+    if chat is None or callback.bot is None:
         return False
     try:
-        member = await callback.bot.get_chat_member(settings.manager_chat_id, user.id)
+        member = await callback.bot.get_chat_member(chat, user.id)
     except TelegramAPIError as exc:
         log.info("Membership of %s in the managers' chat unknown: %s", user.id, exc)
         return False
@@ -76,7 +77,7 @@ async def _pressed_alert(
 ) -> AlertView | None:
     """The alert behind the button, if the presser may act and the button really is that alert's;
     answers otherwise."""
-    if not await _may_act(callback, settings):
+    if not await _may_act(callback, settings, session):
         await callback.answer(_("mgr-refused"), show_alert=True)
         return None
     view = await alerts.view(session, callback_data.alert_id)
@@ -95,7 +96,6 @@ async def _pressed_alert(
     return view
 
 
-@router.callback_query(AlertCb.filter(F.action == REPLY), IsManager())
 async def reply_pressed(
     callback: CallbackQuery,
     callback_data: AlertCb,
@@ -129,7 +129,6 @@ async def reply_pressed(
         )
 
 
-@router.callback_query(AlertCb.filter(F.action == RESOLVE), IsManager())
 async def resolve_pressed(
     callback: CallbackQuery,
     callback_data: AlertCb,
@@ -159,20 +158,17 @@ async def resolve_pressed(
         log.debug("Resolved alert %s not edited: %s", view.id, exc)
 
 
-@router.callback_query(AlertCb.filter())
 async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
     """An alert button pressed by someone who is not a manager (or an unknown action)."""
     await callback.answer(_("mgr-refused"), show_alert=True)
 
 
-@router.message(StateFilter(AlertReply.text), Command("cancel"))
 async def reply_cancelled(message: Message, state: FSMContext, _: Translate) -> None:
     """The manager changed their mind."""
     await state.clear()
     await message.answer(_("al-reply-cancelled"))
 
 
-@router.message(StateFilter(AlertReply.text), HasText(), IsManager())
 async def reply_text(
     message: Message,
     session: AsyncSession,
@@ -190,7 +186,7 @@ async def reply_text(
     if view.telegram_id is None:
         await message.answer(_("al-partner-gone"))
         return
-    text = (message.text or "").strip()
+    text = (message_text(message) or "").strip()
     partner_ = translator.bind(translator.resolve_locale(view.language))
     assert message.bot is not None
     outcome = await send_long(message.bot, view.telegram_id, partner_("al-to-partner", text=html.quote(text)))
@@ -208,13 +204,11 @@ async def reply_text(
     await message.reply(_("al-relayed"))
 
 
-@router.message(StateFilter(AlertReply.text), IsManager())
 async def reply_not_text(message: Message, _: Translate) -> None:
     """Only text is relayed."""
     await message.answer(_("al-reply-text-only"))
 
 
-@router.message(PrivateChat(), StateFilter(None))
 async def partner_wrote(
     message: Message,
     session: AsyncSession,
@@ -223,15 +217,16 @@ async def partner_wrote(
     _: Translate,
 ) -> None:
     """A partner in an open conversation: their text goes to the managers' chat, under the alert."""
-    if partner is None or (message.text or "").startswith("/"):
+    written = message_text(message)
+    if partner is None or (written or "").startswith("/"):
         raise SkipHandler
     view = await alerts.conversation_of(session, partner.id)
     if view is None or view.chat_id is None or view.message_id is None:
         raise SkipHandler  # not a conversation: the fallback answers
-    if not message.text:
+    if not written:
         await message.answer(_("al-partner-text-only"))
         return
-    text = message.text.strip()
+    text = written.strip()
     await alerts.add_message(
         session, view.id, FROM_PARTNER, message.from_user.id if message.from_user else None, text
     )
@@ -249,3 +244,16 @@ async def partner_wrote(
             await message.answer(_("al-partner-relay-failed"))
             return
     await message.answer(_("al-partner-ack"))
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.callback_query.register(reply_pressed, AlertCb.filter(F.action == REPLY), IsManager())
+    router.callback_query.register(resolve_pressed, AlertCb.filter(F.action == RESOLVE), IsManager())
+    router.callback_query.register(refuse_button, AlertCb.filter())
+    router.message.register(reply_cancelled, StateFilter(AlertReply.text), Command("cancel"))
+    router.message.register(reply_text, StateFilter(AlertReply.text), HasText(), IsManager())
+    router.message.register(reply_not_text, StateFilter(AlertReply.text), IsManager())
+    router.message.register(partner_wrote, PrivateChat(), StateFilter(None))
+    return router

@@ -15,13 +15,11 @@ from bot.i18n import Translate, Translator
 
 log = logging.getLogger(__name__)
 
-router = Router(name=__name__)
 
 _GROUPS = ("group", "supergroup")
 _PRESENT = ("member", "administrator", "creator", "restricted")
 
 
-@router.message(Command("chatid"))
 async def chat_id(message: Message, _: Translate) -> None:
     """The chat's id; in a private chat, the user's id too."""
     chat = message.chat
@@ -39,7 +37,6 @@ class InGroup(Filter):
         return event.chat.type in _GROUPS
 
 
-@router.my_chat_member(InGroup())
 async def added_to_group(
     event: ChatMemberUpdated, bot: Bot, settings: Settings, translator: Translator
 ) -> None:
@@ -55,3 +52,11 @@ async def added_to_group(
             await bot.send_message(admin, text)
         except TelegramAPIError as exc:  # an admin who never opened the bot cannot be written to
             log.warning("Could not tell admin %s about group %s: %s", admin, event.chat.id, exc.message)
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.register(chat_id, Command("chatid"))
+    router.my_chat_member.register(added_to_group, InGroup())
+    return router

@@ -10,11 +10,9 @@ from aiogram.types import ErrorEvent
 
 from bot.i18n import Translate
 
-router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 
-@router.error()
 async def on_error(event: ErrorEvent, _: Translate | None = None) -> None:
     """Log the failed update and apologise to the user when we can."""
     update = event.update
@@ -33,3 +31,10 @@ async def on_error(event: ErrorEvent, _: Translate | None = None) -> None:
             await update.message.answer(_("error-generic"))
     except TelegramAPIError as exc:
         log.warning("Could not report the error to the user: %s", exc)
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.error.register(on_error)
+    return router

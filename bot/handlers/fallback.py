@@ -8,16 +8,20 @@ from aiogram.types import CallbackQuery, Message
 from bot.filters import PrivateChat
 from bot.i18n import Translate
 
-router = Router(name=__name__)
 
-
-@router.message(PrivateChat())
 async def unknown_message(message: Message, _: Translate) -> None:
     """Anything we did not understand."""
     await message.answer(_("unknown-input"))
 
 
-@router.callback_query()
 async def unknown_button(callback: CallbackQuery, _: Translate) -> None:
     """A button whose data we do not know (old version, forged)."""
     await callback.answer(_("bad-button"), show_alert=True)
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.register(unknown_message, PrivateChat())
+    router.callback_query.register(unknown_button)
+    return router

@@ -25,7 +25,7 @@ from bot import operations
 from bot.config import Settings
 from bot.digest import fmt
 from bot.digest.alerts import alert_link
-from bot.filters import HasText, IsManager
+from bot.filters import HasText, IsManager, message_text
 from bot.i18n import Translate
 from bot.services import Services
 from storage.analytics.campaigns import campaign_info
@@ -34,8 +34,6 @@ from storage.export import export_to_path
 from storage.ids import parse_id
 from storage.models import utcnow
 from storage.repo import alerts, announcements
-
-router = Router(name=__name__)
 
 COMMANDS = ("nps", "report", "digest", "alerts", "export", "announce")
 ALERTS_LISTED = 20
@@ -47,7 +45,6 @@ class Announce(StatesGroup):
     text = State()
 
 
-@router.message(Command("nps"), IsManager())
 async def nps(
     message: Message,
     command: CommandObject,
@@ -93,7 +90,6 @@ async def nps(
     await message.answer("\n".join(lines))
 
 
-@router.message(Command("report"), IsManager())
 async def report(
     message: Message,
     command: CommandObject,
@@ -127,7 +123,6 @@ async def report(
     await send_digest(message.bot, message.chat.id, digest)
 
 
-@router.message(Command("digest"), IsManager())
 async def digest(message: Message, session: AsyncSession, services: Services, _: Translate) -> None:
     """Push the weekly digest to the managers' chat now."""
     from bot.digest.deliver import push_weekly  # matplotlib on first use, as above
@@ -146,7 +141,6 @@ async def digest(message: Message, session: AsyncSession, services: Services, _:
         await message.answer(_("digest-sent"))
 
 
-@router.message(Command("alerts"), IsManager())
 async def open_alerts(message: Message, session: AsyncSession, settings: Settings, _: Translate) -> None:
     """Open detractor alerts, oldest first, with links to them in the managers' chat."""
     views, total = await alerts.open_alerts(session, limit=ALERTS_LISTED)
@@ -183,7 +177,6 @@ def _export_args(args: str | None) -> tuple[str, int | None] | None:
     return kind, campaign_id
 
 
-@router.message(Command("export"), IsManager())
 async def export(
     message: Message, command: CommandObject, session: AsyncSession, services: Services, _: Translate
 ) -> None:
@@ -218,7 +211,6 @@ async def export(
         await asyncio.to_thread(shutil.rmtree, folder, True)
 
 
-@router.message(Command("announce"), IsManager())
 async def announce(
     message: Message, command: CommandObject, session: AsyncSession, state: FSMContext, _: Translate
 ) -> None:
@@ -244,19 +236,17 @@ async def announce(
     )
 
 
-@router.message(StateFilter(Announce.text), Command("cancel"))
 async def announce_cancelled(message: Message, state: FSMContext, _: Translate) -> None:
     """Drop the announcement being written."""
     await state.clear()
     await message.answer(_("an-cancelled"))
 
 
-@router.message(StateFilter(Announce.text), HasText(), IsManager())
 async def announce_text(
     message: Message, session: AsyncSession, state: FSMContext, services: Services, _: Translate
 ) -> None:
     """Store the announcement and queue it for every reachable respondent."""
-    text = (message.text or "").strip()
+    text = (message_text(message) or "").strip()
     if len(text) > announcements.MAX_TEXT:
         await message.answer(_("an-too-long", length=str(len(text)), max=str(announcements.MAX_TEXT)))
         return
@@ -270,13 +260,27 @@ async def announce_text(
     await message.answer(_("an-queued", id=str(row_id), n=str(queued)))
 
 
-@router.message(StateFilter(Announce.text), IsManager())
 async def announce_not_text(message: Message, _: Translate) -> None:
     """A sticker or photo where the announcement text is expected."""
     await message.answer(_("an-text-only"))
 
 
-@router.message(Command(*COMMANDS))
 async def refuse(message: Message, _: Translate) -> None:
     """Anyone who is neither an admin nor in the managers' chat."""
     await message.answer(_("mgr-refused"))
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.register(nps, Command("nps"), IsManager())
+    router.message.register(report, Command("report"), IsManager())
+    router.message.register(digest, Command("digest"), IsManager())
+    router.message.register(open_alerts, Command("alerts"), IsManager())
+    router.message.register(export, Command("export"), IsManager())
+    router.message.register(announce, Command("announce"), IsManager())
+    router.message.register(announce_cancelled, StateFilter(Announce.text), Command("cancel"))
+    router.message.register(announce_text, StateFilter(Announce.text), HasText(), IsManager())
+    router.message.register(announce_not_text, StateFilter(Announce.text), IsManager())
+    router.message.register(refuse, Command(*COMMANDS))
+    return router

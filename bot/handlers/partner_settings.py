@@ -13,16 +13,12 @@ from bot.callbacks import ConfirmCb, LanguageCb
 from bot.filters import PrivateChat
 from bot.i18n import Translate, Translator
 from bot.keyboards.settings import confirm_keyboard, language_keyboard
+from bot.services import Services
 from bot.states import Survey
 from storage.repo import partners
 from storage.repo.partners import PartnerRef
 
-router = Router(name=__name__)
-router.message.filter(PrivateChat())
-router.callback_query.filter(PrivateChat())
 
-
-@router.message(Command("cancel"))
 async def cancel(message: Message, state: FSMContext, _: Translate) -> None:
     """Leave the survey (what was answered stays) or whatever else is in progress."""
     current = await state.get_state()
@@ -34,13 +30,11 @@ async def cancel(message: Message, state: FSMContext, _: Translate) -> None:
     await message.answer(_("cancel-done" if in_survey else "cancel-other"))
 
 
-@router.message(Command("stop"))
 async def stop(message: Message, _: Translate) -> None:
     """Ask before opting out of surveys."""
     await message.answer(_("stop-confirm"), reply_markup=confirm_keyboard(_, "stop"))
 
 
-@router.message(Command("forget_me"))
 async def forget_me(message: Message, partner: PartnerRef | None, _: Translate) -> None:
     """Ask before erasing personal data, saying exactly what happens."""
     if partner is None:
@@ -49,13 +43,13 @@ async def forget_me(message: Message, partner: PartnerRef | None, _: Translate) 
     await message.answer(_("forget-confirm"), reply_markup=confirm_keyboard(_, "forget"))
 
 
-@router.callback_query(ConfirmCb.filter())
 async def confirmed(
     callback: CallbackQuery,
     callback_data: ConfirmCb,
     session: AsyncSession,
     state: FSMContext,
     partner: PartnerRef | None,
+    services: Services,
     _: Translate,
 ) -> None:
     """Apply (or drop) a confirmed /stop or /forget_me."""
@@ -70,20 +64,18 @@ async def confirmed(
     else:
         if callback_data.yes:
             # No state.clear(): erasure deleted the FSM keys, clearing would write one back.
-            await operations.erase(session, partner.id)
+            await operations.forget_partner(services, session, partner.id)
         key = "forget-done" if callback_data.yes else "forget-kept"
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.edit_text(_(key))
 
 
-@router.message(Command("language"))
 async def language(message: Message, _: Translate) -> None:
     """Offer Russian or English."""
     await message.answer(_("language-choose"), reply_markup=language_keyboard())
 
 
-@router.callback_query(LanguageCb.filter())
 async def language_chosen(
     callback: CallbackQuery,
     callback_data: LanguageCb,
@@ -105,3 +97,17 @@ async def language_chosen(
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.edit_text(translator.get(callback_data.lang, "language-set"))
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(stop, Command("stop"))
+    router.message.register(forget_me, Command("forget_me"))
+    router.callback_query.register(confirmed, ConfirmCb.filter())
+    router.message.register(language, Command("language"))
+    router.callback_query.register(language_chosen, LanguageCb.filter())
+    return router

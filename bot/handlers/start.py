@@ -12,11 +12,7 @@ from bot.i18n import Translate
 from storage.repo import partners
 from storage.repo.partners import PartnerRef
 
-router = Router(name=__name__)
-router.message.filter(PrivateChat())
 
-
-@router.message(CommandStart(deep_link=True))
 async def start_with_code(
     message: Message, command: CommandObject, session: AsyncSession, locale: str, _: Translate
 ) -> None:
@@ -36,7 +32,6 @@ async def start_with_code(
     await message.answer(_("start-welcome", name=html.quote(user.first_name)))
 
 
-@router.message(CommandStart())
 async def start(
     message: Message, session: AsyncSession, partner: PartnerRef | None, locale: str, _: Translate
 ) -> None:
@@ -50,7 +45,16 @@ async def start(
     await message.answer(_("start-welcome", name=html.quote(user.first_name)))
 
 
-@router.message(Command("help"))
 async def help_(message: Message, _: Translate) -> None:
     """What the partner can do."""
     await message.answer(_("help"))
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.filter(PrivateChat())
+    router.message.register(start_with_code, CommandStart(deep_link=True))
+    router.message.register(start, CommandStart())
+    router.message.register(help_, Command("help"))
+    return router

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import held_replies
 from bot.callbacks import ScoreCb
-from bot.filters import CommandFree, HasText, PrivateChat, TextMatches
+from bot.filters import CommandFree, HasText, PrivateChat, TextMatches, message_text
 from bot.i18n import Translate
 from bot.keyboards.survey import (
     score_chosen,
@@ -31,17 +31,13 @@ from bot.keyboards.survey import (
     skip_keyboard,
 )
 from bot.states import Survey
+from bot.survey_definition import follow_up
 from storage.models.campaign import ANSWERABLE, ONGOING
-from storage.models.response import PROMOTER, STAGE_COMMENT, category_of
+from storage.models.response import STAGE_COMMENT, category_of
 from storage.repo import campaigns_base, partners, responses
 from storage.repo.partners import PartnerRef
 from storage.repo.responses import Answer
 
-router = Router(name=__name__)
-# The survey runs first (every partner update is one of its steps); other commands, even
-# typed mid-survey, go on to their own routers.
-router.message.filter(PrivateChat(), CommandFree("survey"))
-router.callback_query.filter(PrivateChat())
 log = logging.getLogger(__name__)
 
 MAX_COMMENT = 1000
@@ -81,8 +77,7 @@ async def edit_text(
 
 def _comment_question(session: AsyncSession, message: Message, _: Translate, response: Answer) -> SendMessage:
     """Question 2, declared as the reply this update owes (bot/held_replies.py)."""
-    key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
-    question = message.answer(_(key), reply_markup=skip_keyboard(_, response.id))
+    question = message.answer(_(follow_up(response.category)), reply_markup=skip_keyboard(_, response.id))
     held_replies.expect(session, question)
     return question
 
@@ -169,7 +164,6 @@ async def _check_campaign(
     return None, standing.kind, first_round
 
 
-@router.message(Command("survey"))
 async def start_survey(
     message: Message,
     session: AsyncSession,
@@ -200,7 +194,6 @@ async def start_survey(
     await state.update_data(question_message_id=sent.message_id)
 
 
-@router.callback_query(ScoreCb.filter())
 async def score_tapped(
     callback: CallbackQuery,
     callback_data: ScoreCb,
@@ -249,7 +242,6 @@ async def score_tapped(
             await _ask_comment(question, state)
 
 
-@router.message(StateFilter(Survey.score), HasText())
 async def score_typed(
     message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
@@ -257,7 +249,6 @@ async def score_typed(
     await _typed_score(message, session, state, partner, _)
 
 
-@router.message(StateFilter(None), TextMatches(INTEGER))
 async def score_typed_for_invitation(
     message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
@@ -272,7 +263,7 @@ async def score_typed_for_invitation(
 async def _typed_score(
     message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
-    text = message.text or ""
+    text = message_text(message) or ""
     if not INTEGER.match(text) or not 0 <= int(text) <= 10:
         await message.answer(_("bad-score"))
         return
@@ -310,7 +301,19 @@ async def _typed_score(
     await _ask_comment(next_question, state)
 
 
-@router.message(StateFilter(Survey.score))
 async def score_not_text(message: Message, _: Translate) -> None:
     """Stickers, photos, voice where a score is expected."""
     await message.answer(_("bad-score-buttons"))
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.filter(PrivateChat(), CommandFree("survey"))
+    router.callback_query.filter(PrivateChat())
+    router.message.register(start_survey, Command("survey"))
+    router.callback_query.register(score_tapped, ScoreCb.filter())
+    router.message.register(score_typed, StateFilter(Survey.score), HasText())
+    router.message.register(score_typed_for_invitation, StateFilter(None), TextMatches(INTEGER))
+    router.message.register(score_not_text, StateFilter(Survey.score))
+    return router

@@ -18,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import held_replies, insight_hooks
 from bot.callbacks import DoneCb, DriverCb, SkipCb
 from bot.config import Settings
-from bot.filters import CommandFree, HasText, PrivateChat
+from bot.filters import CommandFree, HasText, PrivateChat, message_text
 from bot.handlers.survey import MAX_COMMENT, ack, edit_text
 from bot.i18n import Translate
 from bot.keyboards.survey import drivers_keyboard
 from bot.services import Services
 from bot.states import Survey
+from bot.survey_definition import DRIVERS_QUESTION, follow_up
 from storage.models.response import PROMOTER, STAGE_COMMENT, STAGE_DRIVERS
 from storage.repo import responses
 from storage.repo.partners import PartnerRef
@@ -31,9 +32,6 @@ from storage.repo.responses import Answer
 from storage.repo.themes import store_comment_themes
 from storage.text import clean_text
 
-router = Router(name=__name__)
-router.message.filter(PrivateChat(), CommandFree("survey"))
-router.callback_query.filter(PrivateChat())
 log = logging.getLogger(__name__)
 
 
@@ -52,17 +50,16 @@ def _drivers_question(
     session: AsyncSession, message: Message, _: Translate, response: Answer, chosen: list[str]
 ) -> SendMessage:
     """Question 3, declared as the reply this update owes (bot/held_replies.py)."""
-    question = message.answer(_("q-drivers"), reply_markup=drivers_keyboard(_, response.id, chosen))
+    question = message.answer(_(DRIVERS_QUESTION), reply_markup=drivers_keyboard(_, response.id, chosen))
     held_replies.expect(session, question)
     return question
 
 
-@router.message(StateFilter(Survey.comment), HasText())
 async def comment_given(
     message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
     """Store the open answer (plain text, at most MAX_COMMENT characters)."""
-    text = clean_text(message.text or "").strip()
+    text = clean_text(message_text(message) or "").strip()
     if len(text) > MAX_COMMENT:
         await message.answer(_("bad-comment-long", length=str(len(text)), max=str(MAX_COMMENT)))
         return
@@ -79,12 +76,10 @@ async def comment_given(
     response, chosen = found  # the areas already chosen: a re-answer shows them ticked
     await _move_to_drivers(session, response, state, text or None)
     question = _drivers_question(session, message, _, response, chosen)
-    key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
-    await edit_text(message, message.chat.id, data.get("comment_message_id"), _(key))
+    await edit_text(message, message.chat.id, data.get("comment_message_id"), _(follow_up(response.category)))
     await question
 
 
-@router.message(StateFilter(Survey.comment))
 async def comment_not_text(message: Message, _: Translate) -> None:
     """Only text is a comment."""
     await message.answer(_("bad-comment-type"))
@@ -110,7 +105,6 @@ async def _response_at(
     return found
 
 
-@router.callback_query(SkipCb.filter())
 async def comment_skipped(
     callback: CallbackQuery,
     callback_data: SkipCb,
@@ -130,14 +124,13 @@ async def comment_skipped(
     question = _drivers_question(session, message, _, response, chosen) if message else None
     await ack(callback)
     if message is not None and question is not None:
-        key = "q-comment-promoter" if response.category == PROMOTER else "q-comment-improve"
+        asked = _(follow_up(response.category))
         await edit_text(
-            message, message.chat.id, message.message_id, f"{_(key)}\n\n<i>{_('q-comment-skipped')}</i>"
+            message, message.chat.id, message.message_id, f"{asked}\n\n<i>{_('q-comment-skipped')}</i>"
         )
         await question
 
 
-@router.callback_query(DriverCb.filter())
 async def driver_toggled(
     callback: CallbackQuery,
     callback_data: DriverCb,
@@ -163,7 +156,6 @@ async def driver_toggled(
             log.debug("drivers keyboard not edited: %s", exc)
 
 
-@router.callback_query(DoneCb.filter())
 async def drivers_done(
     callback: CallbackQuery,
     callback_data: DoneCb,
@@ -193,7 +185,7 @@ async def drivers_done(
             callback.message, chat_id, response.question_message_id, _("q-score-final", score=response.score)
         )
         # The thanks replaces the areas question rather than arriving as one more message.
-        text = f"{_('q-drivers')}\n\n<i>{summary}</i>\n\n{_('thanks')}"
+        text = f"{_(DRIVERS_QUESTION)}\n\n<i>{summary}</i>\n\n{_('thanks')}"
         if response.category == PROMOTER and settings.referral_url:
             text += "\n\n" + _("thanks-referral", url=html.quote(settings.referral_url))
         if not await edit_text(callback.message, chat_id, callback.message.message_id, text):
@@ -203,7 +195,20 @@ async def drivers_done(
     await insight_hooks.on_response_completed(services, response.id)
 
 
-@router.message(StateFilter(Survey.drivers))
 async def drivers_expected(message: Message, _: Translate) -> None:
     """Text (or anything) while the areas keyboard is open."""
     await message.answer(_("bad-drivers-text"))
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.filter(PrivateChat(), CommandFree("survey"))
+    router.callback_query.filter(PrivateChat())
+    router.message.register(comment_given, StateFilter(Survey.comment), HasText())
+    router.message.register(comment_not_text, StateFilter(Survey.comment))
+    router.callback_query.register(comment_skipped, SkipCb.filter())
+    router.callback_query.register(driver_toggled, DriverCb.filter())
+    router.callback_query.register(drivers_done, DoneCb.filter())
+    router.message.register(drivers_expected, StateFilter(Survey.drivers))
+    return router

@@ -4,7 +4,7 @@ For admins (anywhere) and the managers' chat (IsManager), like the other manager
 Shows per-area counts (confident or tagged comments) and pages through the comments the
 classifier is unsure about, one a message, with area toggles (multi-select) and Done. A tag is
 stored with who and when, counts in digests and exports at once, and teaches this install's
-classifier (:mod:`storage.analytics.theme_memory`).
+classifier (:mod:`storage.analytics.themes.memory`).
 """
 
 from __future__ import annotations
@@ -34,8 +34,6 @@ from storage.analytics.campaigns import campaign_info
 from storage.analytics.report import current_campaign
 from storage.repo import themes as stored
 
-router = Router(name=__name__)
-
 COMMENT_CHARS = 1500
 
 
@@ -47,7 +45,6 @@ def _names(keys: list[str] | tuple[str, ...], _: Translate) -> str:
     return ", ".join(_(f"area-{key}") for key in keys)
 
 
-@router.message(Command("themes"), IsManager())
 async def themes_command(
     message: Message, command: CommandObject, session: AsyncSession, _: Translate
 ) -> None:
@@ -115,7 +112,6 @@ async def _page(
     await _show(callback, _item_text(_, comment, offset + 1, total), markup)
 
 
-@router.callback_query(ThemePageCb.filter(), IsManager())
 async def page(
     callback: CallbackQuery, callback_data: ThemePageCb, session: AsyncSession, _: Translate
 ) -> None:
@@ -127,7 +123,6 @@ async def page(
     await _page(callback, session, _, callback_data.campaign_id, callback_data.offset)
 
 
-@router.callback_query(ThemeToggleCb.filter(), IsManager())
 async def toggle(
     callback: CallbackQuery, callback_data: ThemeToggleCb, session: AsyncSession, _: Translate
 ) -> None:
@@ -154,7 +149,6 @@ async def toggle(
                 raise
 
 
-@router.callback_query(ThemeDoneCb.filter(), IsManager())
 async def done(
     callback: CallbackQuery, callback_data: ThemeDoneCb, session: AsyncSession, _: Translate
 ) -> None:
@@ -179,7 +173,6 @@ async def done(
     await _page(callback, session, _, data.campaign_id, data.offset)  # the tagged one left the list
 
 
-@router.message(Command("themes"))
 async def refuse(message: Message, _: Translate) -> None:
     """Anyone else: not for them."""
     await message.answer(_("mgr-refused"))
@@ -195,13 +188,24 @@ class _ThemesButton(Filter):
 _PREFIXES = tuple(f"{prefix}:" for prefix in THEME_PREFIXES)  # ":" is CallbackData's separator
 
 
-@router.callback_query(_ThemesButton(), IsManager())
 async def bad_button(callback: CallbackQuery, _: Translate) -> None:
     """A manager's themes button whose data does not parse (edited by hand, or from an old version)."""
     await callback.answer(_("themes-bad-button"), show_alert=True)
 
 
-@router.callback_query(_ThemesButton())
 async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
     """A themes button pressed by someone who is not a manager."""
     await callback.answer(_("mgr-refused"), show_alert=True)
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.register(themes_command, Command("themes"), IsManager())
+    router.callback_query.register(page, ThemePageCb.filter(), IsManager())
+    router.callback_query.register(toggle, ThemeToggleCb.filter(), IsManager())
+    router.callback_query.register(done, ThemeDoneCb.filter(), IsManager())
+    router.message.register(refuse, Command("themes"))
+    router.callback_query.register(bad_button, _ThemesButton(), IsManager())
+    router.callback_query.register(refuse_button, _ThemesButton())
+    return router

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import CANCEL, LAUNCH, PREVIEW, CampaignCb
 from bot.i18n import Translate
@@ -10,11 +11,10 @@ from bot.i18n import Translate
 
 def draft_keyboard(_: Translate, campaign_id: int) -> InlineKeyboardMarkup:
     """Launch and Preview on one row, Cancel below."""
-
-    def button(action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            text=_(f"btn-camp-{action}"),
-            callback_data=CampaignCb(action=action, campaign_id=campaign_id).pack(),
+    builder = InlineKeyboardBuilder()
+    for action in (LAUNCH, PREVIEW, CANCEL):
+        builder.button(
+            text=_(f"btn-camp-{action}"), callback_data=CampaignCb(action=action, campaign_id=campaign_id)
         )
-
-    return InlineKeyboardMarkup(inline_keyboard=[[button(LAUNCH), button(PREVIEW)], [button(CANCEL)]])
+    builder.adjust(2, 1)
+    return builder.as_markup()

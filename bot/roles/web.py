@@ -4,8 +4,8 @@ The webhook app (roles ``web`` and ``run`` with WEBHOOK_URL) refuses a request w
 ``X-Telegram-Bot-Api-Secret-Token`` (401, nothing written); writes the update to the journal and
 commits before it answers 200 (so a 200 means "durable"; anything else makes Telegram retry);
 then hands it to the same ordered handling as polling. An update another replica journaled
-first is answered 200 and left to it. ``GET /healthz``: the process is alive; ``GET /readyz``:
-the database answers and its schema is at the migrations' head.
+first is answered 200 and left to it. The app itself, with ``/healthz`` and ``/readyz``, is
+bot/web/app.py's: one server for the webhook, the health checks and the HTTP API.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from bot.held_replies import send_held
 from bot.polling import DurablePolling, ordering_key
 from bot.services import Services
 from bot.startup import Backoff, until_done
-from storage.health import migration_heads, schema_revisions
+from bot.web.app import create_web_app
 from storage.models import utcnow
 from storage.repo import inbox, inbox_claims
 
@@ -69,17 +69,14 @@ class WebhookReceiver:
         self.host = settings.web_host
         self.port = settings.web_port  # the bound port once listening (port 0: any free one)
         self.listening = asyncio.Event()
-        self._heads = migration_heads(settings.database_url)
         self._stop = asyncio.Event()
         self.owner = owner  # journal rows this replica handles carry it (storage.repo.inbox_claims)
         self._senders: set[asyncio.Task[int]] = set()  # held replies taken over (bot/held_replies.py)
 
     def application(self) -> web.Application:
-        """The routes: the webhook path, /healthz and /readyz."""
-        app = web.Application(client_max_size=BODY_LIMIT)
+        """The web application (bot/web/app.py) with Telegram's POST route added."""
+        app = create_web_app(self.services)
         app.router.add_post(self.path, self._receive)
-        app.router.add_get("/healthz", self._healthz)
-        app.router.add_get("/readyz", self._readyz)
         return app
 
     def stop(self) -> None:
@@ -167,7 +164,13 @@ class WebhookReceiver:
         if not hmac.compare_digest(given, self._secret):
             log.warning("Webhook request from %s refused: wrong or missing secret", request.remote)
             return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
-        raw = _update_of(await request.read())
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return web.json_response({"ok": False, "error": "too large"}, status=413)
+        if len(body) > BODY_LIMIT:
+            return web.json_response({"ok": False, "error": "too large"}, status=413)
+        raw = _update_of(body)
         if raw is None:
             return web.json_response({"ok": False, "error": "not an update"}, status=400)
         try:
@@ -187,21 +190,6 @@ class WebhookReceiver:
             fresh = await inbox.journal(session, [raw], claim)
             await session.commit()
         return bool(fresh)
-
-    async def _healthz(self, request: web.Request) -> web.StreamResponse:
-        return web.json_response({"ok": True})
-
-    async def _readyz(self, request: web.Request) -> web.StreamResponse:
-        try:
-            async with self.services.sessionmaker() as session:
-                revisions = await schema_revisions(session)
-        except SQLAlchemyError as exc:
-            return web.json_response({"ok": False, "database": type(exc).__name__}, status=503)
-        if revisions != self._heads:
-            return web.json_response(
-                {"ok": False, "schema": sorted(revisions), "expected": sorted(self._heads)}, status=503
-            )
-        return web.json_response({"ok": True})
 
 
 def _update_of(body: bytes) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ from bot.sending.engine import SendingEngine
 from bot.services import Services
 from scheduler import runtime
 from scheduler.runner import Clock, JobRunner, cancel
-from scheduler.setup import create_scheduler
+from scheduler.setup import create_scheduler, job_specs
 from storage.models import utcnow
 from storage.repo import leases
 
@@ -50,7 +50,7 @@ class Worker:
         self.sender = SendingEngine(services)
         self.holder = self.sender.owner  # one id for the process's lease and outbox claims
         self.hooks = HookSender(services, clock=clock, owner=self.holder)  # webhooks out
-        self.jobs = JobRunner(services.sessionmaker, services.jobs, clock=clock)
+        self.jobs = JobRunner(services.sessionmaker, job_specs(services.settings), clock=clock)
         self.scheduler: AsyncIOScheduler = create_scheduler(services.settings, self.jobs)
         self.lease_ttl = timedelta(seconds=lease_ttl)
         self.renew_every = renew_every

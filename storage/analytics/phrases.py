@@ -6,15 +6,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
+from storage.analytics.comment_text import CLAUSE_RE as _CLAUSE_RE
+from storage.analytics.comment_text import TOKEN_RE as _TOKEN_RE
+from storage.analytics.comment_text import clean as _clean
+from storage.analytics.comment_text import en_stem as _en_stem
+from storage.analytics.comment_text import fix_script as _fix_script
+from storage.analytics.comment_text import is_cyrillic as _is_cyrillic
+from storage.analytics.comment_text import language as _language
+from storage.analytics.comment_text import normal_forms as _normal_forms
 from storage.analytics.stopwords import EN_STOPWORDS, NEGATIONS, RU_STOPWORDS
-from storage.analytics.theme_text import CLAUSE_RE as _CLAUSE_RE
-from storage.analytics.theme_text import TOKEN_RE as _TOKEN_RE
-from storage.analytics.theme_text import clean as _clean
-from storage.analytics.theme_text import en_stem as _en_stem
-from storage.analytics.theme_text import fix_script as _fix_script
-from storage.analytics.theme_text import is_cyrillic as _is_cyrillic
-from storage.analytics.theme_text import language as _language
-from storage.analytics.theme_text import normal_forms as _normal_forms
 
 __all__ = ["top_phrases"]
 

@@ -33,9 +33,8 @@ from storage.analytics.campaigns import (
 from storage.analytics.comments import CommentSummary, Quote, latest_comments, quotes, summarize
 from storage.analytics.drivers import DriverStat, driver_stats
 from storage.analytics.movement import Movement, movement
-from storage.analytics.nps import NpsChange, NpsResult, compare, nps_for, pooled
+from storage.analytics.nps import NpsChange, NpsResult, compare, nps_by_campaign, nps_for, pooled
 from storage.analytics.rates import Rates, rates
-from storage.analytics.sealed import nps_of_campaigns
 from storage.db import without_parallel_workers
 from storage.models import Response, utcnow
 from storage.repo.themes import theme_counts
@@ -169,8 +168,7 @@ async def campaign_report(
     Three independent parts run at once, each on its own pooled connection (so the pool must
     allow three): the NPS figures with the comment themes, this campaign's breakdowns, and the
     comparison with the previous campaign. ``on_figures`` (the digest's chart) is started as soon
-    as the NPS figures are in, alongside the rest, and the report waits for it. Past campaigns'
-    figures come sealed once they closed a while before ``now`` (:mod:`storage.analytics.sealed`).
+    as the NPS figures are in, alongside the rest, and the report waits for it.
     """
     frame = await campaign_frame(sessions, campaign_id, tz, trend_length)
     if frame is None:
@@ -237,7 +235,7 @@ async def _figures_and_themes(
     sessions: Sessions, frame: Frame, trend_length: int, on_figures: FiguresHook | None, now: datetime
 ) -> tuple[dict[int, NpsResult], CommentSummary]:
     async with _part_session(sessions) as session:
-        figures = await nps_of_campaigns(session, frame.wanted, now=now)
+        figures = await nps_by_campaign(session, sorted(set(frame.wanted)))
         hook: asyncio.Task[None] | None = None
         if on_figures is not None:
             trend = _trend(frame, figures, trend_length)

@@ -1,6 +1,6 @@
 """Words that carry no theme: negations (kept with the next word) and stop-words, skipped by
 the digest's frequent phrases (``storage.analytics.phrases``) and the classifier's learned
-keywords (``storage.analytics.theme_memory``).
+keywords (``storage.analytics.themes.memory``).
 
 Russian entries are lemmas (pymorphy3 normal forms); English ones are lower-case words.
 """

@@ -3,9 +3,9 @@
 from storage.models.alert import Alert, AlertMessage
 from storage.models.announcement import Announcement
 from storage.models.base import Base, utcnow
+from storage.models.bot_state import BotState, HeldPost
 from storage.models.campaign import Campaign
 from storage.models.delivery import Delivery
-from storage.models.figures import CampaignFigures
 from storage.models.fsm import FsmRecord
 from storage.models.hook import HookDelivery, HookEndpoint
 from storage.models.inbox import InboxUpdate
@@ -21,10 +21,11 @@ __all__ = [
     "AlertMessage",
     "Announcement",
     "Base",
+    "BotState",
     "Campaign",
-    "CampaignFigures",
     "Delivery",
     "FsmRecord",
+    "HeldPost",
     "HookDelivery",
     "HookEndpoint",
     "InboxUpdate",

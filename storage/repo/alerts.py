@@ -238,3 +238,14 @@ async def messages(session: AsyncSession, alert_id: int) -> list[tuple[str, str 
         .order_by(AlertMessage.id)
     )
     return [(str(d), t) for d, t in rows.all()]
+
+
+async def posted_of_partner(session: AsyncSession, partner_id: int) -> list[int]:
+    """Alerts about this partner's answers that sit in the managers' chat (have a message)."""
+    rows = await session.scalars(
+        select(Alert.id)
+        .join(Response, Response.id == Alert.response_id)
+        .where(Response.partner_id == partner_id, Alert.message_id.is_not(None))
+        .order_by(Alert.id)
+    )
+    return list(rows)

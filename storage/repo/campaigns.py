@@ -25,7 +25,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.analytics.sealed import nps_of_campaigns
+from storage.analytics.nps import nps_by_campaign
 from storage.models import Campaign, Partner, Response
 from storage.models import campaign as c
 from storage.models import delivery as d
@@ -282,7 +282,7 @@ async def stats(session: AsyncSession, campaign_ids: list[int]) -> dict[int, Cam
     """Delivery counts, responses and NPS of the given campaigns."""
     found = (await session.scalars(select(Campaign).where(Campaign.id.in_(campaign_ids)))).all()
     counts = await deliveries.counts(session, campaign_ids)
-    nps = await nps_of_campaigns(session, campaign_ids)  # read only: the hourly job and the digest seal
+    nps = await nps_by_campaign(session, campaign_ids)
     return {
         x.id: CampaignStats(x.id, x.title, x.status, x.kind, counts[x.id], nps[x.id].n, nps[x.id].nps)
         for x in found

@@ -11,7 +11,6 @@ from typing import Any, cast
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.analytics import sealed
 from storage.models import AlertMessage, Partner, Response, utcnow
 from storage.models.alert import Alert
 from storage.repo import hook_events
@@ -147,8 +146,6 @@ async def link_invite(
             .where(Response.partner_id == twin.id, Response.campaign_id.not_in(taken or {-1}))
             .values(partner_id=partner.id)
         )
-        # The twin's answers left behind go with it: campaigns they counted in lose their seal.
-        await sealed.unseal_answered_by(session, twin.id)
         await session.delete(twin)
         await session.flush()
     partner.telegram_id = telegram_id

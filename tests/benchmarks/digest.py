@@ -9,9 +9,7 @@ it is a file in a temp dir; ``--keep`` caches it in ``$TMPDIR/partner-pulse-benc
 so later runs skip the fill. With ``--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres``
 a new database is created on that server for the run and dropped after (``--keep``: kept as
 ``bench_digest_<size>`` and reused). A reused database is first migrated to the latest schema
-(and ANALYZEd when that changed it). Before the digest, the closed campaigns' figures are sealed
-as the worker's hourly job seals them (printed when there were any to seal: the first run on a
-database). Each phase runs in its own subprocess so its peak memory is its own: the
+(and ANALYZEd when that changed it). Each phase runs in its own subprocess so its peak memory is its own: the
 figure printed is the child's peak resident set size (includes the interpreter and
 imported libraries; read from /proc/self/status VmHWM), and wall time measured inside the
 child around the phase only.
@@ -240,28 +238,7 @@ async def _pg_exists(server: str, name: str) -> bool:
     return found is not None
 
 
-async def _seal(url: str, now: datetime) -> tuple[int, float]:
-    """What the worker's hourly job does before a digest comes: seal the closed campaigns'
-    figures (storage/analytics/sealed.py). Returns how many it sealed and the seconds it took."""
-    from storage.analytics.sealed import seal_closed
-    from storage.db import create_engine, create_sessionmaker
-
-    engine = create_engine(url)
-    started = time.perf_counter()
-    try:
-        async with create_sessionmaker(engine)() as session:
-            done = await seal_closed(session, now)
-            await session.commit()
-    finally:
-        await engine.dispose()
-    return done, time.perf_counter() - started
-
-
 def _phases(only: str | None, url: str, now: datetime) -> None:
-    if only in (None, "digest"):
-        done, seconds = asyncio.run(_seal(url, now))
-        if done:
-            print(f"sealed  the figures of {done} closed campaigns in {seconds:.3f} s (the hourly job)")
     for phase in (only,) if only else ("digest", "export"):
         r = _run_phase(phase, url, now)
         timing = ("seconds", "cpu_seconds", "warm_seconds", "peak_mb", "baseline_mb")

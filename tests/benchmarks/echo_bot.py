@@ -13,8 +13,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot import event_loop
-
 
 def echo_dispatcher() -> Dispatcher:
     """Echo text with one button; a tap is acknowledged and answered with a message."""
@@ -38,9 +36,10 @@ async def main() -> None:
     session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"]))
     bot = Bot(os.environ["BOT_TOKEN"], session=session)
     dp = echo_dispatcher()
-    event_loop.settle_heap()  # as partner-pulse does after start-up
     await dp.start_polling(bot, polling_timeout=1)
 
 
 if __name__ == "__main__":
-    event_loop.run(main())  # the same loop as partner-pulse, so the ratio compares our own work
+    import uvloop
+
+    uvloop.run(main())  # the same loop as partner-pulse, so the ratio compares our own work

@@ -3,7 +3,7 @@
 Run: ``python -m tests.benchmarks.themes_accuracy [-v]`` (``-v`` also lists the misclassified comments).
 
 Sets:
-* own corpus (``storage/analytics/data/themes_train_*.txt``), 5-fold cross-validated: each fold is
+* own corpus (``storage/analytics/themes/data/themes_train_*.txt``), 5-fold cross-validated: each fold is
   classified by a model trained on the other four (accuracy on the training data itself says
   nothing about new comments);
 * the held-out split (``tests/data/themes_holdout.txt``): other personas and wording, slang-heavy,
@@ -20,8 +20,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storage.analytics import theme_model, themes
-from storage.analytics.theme_corpus import Example, read, training_examples
+from storage.analytics import themes
+from storage.analytics.themes import model as theme_model
+from storage.analytics.themes.corpus import Example, read, training_examples
 from storage.areas import DEFAULT_AREAS
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"

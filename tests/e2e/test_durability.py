@@ -85,7 +85,7 @@ async def test_survey_progress_survives_restart(make_app, stop_app, make_user) -
     await user.send_text("/survey")
     await user.wait_text("Насколько вероятно")
     await user.press("8")
-    await user.wait_text("Что нам стоит улучшить")
+    await user.wait_text("чтобы вы порекомендовали нас")  # a passive's question 2
     await stop_app(first)
 
     second = await make_app()

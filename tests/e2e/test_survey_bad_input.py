@@ -31,7 +31,13 @@ async def _to_comment_step(user, score: str = "6") -> None:
     await user.send_text("/survey")
     await user.wait_text("Насколько вероятно")
     await user.press(score)
-    await user.wait_text("Что нам стоит улучшить" if int(score) < 9 else "Что вы больше всего цените")
+    await user.wait_text(
+        "Что нам стоит улучшить"
+        if int(score) < 7
+        else "чтобы вы порекомендовали нас"
+        if int(score) < 9
+        else "Что вы больше всего цените"
+    )
 
 
 @pytest.mark.parametrize("text", ["11", "-1", "7.5", "семь", "10 из 10", "٧", "²", "9" * 30])
@@ -44,7 +50,7 @@ async def test_bad_typed_scores_are_refused(app: App, make_user, text: str) -> N
     assert "от 0 до 10" in reply["text"]
     assert await _responses(app) == []
     await user.send_text("8")  # the survey still works afterwards
-    await user.wait_text("Что нам стоит улучшить")
+    await user.wait_text("чтобы вы порекомендовали нас")  # a passive's question 2
     assert [r.score for r in await _responses(app)] == [8]
 
 

@@ -36,8 +36,8 @@ async def _count_responses(app: App) -> int:
     [
         (10, "Что вы больше всего цените"),
         (9, "Что вы больше всего цените"),
-        (8, "Что нам стоит улучшить"),
-        (7, "Что нам стоит улучшить"),
+        (8, "чтобы вы порекомендовали нас"),  # passives: what would make them recommend us
+        (7, "чтобы вы порекомендовали нас"),
         (3, "Что нам стоит улучшить"),
         (0, "Что нам стоит улучшить"),
     ],
@@ -116,6 +116,33 @@ async def test_english_partner_and_typed_score(app: App, make_user) -> None:
     stored = await _response_of(app, 1002)
     assert stored is not None and stored.score == 9 and stored.comment is None
     assert [d.area for d in stored.drivers] == ["commission"]
+
+
+@pytest.mark.parametrize(
+    ("score", "asked", "not_asked"),
+    [
+        ("10", "What do you value most", "recommend us"),
+        ("8", "What would make you recommend us?", "improve first"),
+        ("7", "What would make you recommend us?", "improve first"),
+        ("6", "What should we improve first?", "recommend us"),
+    ],
+)
+async def test_each_category_gets_its_own_follow_up(
+    app: App, make_user, score: str, asked: str, not_asked: str
+) -> None:
+    """Three categories, three questions: a passive (7-8) is asked what would make them
+    recommend us, not the detractors' "what should we improve first"."""
+    user = make_user(1010, first_name="Pat", language_code="en")
+    await user.send_text("/survey")
+    await user.wait_reply()
+    await user.press(score)
+    question = await user.wait_text(asked)
+    assert not_asked not in question["text"]
+    await user.send_text("More webinars")
+    await user.wait_text("Which areas influenced your score most?")
+    # The question keeps its own wording once answered (its Skip button is gone).
+    edited = next(m for m in user.messages() if m["message_id"] == question["message_id"])
+    assert asked in edited["text"] and not edited.get("reply_markup")
 
 
 async def test_score_counts_even_if_partner_stops(app: App, make_user) -> None:

@@ -25,6 +25,7 @@ from aiohttp import web
 
 from . import messaging, misc, webhook
 from .faults import FaultMixin
+from .lifecycle import UPGRADED, LifecycleMixin
 from .limits import RateLimiter
 from .pushes import PushMixin
 from .state import DEADLINE, ApiCall, Failure, Store, normalize_chat_id
@@ -39,7 +40,8 @@ HANDLERS: dict[str, Handler] = {**misc.HANDLERS, **messaging.HANDLERS, **webhook
 # Telegram method names are case-insensitive; keep the canonical spelling for records.
 _CANONICAL = {name.lower(): name for name in HANDLERS}
 
-class FakeTelegram(PushMixin, FaultMixin):
+
+class FakeTelegram(PushMixin, FaultMixin, LifecycleMixin):
     """In-process fake of the Telegram Bot API (one bot, one token)."""
 
     def __init__(
@@ -90,6 +92,7 @@ class FakeTelegram(PushMixin, FaultMixin):
         self.calls: list[ApiCall] = []
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.blocked: set[int] = set()
+        self.migrated: dict[int, int] = {}  # group id -> the supergroup it became
         self.count_429 = 0
         self.last_drop_pending_updates: bool | None = None
         self._sent: Counter[int] = Counter()
@@ -231,6 +234,8 @@ class FakeTelegram(PushMixin, FaultMixin):
     def target_chat(self, params: dict[str, Any]) -> int:
         """The chat a method acts on; blocked chats answer 403 like Telegram."""
         chat_id = self.resolve_chat(params.get("chat_id"))
+        if chat_id in self.migrated:
+            raise ApiError(400, UPGRADED, migrate_to_chat_id=self.migrated[chat_id])
         if chat_id in self.blocked:
             if chat_id < 0:
                 raise ApiError(403, "Forbidden: bot was kicked from the group chat")

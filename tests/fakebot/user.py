@@ -84,6 +84,11 @@ class SimUser:
         self._mark()
         return self.srv.push_message(self.user, self.chat, text, **extra)
 
+    async def edit_message(self, message_id: int, text: str) -> int:
+        """Edit one of my messages in this chat (Telegram sends ``edited_message``)."""
+        self._mark()
+        return self.srv.push_edit(self.chat_id, message_id, text)
+
     async def send_document(
         self,
         filename: str,

@@ -14,6 +14,7 @@ q-score-final =
 
     Your score: <b>{ $score }</b>.
 q-comment-promoter = Thank you! What do you value most in our program? Write a few words or tap “Skip”.
+q-comment-passive = Thank you! What would make you recommend us? Write a few words or tap “Skip”.
 q-comment-improve = Thanks for being honest! What should we improve first? Write a few words or tap “Skip”.
 q-drivers = Which areas influenced your score most? Pick one or more, then tap “Done”.
 q-comment-saved = Comment saved: “{ $comment }”

@@ -1,4 +1,4 @@
-"""The labelled comments the theme model learns from (``storage/analytics/data/themes_train_*.txt``).
+"""The labelled comments the theme model learns from (``storage/analytics/themes/data/themes_train_*.txt``).
 
 One comment a line, ``labels | text``; labels separated by ``;`` with the main area first;
 ``#`` starts a note. The same reader loads the held-out split in ``tests/data``.

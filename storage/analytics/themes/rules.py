@@ -1,4 +1,4 @@
-"""The keyword half of the theme classifier: the lexicon of :mod:`storage.analytics.theme_lexicon`
+"""The keyword half of the theme classifier: the lexicon of :mod:`storage.analytics.themes.lexicon`
 plus the install's seed keywords (``storage.areas``).
 
 Typos are tolerated cheaply: ``ё`` -> ``е``, repeated letters collapsed ("комисия" == "комиссия"),
@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from storage import areas
-from storage.analytics.theme_lexicon import LEXICON, NEUTRAL
-from storage.analytics.theme_text import CLAUSE_RE as _CLAUSE_RE
-from storage.analytics.theme_text import MAX_CHARS
-from storage.analytics.theme_text import analyzer as _analyzer
-from storage.analytics.theme_text import clean as _clean
-from storage.analytics.theme_text import collapse as _collapse
-from storage.analytics.theme_text import en_stem as _en_stem
-from storage.analytics.theme_text import is_cyrillic as _is_cyrillic
-from storage.analytics.theme_text import normal_forms as _normal_forms
-from storage.analytics.theme_text import tokens as _tokens
+from storage.analytics.comment_text import CLAUSE_RE as _CLAUSE_RE
+from storage.analytics.comment_text import MAX_CHARS
+from storage.analytics.comment_text import analyzer as _analyzer
+from storage.analytics.comment_text import clean as _clean
+from storage.analytics.comment_text import collapse as _collapse
+from storage.analytics.comment_text import en_stem as _en_stem
+from storage.analytics.comment_text import is_cyrillic as _is_cyrillic
+from storage.analytics.comment_text import normal_forms as _normal_forms
+from storage.analytics.comment_text import tokens as _tokens
+from storage.analytics.themes.lexicon import LEXICON, NEUTRAL
 
 __all__ = ["lexicon_areas", "lexicon_scores", "reset"]
 
@@ -67,8 +67,21 @@ class _Index:
     phrases: dict[int, tuple[_Pattern, ...]]  # first word id -> phrases starting with it
 
 
-@lru_cache(maxsize=1)
+_indexed_for: areas.AreaSet | None = None  # the area set the index and word caches were built for
+
+
 def _index() -> _Index:
+    """The lexicon index of the current areas, rebuilt when :func:`storage.areas.configure` changed them."""
+    global _indexed_for
+    current = areas.current()
+    if current is not _indexed_for:
+        reset()
+        _indexed_for = current
+    return _build_index()
+
+
+@lru_cache(maxsize=1)
+def _build_index() -> _Index:
     active = set(areas.active())
     raw: list[tuple[str | None, int, str]] = []
     for area, words in areas.current().keywords().items():  # the install's seed keywords first
@@ -186,6 +199,7 @@ def _match_phrase(pattern: _Pattern, tokens: list[str], start: int) -> int:
 
 def _scores(text: str) -> dict[str, tuple[int, int]]:
     """area -> (score, first token position) for one comment."""
+    _index()  # the per-word caches below belong to the current areas: rebuilt if they changed
     found: dict[str, tuple[int, int]] = {}
 
     def hit(pattern: _Pattern, pos: int) -> None:
@@ -224,7 +238,7 @@ def lexicon_areas(text: str) -> list[tuple[str, int]]:
 
 def reset() -> None:
     """Forget the index and per-word matches (after the areas change)."""
-    for cached in (_index, _token_words, _token_plan):
+    for cached in (_build_index, _token_words, _token_plan):
         cached.cache_clear()
 
 

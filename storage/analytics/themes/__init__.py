@@ -2,11 +2,11 @@
 
 Three signals are combined per area:
 
-* the theme model (:mod:`storage.analytics.theme_model`): character n-grams and a linear model
+* the theme model (:mod:`storage.analytics.themes.model`): character n-grams and a linear model
   trained on the labelled corpus in the repository, for slang, typos and unseen word forms;
-* the keyword lexicon (:mod:`storage.analytics.theme_rules`) with the install's seed keywords,
+* the keyword lexicon (:mod:`storage.analytics.themes.rules`) with the install's seed keywords,
   the only signal for areas an install added (the model knows the default areas only);
-* what managers taught (:mod:`storage.analytics.theme_memory`): tagged comments and learned words.
+* what managers taught (:mod:`storage.analytics.themes.memory`): tagged comments and learned words.
 
 ``score = W_MODEL * model + (1 - W_MODEL) * lexicon`` (the lexicon as 1 for a strong keyword,
 0.5 for a weak one), raised to what the tags say. The strongest area at or above
@@ -25,11 +25,11 @@ import threading
 from dataclasses import dataclass
 
 from storage import areas
-from storage.analytics import theme_rules
 from storage.analytics.phrases import top_phrases
-from storage.analytics.theme_corpus import training_examples
-from storage.analytics.theme_memory import TagMemory
-from storage.analytics.theme_model import ThemeModel, default_model, is_built
+from storage.analytics.themes import rules as theme_rules
+from storage.analytics.themes.corpus import training_examples
+from storage.analytics.themes.memory import TagMemory
+from storage.analytics.themes.model import ThemeModel, default_model, is_built
 
 __all__ = [
     "Classification",

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csc_matrix
 
-from storage.analytics import theme_text
+from storage.analytics import comment_text
 from storage.analytics.stopwords import EN_STOPWORDS, NEGATIONS, RU_STOPWORDS
-from storage.analytics.theme_model import ThemeModel
+from storage.analytics.themes.model import ThemeModel
 
 MIN_WORD_TAGS = 2
 NEIGHBOUR_MIN = 0.55  # cosine below this is "not like any tagged comment"
@@ -42,7 +42,8 @@ class _Tagged:
 
 
 def _words(text: str) -> set[str]:
-    lemmas = {theme_text.lemma(t) for t in theme_text.tokens(theme_text.clean(text[: theme_text.MAX_CHARS]))}
+    cleaned = comment_text.clean(text[: comment_text.MAX_CHARS])
+    lemmas = {comment_text.lemma(t) for t in comment_text.tokens(cleaned)}
     return {
         w
         for w in lemmas

@@ -1,6 +1,6 @@
 """The statistical half of the theme classifier: character n-grams and a linear model.
 
-Trained from the labelled corpus in the repository (:mod:`storage.analytics.theme_corpus`) the
+Trained from the labelled corpus in the repository (:mod:`storage.analytics.themes.corpus`) the
 first time it is needed (about a second), then kept in memory: nothing is downloaded and no
 trained file is committed, so the model always matches the data it was built from.
 
@@ -22,18 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from storage.analytics import theme_text
-from storage.analytics.theme_corpus import Example, training_examples
+from storage import areas
+from storage.analytics import comment_text
+from storage.analytics.themes.corpus import Example, training_examples
 
-MODEL_AREAS: tuple[str, ...] = (
-    "support",
-    "commission",
-    "marketing",
-    "portal",
-    "payouts",
-    "communication",
-    "training",
-)
+# The default areas the corpus is labelled with ("other" is the absence of all): storage/areas.py.
+MODEL_AREAS: tuple[str, ...] = tuple(a for a in areas.DEFAULT_AREAS if a != areas.OTHER)
 _C = 10.0  # inverse regularisation, chosen by 5-fold cross-validation on the training corpus
 
 
@@ -67,7 +61,7 @@ class ThemeModel:
         """Sparse feature vector of a comment (columns, weights); each block has unit length."""
         cols: list[int] = []
         weights: list[float] = []
-        char_text, word_text = theme_text.model_inputs(text)
+        char_text, word_text = comment_text.model_inputs(text)
         for block, part in zip(self.blocks, (char_text, word_text), strict=True):
             c, w = block.features(part)
             cols += c
@@ -93,7 +87,7 @@ def train(examples: Sequence[Example]) -> ThemeModel:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    inputs = [theme_text.model_inputs(e.text) for e in examples]
+    inputs = [comment_text.model_inputs(e.text) for e in examples]
     char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=False)
     word = TfidfVectorizer(
         analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=False, token_pattern=r"\S+"

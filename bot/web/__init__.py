@@ -1,0 +1,1 @@
+"""The bot's HTTP application: health checks, the HTTP API and (other issues) pages, one server."""
