@@ -24,7 +24,6 @@ from storage.models import utcnow
 from storage.repo import hook_endpoints, hook_events, hook_outbox
 from storage.repo.hook_endpoints import EVENT_TYPES, TEST_EVENT, mask, parse_events
 
-router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 COMMANDS = ("hooks", "hook_add", "hook_remove", "hook_test")
@@ -46,7 +45,6 @@ async def address_problem(url: str, *, allow_loopback: bool) -> str | None:
     return None
 
 
-@router.message(Command("hook_add"), IsAdmin())
 async def hook_add(
     message: Message, command: CommandObject, session: AsyncSession, services: Services, _: Translate
 ) -> None:
@@ -85,7 +83,6 @@ async def hook_add(
     )
 
 
-@router.message(Command("hooks"), IsAdmin())
 async def hooks(message: Message, session: AsyncSession, _: Translate) -> None:
     """Every endpoint: events, health, what it is owed."""
     endpoints = await hook_endpoints.listed(session)
@@ -123,7 +120,6 @@ async def hooks(message: Message, session: AsyncSession, _: Translate) -> None:
     await answer_long(message, "\n\n".join(lines))
 
 
-@router.message(Command("hook_remove"), IsAdmin())
 async def hook_remove(message: Message, command: CommandObject, session: AsyncSession, _: Translate) -> None:
     """Delete an endpoint and the events it was still owed."""
     endpoint_id = parse_id(command.args)
@@ -137,7 +133,6 @@ async def hook_remove(message: Message, command: CommandObject, session: AsyncSe
     await message.answer(_("hooks-removed-file" if from_file else "hooks-removed", id=str(endpoint.id)))
 
 
-@router.message(Command("hook_test"), IsAdmin())
 async def hook_test(message: Message, command: CommandObject, session: AsyncSession, _: Translate) -> None:
     """Queue a signed hook.test event for one endpoint (turning a disabled one back on)."""
     endpoint_id = parse_id(command.args)
@@ -156,7 +151,17 @@ async def hook_test(message: Message, command: CommandObject, session: AsyncSess
     await message.answer(_(key, id=str(endpoint.id), msg_id=msg_id))
 
 
-@router.message(Command(*COMMANDS))
 async def refuse(message: Message, _: Translate) -> None:
     """Anyone but an admin."""
     await message.answer(_("admin-only"))
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.register(hooks, Command("hooks"), IsAdmin())
+    router.message.register(hook_add, Command("hook_add"), IsAdmin())
+    router.message.register(hook_remove, Command("hook_remove"), IsAdmin())
+    router.message.register(hook_test, Command("hook_test"), IsAdmin())
+    router.message.register(refuse, Command(*COMMANDS))
+    return router

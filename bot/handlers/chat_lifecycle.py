@@ -31,8 +31,6 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-router = Router(name=__name__)
-
 _PRESENT = ("member", "administrator", "creator", "restricted")
 
 
@@ -63,7 +61,6 @@ class ForAnotherBot(Filter):
         return mentioned.lower() != (me.username or "").lower()
 
 
-@router.message(Migrated())
 async def chat_migrated(message: Message, session: AsyncSession, services: Services) -> None:
     """Follow the managers' chat to its new supergroup id and tell the admins."""
     if message.migrate_to_chat_id is not None:
@@ -74,13 +71,11 @@ async def chat_migrated(message: Message, session: AsyncSession, services: Servi
         await managers_chat.tell_admins(services, _admins(services, "lc-upgraded", new=str(new)))
 
 
-@router.message(ForAnotherBot())
 async def another_bots_command(message: Message) -> None:
     """Ignore it: it is not for us (and not the reply a prompt waits for)."""
     log.debug("Ignored a command for another bot in chat %s", message.chat.id)
 
 
-@router.my_chat_member()
 async def membership_changed(event: ChatMemberUpdated, session: AsyncSession, services: Services) -> None:
     """The bot removed from or added back to the managers' chat; any other chat goes on to
     bot/handlers/chat_id.py."""
@@ -106,12 +101,21 @@ async def membership_changed(event: ChatMemberUpdated, session: AsyncSession, se
     raise SkipHandler
 
 
-@router.edited_message(PrivateChat())
 async def partner_edited(message: Message, _: Translate) -> None:
     """An edit changes nothing already saved: say so, and how to add to it."""
     await message.answer(_("lc-edited"))
 
 
-@router.edited_message()
 async def edited_elsewhere(message: Message) -> None:
     """Edits in groups (a manager fixing a typo) need no answer."""
+
+
+def get_router() -> Router:
+    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+    router = Router(name=__name__)
+    router.message.register(chat_migrated, Migrated())
+    router.message.register(another_bots_command, ForAnotherBot())
+    router.my_chat_member.register(membership_changed)
+    router.edited_message.register(partner_edited, PrivateChat())
+    router.edited_message.register(edited_elsewhere)
+    return router
