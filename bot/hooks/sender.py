@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 TIMEOUT = 15.0
 MAX_BODY = 64 * 1024
 LEASE = timedelta(seconds=60)  # > TIMEOUT: a live sender's row is never taken over
-WINDOW = 64  # requests in flight: 30 answers/s at ~4 events each to a 200 ms receiver need ~24
+WINDOW = 128  # requests in flight: 30 answers/s at 4 events each to a 200 ms receiver keep ~30 busy
 PRUNE_EVERY = 600.0  # seconds between clean-ups of old delivered rows
 USER_AGENT = "partner-pulse-hooks/1"
 
@@ -75,6 +75,7 @@ class HookSender:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._inflight: dict[asyncio.Task[Outcome], Claimed] = {}
+        self._outcomes: list[Outcome] = []  # finished, not stored yet
         self._sessions: dict[bool, aiohttp.ClientSession] = {}
         self._signers: dict[str, Webhook] = {}
         self._last_prune = 0.0
@@ -142,10 +143,17 @@ class HookSender:
                 await asyncio.sleep(self.poll_interval)
 
     async def _step(self) -> None:
-        claimed = await self._claim()
+        """Store what finished and claim what is due (one transaction), send, then wait."""
+        self._collect()
+        notices, claimed = await self._record_and_claim()
         for row in claimed:
+            if row.taken_over:
+                log.info("Webhook event %s (%s) taken over from a stopped sender", row.id, row.msg_id)
             task = asyncio.create_task(self._deliver(row), name=f"hook-{row.id}")
             self._inflight[task] = row
+        for notice in notices:
+            await self._tell_managers(notice)
+        await self._maybe_prune()
         self._wake.clear()
         wake = asyncio.ensure_future(self._wake.wait())
         waiters: set[asyncio.Future[Any]] = {wake, *self._inflight}
@@ -153,44 +161,35 @@ class HookSender:
             await asyncio.wait(waiters, timeout=self.poll_interval, return_when=asyncio.FIRST_COMPLETED)
         finally:
             wake.cancel()
-        done = [t for t in self._inflight if t.done()]
-        outcomes: list[Outcome] = []
-        for task in done:
+
+    def _collect(self) -> None:
+        """Move finished requests' outcomes to the list waiting to be stored."""
+        for task in [t for t in self._inflight if t.done()]:
             row = self._inflight.pop(task)
             try:
-                outcomes.append(task.result())
+                self._outcomes.append(task.result())
             except Exception as exc:  # a bug, not the receiver: retried like a failure
                 log.exception("Webhook event %s: delivery crashed", row.id)
-                outcomes.append(
+                self._outcomes.append(
                     Outcome(row.id, row.endpoint_id, False, error=f"internal error: {type(exc).__name__}")
                 )
-        if outcomes:
-            await self._record(outcomes)
-        await self._maybe_prune()
 
-    async def _claim(self) -> list[Claimed]:
+    async def _record_and_claim(self) -> tuple[list[Notice], list[Claimed]]:
+        outcomes = list(self._outcomes)
         free = self.window - len(self._inflight)
-        if free <= 0:
-            return []
+        now = self.clock()
         async with self.services.sessionmaker() as session:
-            rows = await hook_outbox.claim(session, free, owner=self.owner, now=self.clock(), lease=LEASE)
+            notices = await hook_outbox.record(session, outcomes, now=now) if outcomes else []
+            rows = await hook_outbox.claim(session, free, owner=self.owner, now=now, lease=LEASE)
             await session.commit()
-        for row in rows:
-            if row.taken_over:
-                log.info("Webhook event %s (%s) taken over from a stopped sender", row.id, row.msg_id)
-        return rows
-
-    async def _record(self, outcomes: list[Outcome]) -> None:
-        async with self.services.sessionmaker() as session:
-            notices = await hook_outbox.record(session, outcomes, now=self.clock())
-            await session.commit()
+        # Stored: only now do they leave memory (a failed commit keeps them for the next step).
+        del self._outcomes[: len(outcomes)]
         for o in outcomes:
             if o.delivered:
                 self.delivered += 1
             else:
                 self.failed_attempts += 1
-        for notice in notices:
-            await self._tell_managers(notice)
+        return notices, rows
 
     async def _maybe_prune(self) -> None:
         loop = asyncio.get_running_loop()

@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import HookDelivery, HookEndpoint
 from storage.models import hook as h
+from storage.models.base import UTCDateTime
+from storage.tables import table_of
 
 RETRY_WINDOW = timedelta(days=3)
 BACKOFF_BASE = 5.0  # seconds before the first retry
@@ -95,6 +97,20 @@ def _claimable(now: datetime) -> Any:
 
 
 _earlier = aliased(HookDelivery)
+_T = table_of(HookDelivery)
+_RECORD = (
+    update(_T)
+    .where(_T.c.id == bindparam("row_id"), _T.c.status == h.SENDING)
+    .values(
+        status=bindparam("new_status"),
+        next_attempt_at=bindparam("new_next", type_=UTCDateTime()),
+        delivered_at=bindparam("new_delivered", type_=UTCDateTime()),
+        last_status=bindparam("new_code"),
+        last_error=bindparam("new_error"),
+        claimed_by=None,
+        lease_until=None,
+    )
+)
 
 
 async def claim(
@@ -186,39 +202,41 @@ async def record(session: AsyncSession, outcomes: Sequence[Outcome], *, now: dat
     """Store outcomes and the endpoints' health; returns what the managers' chat must be told."""
     if not outcomes:
         return []
-    known = {
-        int(rid): (at, int(n))
-        for rid, at, n in (
-            await session.execute(
-                select(HookDelivery.id, HookDelivery.created_at, HookDelivery.attempts).where(
-                    HookDelivery.id.in_([o.id for o in outcomes])
-                )
+    known: dict[int, tuple[datetime, int]] = {}
+    failures = [o.id for o in outcomes if not o.delivered and not o.gone]
+    if failures:  # only a failure needs its age and tries (one read)
+        rows = await session.execute(
+            select(HookDelivery.id, HookDelivery.created_at, HookDelivery.attempts).where(
+                HookDelivery.id.in_(failures)
             )
-        ).all()
-    }
+        )
+        known = {int(rid): (at, int(n)) for rid, at, n in rows.all()}
+    params: list[dict[str, Any]] = []
     for o in outcomes:
-        values: dict[str, Any] = {
-            "claimed_by": None,
-            "lease_until": None,
-            "last_status": o.status,
-            "last_error": (o.error or "")[:500] or None,
-        }
+        status, next_at, delivered_at = h.PENDING, now, None
         if o.delivered:
-            values.update(status=h.DELIVERED, delivered_at=now)
+            status, delivered_at = h.DELIVERED, now
         elif o.gone:
-            values.update(status=h.PENDING, next_attempt_at=now)  # kept for when it is enabled again
+            pass  # kept pending for when the endpoint is enabled again
         elif o.id in known and known[o.id][0] + RETRY_WINDOW <= now:
-            values.update(status=h.FAILED)
+            status = h.FAILED
         else:
             wait = backoff(known[o.id][1] if o.id in known else 1)
             if o.retry_after is not None:
                 wait = max(wait, timedelta(seconds=o.retry_after))
-            values.update(status=h.PENDING, next_attempt_at=now + wait)
-        await session.execute(
-            update(HookDelivery)
-            .where(HookDelivery.id == o.id, HookDelivery.status == h.SENDING)
-            .values(**values)
+            next_at = now + wait
+        params.append(
+            {
+                "row_id": o.id,
+                "new_status": status,
+                "new_next": next_at,
+                "new_delivered": delivered_at,
+                "new_code": o.status,
+                "new_error": (o.error or "")[:500] or None,
+            }
         )
+    # One executemany for the batch (a statement per row cost more than the requests' wait).
+    await session.execute(_RECORD, params)
     return await _endpoint_health(session, outcomes, now)
 
 

@@ -9,6 +9,7 @@ sender's timeout fires), "gone" (410), "redirect" (302 to /elsewhere, which coun
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ class Received:
     type: str
     data: dict[str, Any]
     timestamp: str
+    at: float = 0.0  # time.time() when it arrived
 
 
 @dataclass
@@ -82,7 +84,9 @@ class Receiver:
             return web.Response(status=400, text="bad signature")
         event = payload if isinstance(payload, dict) else orjson.loads(body)
         self.received.append(
-            Received(request.headers["webhook-id"], event["type"], event["data"], event["timestamp"])
+            Received(
+                request.headers["webhook-id"], event["type"], event["data"], event["timestamp"], time.time()
+            )
         )
         return web.Response(status=204)
 
