@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     mig.add_argument("-v", "--verbose", action="store_true", help="show Alembic's own log lines")
     imp = sub.add_parser("import-partners", help="import or update partners from a CSV file")
     imp.add_argument("file")
+    met = sub.add_parser("import-metrics", help="import or update partners' monthly KPIs from a CSV file")
+    met.add_argument("file")
     exp = sub.add_parser("export", help="export answers to CSV or XLSX")
     exp.add_argument("--out", required=True, help="output file (.csv or .xlsx)")
     exp.add_argument("--campaign", type=int, default=None, help="only this campaign id")
@@ -52,7 +54,7 @@ async def _migrate(settings: CommonSettings, verbose: bool = False) -> None:
 
 
 # Commands that never talk to Telegram: they run without BOT_TOKEN.
-OFFLINE_COMMANDS = frozenset({"migrate", "import-partners", "export", "themes"})
+OFFLINE_COMMANDS = frozenset({"migrate", "import-partners", "import-metrics", "export", "themes"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -110,6 +112,10 @@ def _dispatch(command: str, args: argparse.Namespace, settings: CommonSettings) 
         from bot.cli_import import import_partners_command
 
         return asyncio.run(import_partners_command(settings, args.file))
+    elif command == "import-metrics":
+        from bot.cli_import import import_metrics_command
+
+        return asyncio.run(import_metrics_command(settings, args.file))
     elif command == "export":
         from bot.cli_export import export_command
 

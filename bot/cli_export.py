@@ -41,5 +41,5 @@ async def export_command(settings: CommonSettings, out: str, campaign_id: int | 
     finally:
         partial.unlink(missing_ok=True)
         await engine.dispose()
-    print(_("cli-export-done", rows=str(rows), file=str(path)))
+    print(_("cli-export-done", rows=rows, file=str(path)))
     return 0

@@ -1,4 +1,5 @@
-"""Partner import front ends: ``nps-bot import-partners FILE`` and the report both it and /import show."""
+"""Import front ends: ``nps-bot import-partners FILE``, ``nps-bot import-metrics FILE`` and the report
+they, /import and the HTTP API show."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from aiogram import html
 
 from bot.config import CommonSettings
 from bot.i18n import Translate, Translator
+from storage.models import utcnow
+from storage.repo import imports
 from storage.repo.partner_import import MAX_BYTES, FatalImport, ImportReport, Rejected, import_partners
 from storage.text import safe_row
 
@@ -65,30 +68,44 @@ def full_report(_: Translate, report: ImportReport, quote: Callable[[str], str] 
     return "\n".join(lines)
 
 
-def _read(file: Path) -> tuple[int, bytes]:
+def _read(file: Path, limit: int) -> tuple[int, bytes]:
     """Size and bytes (none when over the limit: it is refused unread)."""
     size = file.stat().st_size
-    return size, (b"" if size > MAX_BYTES else file.read_bytes())
+    return size, (b"" if size > limit else file.read_bytes())
 
 
 async def import_partners_command(settings: CommonSettings, path: str) -> int:
     """Import partners from a CSV file; prints the report; exit code 0 ok, 1 fatal."""
+    return await _import_command(settings, path, MAX_BYTES, imports.PARTNERS)
+
+
+async def import_metrics_command(settings: CommonSettings, path: str) -> int:
+    """Import monthly partner KPIs from a CSV file; prints the report; exit code 0 ok, 1 fatal."""
+    return await _import_command(settings, path, imports.MAX_CSV_BYTES, imports.METRICS)
+
+
+async def _import_command(settings: CommonSettings, path: str, limit: int, kind: str) -> int:
     from storage.db import create_engine, create_sessionmaker
     from storage.migrate import upgrade_async
 
     _ = Translator(settings.default_locale).bind(settings.default_locale)
     try:
-        size, data = await asyncio.to_thread(_read, Path(path))
+        size, data = await asyncio.to_thread(_read, Path(path), limit)
     except OSError as exc:
         print(f"nps-bot: {path}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    if size > MAX_BYTES:
-        report = ImportReport(fatal=FatalImport("too-large", str(MAX_BYTES // (1024 * 1024))))
+    if size > limit:
+        report = ImportReport(fatal=FatalImport("too-large", str(limit // (1024 * 1024))))
     else:
         await upgrade_async(settings.database_url)
         engine = create_engine(settings.database_url)
         try:
-            report = await import_partners(create_sessionmaker(engine), data)
+            sessions = create_sessionmaker(engine)
+            if kind == imports.METRICS:
+                day = imports.today(utcnow(), settings.tz)
+                report = await imports.import_metrics_csv(sessions, data, day)
+            else:
+                report = await import_partners(sessions, data)
         finally:
             await engine.dispose()
     print(full_report(_, report, _plain))

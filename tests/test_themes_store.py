@@ -66,7 +66,7 @@ async def test_counts_come_from_stored_rows_and_tags_win(db: async_sessionmaker[
     assert counts.unclassified == 0 and counts.tagged == 1 and dict(counts.areas)["commission"] == 1
     summary = summarize(counts, COMMENTS)
     text = themes_block_text(summary)
-    assert "комментариев: 4" in text and "Скорость выплат — 50" in text
+    assert "4 комментария" in text and "Скорость выплат — 50" in text
 
 
 def themes_block_text(summary: CommentSummary) -> str:

@@ -179,11 +179,11 @@ async def weekly_digest(
             "dg-week-none",
             nps=fmt.signed(current_nps.nps),
             title=fmt.clip(current.title, 80),
-            n=fmt.count(current_nps.n, options.locale),
+            n=current_nps.n,
         )
         return Digest([line], None, current.id, empty=True)
     assert current is not None
-    lead = _("dg-week-activity", n=fmt.count(week.answers, options.locale))
+    lead = _("dg-week-activity", n=week.answers)
     title = _("dg-title-weekly", date=fmt.day(now, options.tz))
     digest = await campaign_digest(sessions, translator, options, current.id, title=title, lead=lead, now=now)
     assert digest is not None  # the campaign was just found

@@ -12,18 +12,19 @@ import logging
 import aiohttp
 from aiogram import Bot, Router, html
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.types import BufferedInputFile, Document, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli_import import full_report, rejected_csv, summary_text
-from bot.filters import IsAdmin
+from bot.filters import HasDocument, IsAdmin, PrivateChat
 from bot.i18n import Translate
 from bot.long_messages import answer_long
 from bot.sending.texts import split_text
 from bot.services import Services
-from storage.repo import directory
-from storage.repo.partner_import import MAX_BYTES, FatalImport, ImportReport, import_partners
+from storage.models import utcnow
+from storage.repo import directory, imports
+from storage.repo.partner_import import FatalImport, ImportReport
 from storage.text import safe_row
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,14 @@ async def _link(bot: Bot, code: str) -> str:
 async def import_csv(
     message: Message, session: AsyncSession, bot: Bot, services: Services, _: Translate
 ) -> None:
-    """Import the CSV sent with the caption /import (see storage.repo.partner_import); report
-    every rejected row."""
+    """Import the partner or KPI CSV sent with the caption /import (storage.repo.imports);
+    report every rejected row."""
     document = message.document
     if document is None:
         await message.answer(_("import-usage"))
         return
-    if document.file_size is not None and document.file_size > MAX_BYTES:
-        report = ImportReport(fatal=FatalImport("too-large", str(MAX_BYTES // (1024 * 1024))))
+    if document.file_size is not None and document.file_size > imports.MAX_CSV_BYTES:
+        report = ImportReport(fatal=FatalImport("too-large", str(imports.MAX_CSV_BYTES // (1024 * 1024))))
     else:
         data = await _download(bot, document)
         if data is None:
@@ -57,13 +58,19 @@ async def import_csv(
             report = ImportReport(fatal=data)
         else:
             await session.commit()  # the import writes in short transactions of its own
-            report = await import_partners(services.sessionmaker, data)
+            day = imports.today(utcnow(), services.settings.tz)
+            _kind, report = await imports.import_csv(services.sessionmaker, data, day)
     text = full_report(_, report)
     if len(text) <= MESSAGE_LIMIT:
         await message.answer(text)
         return
     await answer_long(message, summary_text(_, report) + "\n" + _("import-rejected-attached"))
     await message.answer_document(BufferedInputFile(rejected_csv(_, report), filename="rejected.csv"))
+
+
+async def document_without_import(message: Message, _: Translate) -> None:
+    """A file from an admin without the /import caption: say how to send it (nothing imported)."""
+    await message.answer(_("import-no-caption"))
 
 
 async def _download(bot: Bot, document: Document) -> bytes | FatalImport | None:
@@ -74,7 +81,7 @@ async def _download(bot: Bot, document: Document) -> bytes | FatalImport | None:
     except TelegramBadRequest as exc:
         log.info("Import file refused by Telegram: %s", exc)
         if "too big" in exc.message:
-            return FatalImport("too-large", str(MAX_BYTES // (1024 * 1024)))
+            return FatalImport("too-large", "20")  # the Bot API's limit for files bots download
         return None
     except TelegramAPIError as exc:
         log.info("Import file not downloaded: %s", exc)
@@ -119,7 +126,7 @@ async def invites(message: Message, session: AsyncSession, bot: Bot, _: Translat
         writer.writerow(safe_row([row.external_id, row.name or "", row.segment or "", base + row.code]))
     await message.answer_document(
         BufferedInputFile(out.getvalue().encode("utf-8-sig"), filename="invites.csv"),
-        caption=_("invites-caption", count=str(len(rows))),
+        caption=_("invites-caption", count=len(rows)),
     )
 
 
@@ -157,6 +164,9 @@ def get_router() -> Router:
     """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
     router = Router(name=__name__)
     router.message.register(import_csv, Command("import"), IsAdmin())
+    router.message.register(
+        document_without_import, IsAdmin(), PrivateChat(), HasDocument(), StateFilter(None)
+    )
     router.message.register(invite, Command("invite"), IsAdmin())
     router.message.register(invites, Command("invites"), IsAdmin())
     router.message.register(partners_summary, Command("partners"), IsAdmin())

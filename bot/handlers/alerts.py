@@ -16,7 +16,6 @@ import logging
 
 from aiogram import F, Router, html
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -33,13 +32,12 @@ from bot.i18n import Translate, Translator
 from bot.long_messages import send_long
 from bot.managers_chat import effective_id
 from bot.services import Services
+from bot.staff import MEMBER_STATUSES
 from storage.repo import alerts
 from storage.repo.alerts import FROM_PARTNER, TO_PARTNER, AlertView
 from storage.repo.partners import PartnerRef
 
 log = logging.getLogger(__name__)
-
-MEMBER_STATUSES = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR)
 
 
 class AlertReply(StatesGroup):
@@ -78,7 +76,7 @@ async def _pressed_alert(
     """The alert behind the button, if the presser may act and the button really is that alert's;
     answers otherwise."""
     if not await _may_act(callback, settings, session):
-        await callback.answer(_("mgr-refused"), show_alert=True)
+        await callback.answer(_("mgr-refused-button"), show_alert=True)
         return None
     view = await alerts.view(session, callback_data.alert_id)
     message = callback.message
@@ -160,7 +158,7 @@ async def resolve_pressed(
 
 async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
     """An alert button pressed by someone who is not a manager (or an unknown action)."""
-    await callback.answer(_("mgr-refused"), show_alert=True)
+    await callback.answer(_("mgr-refused-button"), show_alert=True)
 
 
 async def reply_cancelled(message: Message, state: FSMContext, _: Translate) -> None:

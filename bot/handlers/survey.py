@@ -2,8 +2,9 @@
 
 The open question, the driver areas and the thanks are in :mod:`bot.handlers.survey_followup`.
 
-Every write happens before the first reply of a handler: the request middleware commits before
-each Telegram call, so what the partner answered is durable before they see our reaction.
+Each step stores, commits through ``uow.commit()`` (the answer, the FSM step, the journal mark
+and the question it owes next, in one transaction), then replies: what the partner answered is
+durable before they see our reaction.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import held_replies
 from bot.callbacks import ScoreCb
+from bot.config import Settings
 from bot.filters import CommandFree, HasText, PrivateChat, TextMatches, message_text
 from bot.i18n import Translate
 from bot.keyboards.survey import (
@@ -30,6 +32,7 @@ from bot.keyboards.survey import (
     score_question,
     skip_keyboard,
 )
+from bot.staff import is_staff
 from bot.states import Survey
 from bot.survey_definition import follow_up
 from storage.models.campaign import ANSWERABLE, ONGOING
@@ -37,6 +40,7 @@ from storage.models.response import STAGE_COMMENT, category_of
 from storage.repo import campaigns_base, partners, responses
 from storage.repo.partners import PartnerRef
 from storage.repo.responses import Answer
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +79,10 @@ async def edit_text(
     return True
 
 
-def _comment_question(session: AsyncSession, message: Message, _: Translate, response: Answer) -> SendMessage:
+def _comment_question(uow: UnitOfWork, message: Message, _: Translate, response: Answer) -> SendMessage:
     """Question 2, declared as the reply this update owes (bot/held_replies.py)."""
     question = message.answer(_(follow_up(response.category)), reply_markup=skip_keyboard(_, response.id))
-    held_replies.expect(session, question)
+    held_replies.expect(uow, question)
     return question
 
 
@@ -169,12 +173,18 @@ async def start_survey(
     session: AsyncSession,
     state: FSMContext,
     partner: PartnerRef | None,
+    settings: Settings,
     _: Translate,
     locale: str,
 ) -> None:
     """Send question 1 for the pending invitation, else for ongoing feedback."""
     user = message.from_user
     assert user is not None
+    if (partner is not None and partner.staff) or (
+        partner is None and await is_staff(message.bot, session, settings, user.id)
+    ):
+        await message.answer(_("survey-staff"))  # an admin's test answer must not count
+        return
     if partner is None:
         partner_id = await partners.register_new(
             session, user.id, name=user.full_name, username=user.username, language=locale
@@ -197,6 +207,7 @@ async def start_survey(
 async def score_tapped(
     callback: CallbackQuery,
     callback_data: ScoreCb,
+    uow: UnitOfWork,
     session: AsyncSession,
     state: FSMContext,
     partner: PartnerRef | None,
@@ -228,7 +239,8 @@ async def score_tapped(
     )
     message = callback.message if isinstance(callback.message, Message) else None
     # Declared before the first call: held with the journal mark until it is out.
-    question = _comment_question(session, message, _, response) if ask and message else None
+    question = _comment_question(uow, message, _, response) if ask and message else None
+    await uow.commit()
     await ack(callback)
     if message is not None:
         await edit_text(
@@ -243,26 +255,37 @@ async def score_tapped(
 
 
 async def score_typed(
-    message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
+    message: Message,
+    uow: UnitOfWork,
+    session: AsyncSession,
+    state: FSMContext,
+    partner: PartnerRef | None,
+    _: Translate,
 ) -> None:
     """A typed 0-10 counts as a tap; anything else gets a clear hint."""
-    await _typed_score(message, session, state, partner, _)
+    await _typed_score(message, uow, state, partner, _)
 
 
 async def score_typed_for_invitation(
-    message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
+    message: Message,
+    uow: UnitOfWork,
+    session: AsyncSession,
+    state: FSMContext,
+    partner: PartnerRef | None,
+    _: Translate,
 ) -> None:
     """A bare number from a partner with an open invitation answers that invitation."""
     campaign_id = await campaigns_base.pending_invitation(session, partner.id) if partner else None
     if campaign_id is None:
         raise SkipHandler  # not an answer: let the managers' relay or the fallback see it
     await state.set_data({"campaign_id": campaign_id, "round": 0})
-    await _typed_score(message, session, state, partner, _)
+    await _typed_score(message, uow, state, partner, _)
 
 
 async def _typed_score(
-    message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
+    message: Message, uow: UnitOfWork, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
+    session = uow.session
     text = message_text(message) or ""
     if not INTEGER.match(text) or not 0 <= int(text) <= 10:
         await message.answer(_("bad-score"))
@@ -290,7 +313,8 @@ async def _typed_score(
         question_message_id=int(question) if question is not None else None,
         first_round=first_round,
     )
-    next_question = _comment_question(session, message, _, response)
+    next_question = _comment_question(uow, message, _, response)
+    await uow.commit()
     await edit_text(
         message,
         message.chat.id,

@@ -1,6 +1,6 @@
 """The survey after the score: the open question, the driver areas and the thanks.
 
-Every write happens before the first reply of a handler, as in :mod:`bot.handlers.survey`.
+Each step stores, commits through ``uow.commit()``, then replies, as in :mod:`bot.handlers.survey`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from storage.repo.partners import PartnerRef
 from storage.repo.responses import Answer
 from storage.repo.themes import store_comment_themes
 from storage.text import clean_text
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -47,21 +48,26 @@ async def _move_to_drivers(
 
 
 def _drivers_question(
-    session: AsyncSession, message: Message, _: Translate, response: Answer, chosen: list[str]
+    uow: UnitOfWork, message: Message, _: Translate, response: Answer, chosen: list[str]
 ) -> SendMessage:
     """Question 3, declared as the reply this update owes (bot/held_replies.py)."""
     question = message.answer(_(DRIVERS_QUESTION), reply_markup=drivers_keyboard(_, response.id, chosen))
-    held_replies.expect(session, question)
+    held_replies.expect(uow, question)
     return question
 
 
 async def comment_given(
-    message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
+    message: Message,
+    uow: UnitOfWork,
+    session: AsyncSession,
+    state: FSMContext,
+    partner: PartnerRef | None,
+    _: Translate,
 ) -> None:
     """Store the open answer (plain text, at most MAX_COMMENT characters)."""
     text = clean_text(message_text(message) or "").strip()
     if len(text) > MAX_COMMENT:
-        await message.answer(_("bad-comment-long", length=str(len(text)), max=str(MAX_COMMENT)))
+        await message.answer(_("bad-comment-long", length=len(text), max=str(MAX_COMMENT)))
         return
     data = await state.get_data()
     found = (
@@ -75,7 +81,8 @@ async def comment_given(
         return
     response, chosen = found  # the areas already chosen: a re-answer shows them ticked
     await _move_to_drivers(session, response, state, text or None)
-    question = _drivers_question(session, message, _, response, chosen)
+    question = _drivers_question(uow, message, _, response, chosen)
+    await uow.commit()
     await edit_text(message, message.chat.id, data.get("comment_message_id"), _(follow_up(response.category)))
     await question
 
@@ -108,6 +115,7 @@ async def _response_at(
 async def comment_skipped(
     callback: CallbackQuery,
     callback_data: SkipCb,
+    uow: UnitOfWork,
     session: AsyncSession,
     state: FSMContext,
     partner: PartnerRef | None,
@@ -121,7 +129,8 @@ async def comment_skipped(
     await _move_to_drivers(session, response, state, None)
     await state.update_data(response_id=response.id, campaign_id=response.campaign_id)
     message = callback.message if isinstance(callback.message, Message) else None
-    question = _drivers_question(session, message, _, response, chosen) if message else None
+    question = _drivers_question(uow, message, _, response, chosen) if message else None
+    await uow.commit()
     await ack(callback)
     if message is not None and question is not None:
         asked = _(follow_up(response.category))
@@ -134,6 +143,7 @@ async def comment_skipped(
 async def driver_toggled(
     callback: CallbackQuery,
     callback_data: DriverCb,
+    uow: UnitOfWork,
     session: AsyncSession,
     partner: PartnerRef | None,
     _: Translate,
@@ -148,6 +158,7 @@ async def driver_toggled(
     except ValueError:
         await ack(callback, _("bad-button"))
         return
+    await uow.commit()
     await ack(callback)
     if isinstance(callback.message, Message) and callback.message.bot:
         try:
@@ -159,6 +170,7 @@ async def driver_toggled(
 async def drivers_done(
     callback: CallbackQuery,
     callback_data: DoneCb,
+    uow: UnitOfWork,
     session: AsyncSession,
     state: FSMContext,
     partner: PartnerRef | None,
@@ -173,6 +185,7 @@ async def drivers_done(
     response, areas = found
     await responses.complete(session, response)
     await state.clear()
+    await uow.commit()
     await ack(callback)
     if isinstance(callback.message, Message):
         chat_id = callback.message.chat.id
@@ -190,8 +203,8 @@ async def drivers_done(
             text += "\n\n" + _("thanks-referral", url=html.quote(settings.referral_url))
         if not await edit_text(callback.message, chat_id, callback.message.message_id, text):
             await callback.message.answer(text)  # the areas message is gone: thank in a new one
-    if session.in_transaction():  # the hook opens its own session; ours must not hold the connection
-        await session.commit()
+    if uow.has_pending():  # the hook opens its own session; ours must not hold the connection
+        await uow.commit()
     await insight_hooks.on_response_completed(services, response.id)
 
 

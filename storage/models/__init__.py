@@ -10,6 +10,7 @@ from storage.models.fsm import FsmRecord
 from storage.models.hook import HookDelivery, HookEndpoint
 from storage.models.inbox import InboxUpdate
 from storage.models.job_run import JobRun
+from storage.models.kpi import PartnerKpi
 from storage.models.lease import Lease
 from storage.models.partner import Partner
 from storage.models.response import Response, ResponseDriver, category_of
@@ -32,6 +33,7 @@ __all__ = [
     "JobRun",
     "Lease",
     "Partner",
+    "PartnerKpi",
     "Response",
     "ResponseDriver",
     "ResponseTheme",

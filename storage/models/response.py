@@ -81,6 +81,13 @@ class Response(Base):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The partner as they were when they answered (copied with the score): reports group by
+    # these, so re-importing partners rewrites no past figure.
+    segment: Mapped[str | None] = mapped_column(String(64))
+    tier: Mapped[str | None] = mapped_column(String(64))
+    geo: Mapped[str | None] = mapped_column(String(64))
+    niche: Mapped[str | None] = mapped_column(String(64))
+    manager: Mapped[str | None] = mapped_column(String(64))
 
     drivers: Mapped[list["ResponseDriver"]] = relationship(
         # Loaded explicitly where needed (selectinload); most updates never touch drivers.

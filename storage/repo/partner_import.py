@@ -33,6 +33,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -42,15 +43,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.ids import parse_id
 from storage.models import Partner
+from storage.models.partner import OPTED_IN, STAFF
 from storage.repo.partners import new_invite_code
 from storage.text import clean_text
 
 MAX_BYTES = 5 * 1024 * 1024
 COLUMNS = ("external_id", "name", "segment", "tier", "geo", "niche", "monthly_revenue", "telegram_id",
-           "username", "language")  # fmt: skip
+           "username", "language", "joined_at", "manager")  # fmt: skip
 LIMITS = {"external_id": 128, "name": 256, "segment": 64, "tier": 64, "geo": 64, "niche": 64}
 LANGUAGES = ("ru", "en")
 USERNAME = re.compile(r"^[A-Za-z0-9_]{4,32}$")
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f]")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 REVENUE_LIMIT = Decimal("1e12")  # Numeric(14, 2)
 CHUNK = 500
 BATCH = 50  # rows per write transaction: ~10 ms of holding the write lock
@@ -107,10 +111,10 @@ class Row:
         return str(self.values["external_id"])
 
 
-def decode(data: bytes) -> str:
+def decode(data: bytes, max_bytes: int = MAX_BYTES) -> str:
     """Bytes to text: UTF-8 (BOM optional), else Windows-1251; binary content is fatal."""
-    if len(data) > MAX_BYTES:
-        raise FatalImport("too-large", str(MAX_BYTES // (1024 * 1024)))
+    if len(data) > max_bytes:
+        raise FatalImport("too-large", str(max_bytes // (1024 * 1024)))
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise FatalImport("empty")
     if b"\x00" in data:
@@ -122,7 +126,7 @@ def decode(data: bytes) -> str:
             text = data.decode("cp1251")
         except UnicodeDecodeError:
             raise FatalImport("binary") from None
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
+    controls = len(_CONTROLS.findall(text))
     if controls > max(2, len(text) // 100):
         raise FatalImport("binary")
     return text
@@ -160,7 +164,7 @@ def parse_revenue(raw: str) -> Decimal:
     return value
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+def records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(first line number, cells) of every non-blank CSV record."""
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -196,13 +200,29 @@ def _check(column: str, raw: str) -> tuple[Any, str | None]:
     if column == "language":
         lang = re.split(r"[-_]", raw.lower())[0]
         return (lang, None) if lang in LANGUAGES else (None, "bad-language")
+    if column == "joined_at":
+        try:
+            joined = date.fromisoformat(raw) if DATE.fullmatch(raw) else None
+        except ValueError:
+            joined = None
+        return (joined, None) if joined is not None and joined.year >= 1990 else (None, "bad-joined-at")
+    if column == "manager":
+        return _manager(raw)
     return raw, None
+
+
+def _manager(raw: str) -> tuple[str | None, str | None]:
+    """``@username`` (kept without the @) or a numeric Telegram id (kept as digits)."""
+    if raw.isdigit() and parse_id(raw, allow_hash=False) is not None:
+        return raw, None
+    name = raw.removeprefix("@")
+    return (name, None) if USERNAME.match(name) and not name[0].isdigit() else (None, "bad-manager")
 
 
 def parse(data: bytes, report: ImportReport) -> list[Row]:
     """Validated rows of the file; rejected rows go to ``report``. Raises FatalImport."""
-    records = _records(decode(data))
-    _line, header = next(records, (0, []))
+    rows = records(decode(data))
+    _line, header = next(rows, (0, []))
     names = [normalize_header(h) for h in header]
     if "external_id" not in names:
         raise FatalImport("no-external-id", ", ".join(n for n in names if n) or "—")
@@ -210,19 +230,65 @@ def parse(data: bytes, report: ImportReport) -> list[Row]:
     if doubled:
         raise FatalImport("duplicate-column", ", ".join(doubled))
     report.ignored_columns = [n for n in names if n and n not in COLUMNS]
-    rows: list[Row] = []
-    seen_ext: dict[str, int] = {}
-    seen_tg: dict[int, int] = {}
-    for line, cells in records:
+    checker = _Checker(report)
+    for line, cells in rows:
         cleaned = (clean_text(c).strip() for c in cells)
         raw = {n: c for n, c in zip(names, cleaned, strict=False) if n in COLUMNS and c}
-        ext = raw.get("external_id", "")
         if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
-            report.rejected.append(Rejected(line, ext, "extra-cells", str(len(cells))))
+            report.rejected.append(Rejected(line, raw.get("external_id", ""), "extra-cells", str(len(cells))))
             continue
+        checker.add(line, raw)
+    return checker.rows
+
+
+def parse_items(items: list[Any], report: ImportReport) -> list[Row]:
+    """Validated partners of a JSON array (the HTTP API); ``line`` is the item's index.
+
+    The same rules as a CSV row: a missing key or ``null`` keeps the stored value."""
+    checker = _Checker(report)
+    for index, item in enumerate(items):
+        raw = cells_of_item(item, COLUMNS)
+        if isinstance(raw, Rejected):
+            report.rejected.append(Rejected(index, raw.external_id, raw.reason, raw.value))
+            continue
+        checker.add(index, raw)
+    return checker.rows
+
+
+def cells_of_item(item: Any, columns: tuple[str, ...]) -> dict[str, str] | Rejected:
+    """A JSON object's known fields as CSV-like cells (text); a Rejected (line 0) when it is not
+    an object or a field holds something no cell could (a list, an object, true/false)."""
+    if not isinstance(item, dict):
+        return Rejected(0, "", "not-an-object")
+    ext = item.get("external_id")
+    ext_text = str(ext) if isinstance(ext, str | int) and not isinstance(ext, bool) else ""
+    raw: dict[str, str] = {}
+    for key, value in item.items():
+        name = normalize_header(str(key))
+        if name not in columns or value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+            return Rejected(0, ext_text, "bad-value", name)
+        text = clean_text(str(value)).strip()
+        if text:
+            raw[name] = text
+    return raw
+
+
+class _Checker:
+    """Row by row validation shared by CSV and JSON: the first of a repeated id wins."""
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+        self.rows: list[Row] = []
+        self.seen_ext: dict[str, int] = {}
+        self.seen_tg: dict[int, int] = {}
+
+    def add(self, line: int, raw: dict[str, str]) -> None:
+        ext = raw.get("external_id", "")
         if not ext:
-            report.rejected.append(Rejected(line, "", "missing-external-id"))
-            continue
+            self.report.rejected.append(Rejected(line, "", "missing-external-id"))
+            return
         values: dict[str, Any] = {}
         problem: Rejected | None = None
         for column, cell in raw.items():
@@ -231,19 +297,18 @@ def parse(data: bytes, report: ImportReport) -> list[Row]:
                 problem = Rejected(line, ext, reason, cell)
                 break
             values[column] = value
-        if problem is None and ext in seen_ext:
-            problem = Rejected(line, ext, "duplicate-external-id", str(seen_ext[ext]))
+        if problem is None and ext in self.seen_ext:
+            problem = Rejected(line, ext, "duplicate-external-id", str(self.seen_ext[ext]))
         tg = values.get("telegram_id")
-        if problem is None and tg is not None and tg in seen_tg:
-            problem = Rejected(line, ext, "duplicate-telegram-id", str(seen_tg[tg]))
+        if problem is None and tg is not None and tg in self.seen_tg:
+            problem = Rejected(line, ext, "duplicate-telegram-id", str(self.seen_tg[tg]))
         if problem is not None:
-            report.rejected.append(problem)
-            continue
-        seen_ext[ext] = line
+            self.report.rejected.append(problem)
+            return
+        self.seen_ext[ext] = line
         if tg is not None:
-            seen_tg[tg] = line
-        rows.append(Row(line, values))
-    return rows
+            self.seen_tg[tg] = line
+        self.rows.append(Row(line, values))
 
 
 async def _load(session: AsyncSession, column: Any, keys: list[Any]) -> dict[Any, Partner]:
@@ -267,6 +332,8 @@ async def apply(session: AsyncSession, rows: list[Row], report: ImportReport) ->
             if holder is not None and holder is not partner:
                 if partner is None and holder.external_id is None and holder.erased_at is None:
                     partner = holder  # the partner found the bot before the import: adopt them
+                    if partner.role == STAFF:
+                        partner.role = OPTED_IN  # staff the program lists as a partner: one now
                 else:
                     taken_by = holder.external_id or f"#{holder.id}"
                     report.rejected.append(Rejected(row.line, row.external_id, "telegram-id-taken", taken_by))
@@ -310,6 +377,22 @@ async def import_partners(
         rows = await asyncio.to_thread(parse, data, report)
     except FatalImport as exc:
         return ImportReport(fatal=exc)
+    return await write_rows(sessions, rows, report, batch=batch)
+
+
+async def import_partner_items(
+    sessions: async_sessionmaker[AsyncSession], items: list[Any], *, batch: int = BATCH
+) -> ImportReport:
+    """The same import for a JSON array of partner objects (the HTTP API)."""
+    report = ImportReport()
+    rows = parse_items(items, report)
+    return await write_rows(sessions, rows, report, batch=batch)
+
+
+async def write_rows(
+    sessions: async_sessionmaker[AsyncSession], rows: list[Row], report: ImportReport, *, batch: int = BATCH
+) -> ImportReport:
+    """Upsert validated rows in short transactions (see module docstring)."""
     for start in range(0, len(rows), batch):
         report.merge(await _apply_batch(sessions, rows[start : start + batch]))
         await asyncio.sleep(0)  # other partners' updates get the database between batches

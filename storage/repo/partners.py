@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AlertMessage, Partner, Response, utcnow
 from storage.models.alert import Alert
+from storage.models.partner import OPTED_IN, STAFF
 from storage.repo import hook_events
 from storage.tables import table_of
 
@@ -34,6 +33,12 @@ class PartnerRef:
     language: str | None
     opted_out: bool
     blocked_at: datetime | None
+    role: str | None = None
+
+    @property
+    def staff(self) -> bool:
+        """An admin or manager the bot knows, not a partner (see ``Partner.role``)."""
+        return self.role == STAFF
 
 
 _PARTNERS = table_of(Partner)
@@ -45,22 +50,11 @@ REF_COLUMNS = (
     _PARTNERS.c.language,
     _PARTNERS.c.opted_out,
     _PARTNERS.c.blocked_at,
+    _PARTNERS.c.role,
 )
 _REF_BY_TELEGRAM_ID = select(*REF_COLUMNS).where(_PARTNERS.c.telegram_id == bindparam("telegram_id"))
-_READ_AHEAD = "partner_read_ahead"  # session.info key: (telegram id, PartnerRef | None)
-
-
-def read_ahead(session: AsyncSession, telegram_id: int, row: Sequence[Any]) -> None:
-    """Keep ``row`` (:data:`REF_COLUMNS`, all None for no partner), read together with the
-    update's first statement, for the next :func:`ref_by_telegram_id` of this session."""
-    session.info[_READ_AHEAD] = (telegram_id, PartnerRef(*row) if row[0] is not None else None)
-
-
 async def ref_by_telegram_id(session: AsyncSession, telegram_id: int) -> PartnerRef | None:
     """The partner linked to a Telegram user, as a :class:`PartnerRef`."""
-    ahead = session.info.pop(_READ_AHEAD, None)  # used once: later lookups read afresh
-    if ahead is not None and ahead[0] == telegram_id:
-        return cast(PartnerRef | None, ahead[1])
     row = (await session.execute(_REF_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).first()
     return PartnerRef(*row) if row is not None else None
 
@@ -87,12 +81,18 @@ async def register(
     name: str | None,
     username: str | None,
     language: str | None,
+    staff: bool = False,
 ) -> Partner:
-    """Create (or re-activate) the partner record of a Telegram user who pressed /start."""
+    """Create (or re-activate) the record of a Telegram user who pressed /start.
+
+    ``staff`` (an admin or manager) is recorded as such, not as a partner, unless an import
+    (an external id) or their own opt-in already made them one."""
     partner = await by_telegram_id(session, telegram_id)
     if partner is None:
-        partner = Partner(telegram_id=telegram_id, language=language)
+        partner = Partner(telegram_id=telegram_id, language=language, role=STAFF if staff else None)
         session.add(partner)
+    elif staff and partner.external_id is None and partner.role is None:
+        partner.role = STAFF  # self-registered before: pressing Start never made staff a partner
     _activate(partner, name=name, username=username)
     await session.flush()
     return partner
@@ -105,9 +105,10 @@ async def register_new(
     name: str | None,
     username: str | None,
     language: str | None,
+    role: str | None = None,
 ) -> int:
     """:func:`register` for a user with no partner record yet (a stranger's first /survey); the id."""
-    partner = Partner(telegram_id=telegram_id, language=language)
+    partner = Partner(telegram_id=telegram_id, language=language, role=role)
     _activate(partner, name=name, username=username)
     session.add(partner)
     await session.flush()
@@ -152,6 +153,17 @@ async def link_invite(
     partner.language = partner.language or language
     partner.invite_used_at = utcnow()
     _activate(partner, name=name, username=username)
+    await session.flush()
+    return partner
+
+
+async def opt_in(
+    session: AsyncSession, telegram_id: int, *, name: str | None, username: str | None, language: str | None
+) -> Partner:
+    """Staff who asked to take part as a partner too (/start partner): counted and surveyed."""
+    partner = await register(session, telegram_id, name=name, username=username, language=language)
+    if partner.role == STAFF or partner.external_id is None:
+        partner.role = OPTED_IN
     await session.flush()
     return partner
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.areas import active as active_areas
 from storage.areas import is_area
-from storage.models import Campaign, Response, ResponseDriver, utcnow
+from storage.models import Campaign, Partner, Response, ResponseDriver, utcnow
 from storage.models.response import STAGE_COMMENT, STAGE_DONE, STAGE_DRIVERS, category_of
 from storage.repo import hook_events
 from storage.repo.campaigns_base import STANDING_COLUMNS, Standing, standing_of
@@ -79,8 +79,16 @@ _ROUND_OF_MESSAGE = (
     .limit(1)
 )
 _LAST_ROUND = select(func.max(_R.c.round)).where(*_THEIRS)
-_INSERT = insert(_R).returning(_R.c.id)
+_P = table_of(Partner)
+# The partner's attributes copied into the answer when its score is stored (reports group by
+# these; see storage/models/response.py), read in the same statement as the write.
+SNAPSHOT = ("segment", "tier", "geo", "niche", "manager")
+_SNAPSHOT_VALUES = {
+    name: select(_P.c[name]).where(_P.c.id == bindparam("snapshot_of")).scalar_subquery() for name in SNAPSHOT
+}
+_INSERT = insert(_R).values(_SNAPSHOT_VALUES).returning(_R.c.id)
 _UPDATE = update(_R).where(_R.c.id == bindparam("response_id"))
+_UPDATE_SCORE = _UPDATE.values(_SNAPSHOT_VALUES)
 _ADD_AREA = insert(_D)
 _REMOVE_AREA = delete(_D).where(_D.c.response_id == bindparam("response_id"), _D.c.area == bindparam("area"))
 
@@ -148,6 +156,7 @@ async def record_score(
             {
                 "campaign_id": campaign_id,
                 "partner_id": partner_id,
+                "snapshot_of": partner_id,
                 "round": round_,
                 "score": score,
                 "stage": STAGE_COMMENT,
@@ -162,9 +171,10 @@ async def record_score(
     qid = question_message_id if question_message_id is not None else existing.question_message_id
     # A second score replaces the first and reopens the follow-ups.
     await session.execute(
-        _UPDATE,
+        _UPDATE_SCORE,
         {
             "response_id": existing.id,
+            "snapshot_of": partner_id,
             "score": score,
             "stage": STAGE_COMMENT,
             "question_message_id": qid,

@@ -4,7 +4,10 @@ campaign-invite = 👋 We are running a short survey of our partners — one que
 campaign-reminder = 🔔 A gentle reminder: we would still love your answer — it takes one tap.
 campaign-quarterly-title = Quarterly NPS { $period }
 
-admin-only = ⛔ This command is for the programme's admins only. Nothing was changed.
+admin-only-button = ⛔ This command is for the programme's admins only. Nothing was changed.
+admin-only =
+    ⛔ This command is for the programme's admins only. Nothing was changed.
+    Do you run this bot? Send /chatid to learn your Telegram id, add it to <code>ADMIN_IDS</code> in the bot's settings (.env) and restart the bot.
 
 ## launch progress (edited in place)
 camp-progress =
@@ -43,8 +46,12 @@ newcamp-known-segments = ; known: { $segments }
 newcamp-bad-arg = I did not understand <code>{ $arg }</code>.
 newcamp-created =
     📝 Draft campaign #{ $id } “{ $title }” created.
-    Audience now: <b>{ $audience }</b> partners{ $filters }
+    Audience now: <b>{ $audience }</b> { $audience ->
+        [one] partner
+       *[other] partners
+    }{ $filters }
     Launch it, preview the invitation, or cancel.
+newcamp-too-long = That campaign was not created: its reply would be { $length } characters, more than the { $limit } Telegram allows in one message — the segment list is too long. Name fewer or shorter segments (a segment name has at most 64 characters) and send /newcampaign again.
 newcamp-filter-segments = Segments: { $segments }
 newcamp-filter-sample = Pilot sample: { $sample }
 newcamp-filter-force = Fatigue rule off (force=yes)
@@ -85,10 +92,14 @@ invite-usage = Usage: <code>/invite &lt;external_id&gt;</code>
 invite-not-found = No partner with external_id <code>{ $id }</code>.
 invite-link = Invite link for { $name }: { $link }
 invites-empty = No imported partners yet.
-invites-caption = Invite links of { $count } partners.
+invites-caption = Invite links of { $count } { $count ->
+        [one] partner
+       *[other] partners
+    }.
 
 ## import
-import-usage = Send the CSV file as a document with the caption /import. Columns: external_id (required), name, segment, tier, geo, niche, monthly_revenue, telegram_id, username, language.
+import-no-caption = To import this file, send it again with the caption /import (type /import in the caption field when attaching the file). Nothing was imported.
+import-usage = Send the CSV file as a document with the caption /import. Partners: external_id (required), name, segment, tier, geo, niche, monthly_revenue, telegram_id, username, language, joined_at, manager. Monthly KPIs: external_id, period (YYYY-MM) and any of revenue, payout, conversions, clicks, status.
 import-download-failed = Could not download the file from Telegram; nothing was changed. Please send it again.
 import-summary = 📥 Import done: created { $created }, updated { $updated }, unchanged { $unchanged }, rejected { $rejected }.
 import-ignored-columns = Unknown columns ignored: { $columns }
@@ -120,6 +131,20 @@ import-reason-duplicate-telegram-id = telegram_id repeats line { $value }
 import-reason-telegram-id-taken = telegram_id belongs to another partner ({ $value })
 import-reason-linked-elsewhere = the partner is already linked to Telegram account { $value }
 import-reason-conflict = the partner changed during the import — send the file again
+import-fatal-no-period = there is no period column (found: { $detail }).
+import-reason-not-an-object = not a JSON object
+import-reason-bad-value = { $value } must be a string or a number
+import-reason-bad-joined-at = joined_at “{ $value }” is not a date (YYYY-MM-DD)
+import-reason-bad-manager = manager “{ $value }” is not a Telegram @username or numeric id
+import-reason-missing-period = period is empty
+import-reason-bad-period = period “{ $value }” is not a month YYYY-MM from 2000-01 to 12 months ahead
+import-reason-bad-kpi-revenue = revenue “{ $value }” is not an amount (digits, a dot, at most 2 decimals, not negative)
+import-reason-bad-kpi-payout = payout “{ $value }” is not an amount (digits, a dot, at most 2 decimals, not negative)
+import-reason-bad-conversions = conversions “{ $value }” is not a whole number ≥ 0
+import-reason-bad-clicks = clicks “{ $value }” is not a whole number ≥ 0
+import-reason-bad-status = status “{ $value }” is not active, paused or churned
+import-reason-unknown-partner = no partner has this external_id (import partners first)
+import-reason-duplicate-period = the same partner and period as line { $value }
 
 ## /schedule
 schedule-title = <b>Scheduled jobs</b> ({ $tz })

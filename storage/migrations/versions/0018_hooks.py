@@ -5,7 +5,7 @@ An event is queued in the transaction of the write that caused it, one row per s
 endpoint, and delivered at least once by the worker (bot/hooks/sender.py).
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0015
 Create Date: 2026-12-06 21:20:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import storage.models.base
 
 revision: str = "0018"
-down_revision: str | None = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
