@@ -145,12 +145,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
 
     from bot.config import Settings, SettingsError, load_common_settings, load_settings
+    from bot.hooks import file as hooks_file
     from storage import areas
 
     try:
         settings = load_common_settings() if command in OFFLINE_COMMANDS else load_settings()
         areas.configure(settings.areas_file)  # a bad areas file stops start-up like bad settings
-    except (SettingsError, areas.AreasError) as exc:
+        if settings.hooks_file and command in ("run", "worker"):
+            hooks_file.load(settings.hooks_file, allow_http=settings.hooks_allow_http)
+    except (SettingsError, areas.AreasError, hooks_file.HooksFileError) as exc:
         print(f"nps-bot: configuration error: {exc}", file=sys.stderr)
         return 2
     if command == "web" and settings.webhook_url is None:

@@ -74,6 +74,7 @@ def add_routes(app: web.Application, services: Services) -> None:
         ("GET", "/api/me", _me),
         ("GET", "/api/campaigns", _campaigns),
         ("GET", "/api/overview", _overview),
+        ("GET", "/api/drivers", _drivers),
         ("GET", "/api/breakdown", _breakdown),
         ("GET", "/api/comments", _comments),
         ("GET", "/api/alerts", _alerts),
@@ -154,7 +155,7 @@ async def _campaigns(
 
 
 async def _overview(request: web.Request, state: MiniApp, viewer: Viewer, _: Translate) -> web.StreamResponse:
-    """NPS with margin and n, the trend, drivers and themes of a campaign (the current by default)."""
+    """NPS with margin and n, and the trend of a campaign (the current by default)."""
     arg = _campaign_arg(request)
     if isinstance(arg, web.Response):
         return arg
@@ -165,7 +166,23 @@ async def _overview(request: web.Request, state: MiniApp, viewer: Viewer, _: Tra
         if arg is not None:
             return _error(404, "unknown campaign")
         return web.json_response({"campaign": None})  # a new program: nothing answered yet
-    body = await data.overview(services.reports, campaign.id, services.settings, _, viewer.language)
+    body = await data.overview(services.reports, campaign.id, services.settings, viewer.language)
+    if body is None:
+        return _error(404, "unknown campaign")
+    return web.json_response(body)
+
+
+async def _drivers(request: web.Request, state: MiniApp, viewer: Viewer, _: Translate) -> web.StreamResponse:
+    """Driver areas and comment themes of a campaign (the current by default)."""
+    arg = _campaign_arg(request)
+    if isinstance(arg, web.Response):
+        return arg
+    services = state.services
+    async with services.reports() as session:
+        campaign = await data.campaign_or_current(session, arg)
+    if campaign is None:
+        return _error(404, "unknown campaign") if arg is not None else web.json_response({"campaign": None})
+    body = await data.drivers(services.reports, campaign.id, services.settings, _, viewer.language)
     if body is None:
         return _error(404, "unknown campaign")
     return web.json_response(body)

@@ -23,9 +23,16 @@ from storage.analytics.campaigns import CampaignInfo, campaign_info, previous_of
 from storage.analytics.comment_list import CommentPage
 from storage.analytics.key_partner_nps import nps_of_partners
 from storage.analytics.key_partners import key_partners
-from storage.analytics.nps import NpsChange, NpsResult, compare
+from storage.analytics.nps import NpsChange, NpsResult, compare, nps_by_campaign
 from storage.analytics.people import PartnerRef
-from storage.analytics.report import CampaignReport, Sessions, campaign_report, current_campaign
+from storage.analytics.report import (
+    TREND_LENGTH,
+    CampaignReport,
+    Sessions,
+    campaign_frame,
+    campaign_report,
+    current_campaign,
+)
 from storage.repo.alerts import AlertView
 
 BREAKDOWN_DIMENSIONS = ("segment", "tier", "geo")
@@ -94,29 +101,46 @@ async def campaigns(session: AsyncSession) -> dict[str, Any]:
 
 
 async def overview(
+    sessions: Sessions, campaign_id: int, settings: Settings, locale: str
+) -> dict[str, Any] | None:
+    """NPS with margin and n, the trend and the change against the previous campaign (None when
+    the campaign does not exist): the first steps of ``campaign_report``, with its functions, so
+    the first paint waits for nothing else."""
+    frame = await campaign_frame(sessions, campaign_id, settings.tz, TREND_LENGTH)
+    if frame is None:
+        return None
+    async with sessions() as session:
+        figures = await nps_by_campaign(session, sorted(frame.wanted))
+    nps = figures[frame.campaign.id]
+    previous = frame.previous if frame.previous is not None and figures[frame.previous.id].n else None
+    trend = frame.upto[-TREND_LENGTH:] if frame.campaign.regular else ()
+    change = compare(nps, figures[previous.id]) if previous is not None else None
+    return {
+        "campaign": campaign_json(frame.campaign),
+        "nps": nps_json(nps, locale),
+        "vs_previous": (
+            {"label": previous.title, **(change_json(change) or {})}
+            if previous is not None and change is not None and change.delta is not None
+            else None
+        ),
+        "trend": [{"id": c.id, "label": c.title, **nps_json(figures[c.id], locale)} for c in trend],
+    }
+
+
+async def drivers(
     sessions: Sessions, campaign_id: int, settings: Settings, _: Translate, locale: str
 ) -> dict[str, Any] | None:
-    """NPS, trend, drivers and themes of one campaign (None when it does not exist)."""
+    """Driver areas and comment themes of one campaign (None when it does not exist)."""
     report = await campaign_report(
         sessions, campaign_id, tz=settings.tz, min_group_size=settings.min_group_size, dimensions=()
     )
-    return None if report is None else overview_json(report, settings.min_group_size, _, locale)
+    return None if report is None else drivers_json(report, settings.min_group_size, _, locale)
 
 
-def overview_json(report: CampaignReport, min_size: int, _: Translate, locale: str) -> dict[str, Any]:
-    """The overview of a built report."""
-    vs = report.vs_previous
+def drivers_json(report: CampaignReport, min_size: int, _: Translate, locale: str) -> dict[str, Any]:
+    """The drivers and themes of a built report."""
     return {
         "campaign": campaign_json(report.campaign),
-        "nps": nps_json(report.nps, locale),
-        "vs_previous": (
-            {"label": vs.label, **(change_json(vs.change) or {})}
-            if vs is not None and vs.change.delta is not None
-            else None
-        ),
-        "trend": [
-            {"id": p.campaign.id, "label": p.campaign.title, **nps_json(p.nps, locale)} for p in report.trend
-        ],
         "drivers": [
             {
                 "area": d.area,
@@ -225,7 +249,7 @@ async def kpi_view(session: AsyncSession, campaign_id: int, tz: ZoneInfo, locale
     return {
         "available": True,
         "retention": retention.as_json(table),
-        "months_to_complete": table.months_to_complete,
+        "months_to_complete": 0 if table.window_complete else retention.WINDOW - table.months_available,
         "key_partners": {
             "count": len(key.ids),
             "months": list(key.months),

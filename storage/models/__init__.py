@@ -7,6 +7,7 @@ from storage.models.bot_state import BotState, HeldPost
 from storage.models.campaign import Campaign
 from storage.models.delivery import Delivery
 from storage.models.fsm import FsmRecord
+from storage.models.hook import HookDelivery, HookEndpoint
 from storage.models.inbox import InboxUpdate
 from storage.models.job_run import JobRun
 from storage.models.kpi import PartnerKpi
@@ -27,6 +28,8 @@ __all__ = [
     "Delivery",
     "FsmRecord",
     "HeldPost",
+    "HookDelivery",
+    "HookEndpoint",
     "InboxUpdate",
     "JobRun",
     "Lease",

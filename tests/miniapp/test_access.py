@@ -11,6 +11,7 @@ import pytest
 from bot.app import App
 from bot.web.tma import MEMBERSHIP_TTL
 from storage.models import utcnow
+from tests.conftest import MakeApp
 from tests.fakebot import FakeTelegram
 from tests.helpers import ADMIN_ID, MANAGER_CHAT_ID, MANAGER_ID, TOKEN
 from tests.miniapp.signing import in_group, sign_init_data, user
@@ -63,3 +64,15 @@ async def test_a_manager_who_left_loses_access_within_the_cache_time(app: App, t
         assert len(tg.calls_for("getChatMember")) == asked
         clock.now += timedelta(seconds=2)
         assert (await _get(url, signed)) == (403, {"error": "forbidden"})
+
+
+async def test_run_serves_the_dashboard_when_public_url_is_set(make_app: MakeApp) -> None:
+    app = await make_app(public_url="http://127.0.0.1", web_host="127.0.0.1", web_port=0)
+    assert app.web is not None
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"http://127.0.0.1:{app.web.port}/app/") as page:
+            assert page.status == 200 and "static/app.js" in await page.text()
+        async with http.get(f"http://127.0.0.1:{app.web.port}/app/static/telegram-web-app.js") as script:
+            assert script.status == 200 and "Telegram.WebApp" in await script.text()
+        async with http.get(f"http://127.0.0.1:{app.web.port}/api/v1/metrics") as api:
+            assert api.status == 404  # the data API stays off without API_TOKEN

@@ -100,7 +100,8 @@ async def _back_button_visible(page: Any) -> bool:
     return bool(shown and shown[-1])
 
 
-async def test_dashboard_in_chromium(app: App, tg: FakeTelegram, tmp_path: Path) -> None:
+async def test_dashboard_in_chromium(quiet_app: App, tg: FakeTelegram, tmp_path: Path) -> None:
+    app = quiet_app
     await _seed(app)
     manager = in_group(tg, MANAGER_ID)
     await manager.send_text("/nps")

@@ -17,11 +17,12 @@ from tests.conftest import MakeApp
 from tests.e2e.test_manager import _seed
 from tests.fakebot import FakeTelegram, SimUser
 from tests.helpers import ADMIN_ID, BOT_USERNAME, MANAGER_CHAT_ID, MANAGER_ID
+from tests.miniapp.conftest import NO_ALERT_JOB
 from tests.miniapp.signing import in_group
 
 pytestmark = pytest.mark.asyncio
 
-PUBLIC = {"public_url": "https://nps.example.com/", "miniapp_name": "dash"}
+PUBLIC = {"public_url": "https://nps.example.com/", "miniapp_name": "dash", **NO_ALERT_JOB}
 
 
 def _button(message: dict[str, Any], row: int = -1) -> dict[str, Any]:

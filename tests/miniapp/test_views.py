@@ -73,7 +73,8 @@ async def test_anonymous_digests_hide_names(make_app: MakeApp, tg: FakeTelegram)
         assert len(page["items"]) == 4 and all(c["who"] is None for c in page["items"])
 
 
-async def test_resolve_is_the_chat_buttons_operation(app: App, tg: FakeTelegram) -> None:
+async def test_resolve_is_the_chat_buttons_operation(quiet_app: App, tg: FakeTelegram) -> None:
+    app = quiet_app
     await _seed(app)
     in_group(tg, MANAGER_ID)
     async with app.services.sessionmaker() as s:
@@ -99,8 +100,9 @@ async def test_resolve_is_the_chat_buttons_operation(app: App, tg: FakeTelegram)
 
 
 async def test_kpi_view_is_the_retention_apis_table_and_key_partners_come_first(
-    app: App, tg: FakeTelegram
+    quiet_app: App, tg: FakeTelegram
 ) -> None:
+    app = quiet_app
     ids = await _seed(app)
     in_group(tg, MANAGER_ID)
     init_data = sign_init_data(TOKEN, user(MANAGER_ID), int(utcnow().timestamp()))

@@ -16,7 +16,7 @@
       segment: 'Сегмент', tier: 'Уровень', geo: 'Гео', niche: 'Ниша', hidden: 'Группы меньше {0} ответов скрыты: их можно связать с партнерами.',
       other: 'другие ({0} групп)', change: 'к прошлой кампании', themes: 'Темы комментариев', driversTitle: 'Что повлияло на оценку',
       noComments: 'Комментариев нет.', more: 'Ещё', small: 'мало ответов', comments: 'Комментарии', anonymous: 'имена скрыты',
-      noAlerts: 'Открытых сигналов нет.', resolve: 'Решено', resolved: 'Отмечено как решенное', already: 'Уже решено другим менеджером',
+      fewAnswers: 'мало ответов для погрешности', noAlerts: 'Открытых сигналов нет.', resolve: 'Решено', resolved: 'Отмечено как решенное', already: 'Уже решено другим менеджером',
       score: 'Оценка', key: 'ключевой', kpiNone: 'Цифры удержания и выручки пока недоступны: загрузите KPI партнеров.',
       refused401: 'Откройте дашборд из Telegram', refused401Hint: 'Ссылка устарела или открыта не из Telegram. Откройте ее снова из чата менеджеров.',
       refused403: 'Нет доступа', refused403Hint: 'Дашборд видят только администраторы и участники чата менеджеров программы.',
@@ -32,7 +32,7 @@
       segment: 'Segment', tier: 'Tier', geo: 'Geo', niche: 'Niche', hidden: 'Groups under {0} answers are hidden: they could be traced to partners.',
       other: 'other ({0} groups)', change: 'vs previous campaign', themes: 'Comment themes', driversTitle: 'What drove the score',
       noComments: 'No comments.', more: 'More', small: 'few answers', comments: 'Comments', anonymous: 'names hidden',
-      noAlerts: 'No open alerts.', resolve: 'Resolve', resolved: 'Marked resolved', already: 'Already resolved by another manager',
+      fewAnswers: 'too few answers for a margin', noAlerts: 'No open alerts.', resolve: 'Resolve', resolved: 'Marked resolved', already: 'Already resolved by another manager',
       score: 'Score', key: 'key partner', kpiNone: 'Retention and revenue figures are not available yet: import partners\' KPIs.',
       refused401: 'Open the dashboard from Telegram', refused401Hint: 'The link is stale or was not opened from Telegram. Open it again from the managers\' chat.',
       refused403: 'No access', refused403Hint: 'Only the program\'s admins and members of the managers\' chat can see the dashboard.',
@@ -97,11 +97,17 @@
   var view = document.getElementById('view');
   var state = { campaign: null, tab: 'overview', stack: [], me: null };
 
+  function refusalIcon() {
+    var svg = s('svg', { width: 56, height: 56, viewBox: '0 0 56 56', 'aria-hidden': 'true' });
+    svg.appendChild(s('circle', { cx: 28, cy: 28, r: 24, fill: 'none', stroke: 'currentColor', 'stroke-width': 4 }));
+    svg.appendChild(s('line', { x1: 12, y1: 28, x2: 44, y2: 28, stroke: 'currentColor', 'stroke-width': 4 }));
+    return h('div', { 'class': 'hint' }, svg);
+  }
   function refuse(status) {
     document.getElementById('top').hidden = true;
     if (tg) tg.BackButton.hide();
     view.replaceChildren(h('div', { 'class': 'refusal', 'data-testid': 'refusal' },
-      h('div', { 'class': 'big', text: status === 401 ? '🔒' : '⛔' }),
+      refusalIcon(),
       h('h2', { text: t(status === 401 ? 'refused401' : 'refused403') }),
       h('p', { 'class': 'hint', text: t(status === 401 ? 'refused401Hint' : 'refused403Hint') })));
   }
@@ -113,7 +119,9 @@
   function load(path, render) {
     var token = {};
     state.loading = token;
-    api(path).then(function (r) {
+    var ready = state.prefetched ? Promise.resolve(state.prefetched) : api(path);
+    state.prefetched = null;
+    ready.then(function (r) {
       if (state.loading !== token) return; // the user went elsewhere meanwhile
       render(r.body, r.status);
     }).catch(function (err) { failed(err, function () { load(path, render); }); });
@@ -139,8 +147,10 @@
     ({ overview: overview, breakdown: breakdownTab, drivers: driversTab, kpi: kpiTab, alerts: alertsTab })[state.tab]();
   }
 
+  // Small samples have no margin (too few answers to estimate one): they say so instead.
+  function marginText(f) { return f.margin === null ? t('fewAnswers') : '± ' + f.margin_shown; }
   function npsLine(f) {
-    return f.shown + ' ± ' + f.margin_shown + ' · ' + f.n + ' ' + t('answers');
+    return f.shown + ' ' + marginText(f) + ' · ' + f.n + ' ' + t('answers');
   }
   function split(f) {
     var n = f.n || 1;
@@ -164,7 +174,9 @@
   /* The trend: NPS per campaign with its margin as a band and n on every point (inline SVG). */
   function trendChart(points) {
     var W = 340, H = 170, L = 44, R = 30, TOP = 14, B = 36;
-    var shown = points.filter(function (p) { return p.n > 0; });
+    var shown = points.filter(function (p) { return p.n > 0; }).map(function (p) {
+      return Object.assign({}, p, { margin: p.margin === null ? 0 : p.margin });  // no band for a small sample
+    });
     if (!shown.length) return null;
     var lo = 100, hi = -100;
     shown.forEach(function (p) { lo = Math.min(lo, p.nps - p.margin); hi = Math.max(hi, p.nps + p.margin); });
@@ -202,7 +214,7 @@
       var parts = [h('div', { 'class': 'card' },
         h('div', { 'class': 'hint', text: t('nps') + ' · ' + d.campaign.title }),
         h('div', { 'class': 'big', 'data-testid': 'nps-value', text: f.shown }),
-        h('div', { 'class': 'hint', 'data-testid': 'nps-detail', text: '± ' + f.margin_shown + ' (' + t('margin') + ') · ' + f.n + ' ' + t('answers') }),
+        h('div', { 'class': 'hint', 'data-testid': 'nps-detail', text: (f.margin === null ? t('fewAnswers') : '± ' + f.margin_shown + ' (' + t('margin') + ')') + ' · ' + f.n + ' ' + t('answers') }),
         d.vs_previous ? h('div', null, t('vs', d.vs_previous.label) + ': ', changeText(d.vs_previous)) : null,
         f.n ? split(f) : h('p', { 'class': 'hint', text: t('empty') }))];
       if (d.trend.length > 1 || (d.trend.length === 1 && d.trend[0].n)) {
@@ -241,13 +253,13 @@
       h('div', { 'class': 'hint', text: t(dim) }),
       h('div', { 'class': 'name', text: name }),
       h('div', { 'class': 'big', text: g.shown }),
-      h('div', { 'class': 'hint', text: '± ' + g.margin_shown + ' · ' + g.n + ' ' + t('answers') }),
+      h('div', { 'class': 'hint', text: marginText(g) + ' · ' + g.n + ' ' + t('answers') }),
       g.change && previous ? h('div', null, t('vs', previous) + ': ', changeText(g.change)) : null,
       split(g)));
   }
 
   function driversTab() {
-    load('overview?' + campaignArg(), function (d) {
+    load('drivers?' + campaignArg(), function (d) {
       if (!d.campaign) { view.replaceChildren(h('p', { 'class': 'hint', text: t('empty') })); return; }
       var drivers = h('ul', { 'class': 'list', 'data-testid': 'drivers' });
       d.drivers.forEach(function (x) {
@@ -362,10 +374,13 @@
       tg.onEvent('themeChanged', applyTheme);
       tg.BackButton.onClick(back);
     }
-    Promise.all([api('me'), api('campaigns')]).then(function (r) {
+    // The first view's data is asked for alongside who-am-I and the campaigns: one round trip.
+    var first = state.tab === 'overview' ? api('overview?' + campaignArg()) : null;
+    Promise.all([api('me'), api('campaigns'), first]).then(function (r) {
       state.me = r[0].body;
       document.getElementById('top').hidden = false;
       picker(r[1].body);
+      if (r[2]) state.prefetched = r[2];
       show();
     }).catch(function (err) { failed(err, start); });
   }
