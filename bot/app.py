@@ -41,6 +41,7 @@ from scheduler.setup import job_specs
 from storage.db import create_engine, create_sessionmaker, is_sqlite, open_pool
 from storage.fsm_storage import SQLAlchemyStorage
 from storage.models import utcnow
+from storage.repo import partners
 from storage.repo.campaigns_base import ensure_ongoing_campaign
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ class App:
     engine: AsyncEngine
     receiver: Receiver
     worker: Worker | None = None
-    # The HTTP server beside long polling (API_TOKEN set); the webhook receiver serves its own.
+    # The HTTP server beside long polling (API_TOKEN or PUBLIC_URL set); the webhook receiver serves its own.
     web: WebServer | None = None
     report_engine: AsyncEngine | None = None
     # Extra start/stop hooks (the CLI settles the heap last).
@@ -143,6 +144,8 @@ class App:
         """Start the role's parts, receive until :meth:`stop`, then stop them in reverse."""
         async with self.services.sessionmaker() as session:
             await ensure_ongoing_campaign(session)
+            # Admins who pressed Start before staff were told apart are staff from now on.
+            await partners.mark_staff(session, self.services.settings.admin_ids)
             await session.commit()
         await open_pool(self.engine)
         try:
@@ -256,7 +259,7 @@ def build_app(
             max_concurrency=POLLING_CONCURRENCY,
         )
     web_server = None
-    if isinstance(receiver, DurablePolling) and settings.api_token is not None:
+    if isinstance(receiver, DurablePolling) and (settings.api_token or settings.public_url) is not None:
         web_server = WebServer(create_web_app(services, clock=clock), settings.web_host, settings.web_port)
     app = App(
         role=role,

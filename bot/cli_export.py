@@ -47,10 +47,17 @@ async def export_command(
                 print(_("ex-unknown", id=str(campaign_id)), file=sys.stderr)
                 return 1
             path.parent.mkdir(parents=True, exist_ok=True)
-            rows = await export_to_path(session, partial, campaign_id=campaign_id, fmt=kind)
+            rows = await export_to_path(
+                session,
+                partial,
+                campaign_id=campaign_id,
+                fmt=kind,
+                name_of=lambda key: _(f"area-{key}"),
+                tz=settings.tz,
+            )
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
         await engine.dispose()
-    print(_("cli-export-done", rows=str(rows), file=str(path)))
+    print(_("cli-export-done", rows=rows, file=str(path)))
     return 0

@@ -14,7 +14,7 @@ from bot.startup import describe
 log = logging.getLogger(__name__)
 
 PARTNER_COMMANDS = ("survey", "language", "stop", "start", "forget_me", "cancel", "help")
-MANAGER_COMMANDS = ("nps", "report", "digest", "alerts", "export", "themes")
+MANAGER_COMMANDS = ("nps", "report", "dashboard", "digest", "alerts", "export", "themes")
 ADMIN_COMMANDS = (
     "partners",
     "import",
@@ -29,6 +29,10 @@ ADMIN_COMMANDS = (
     "remind",
     "announce",
     "schedule",
+    "hooks",
+    "hook_add",
+    "hook_remove",
+    "hook_test",
     "chatid",
 )
 

@@ -8,6 +8,7 @@ one line naming the variable (``nps-bot: configuration error: DATABASE_URL is in
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
@@ -27,6 +28,8 @@ _API_TOKEN = re.compile(r"[!-~]{16,256}")  # printable ASCII, no spaces: fits an
 
 # Telegram's tokens: the bot's id, a colon, then 35 of these (never a space).
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
+# A Mini App's short name as BotFather's /newapp accepts it.
+_APP_NAME = re.compile(r"[A-Za-z0-9_]{3,30}")
 # Drivers the bot is tested with, suggested when a URL names a synchronous one.
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -67,6 +70,10 @@ class CommonSettings(BaseSettings):
     # comment themes: an install's own driver areas (storage/areas.py), read at start-up
     areas_file: str | None = None
 
+    # signed webhooks out (bot/hooks): endpoints from a TOML file; plain http:// to loopback
+    hooks_file: str | None = None
+    hooks_allow_http: bool = False
+
     # webhook mode (nps-bot web / run behind a TLS reverse proxy); long polling when unset
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -75,6 +82,31 @@ class CommonSettings(BaseSettings):
     web_port: int = Field(8080, ge=0, le=65535)
     # The HTTP API (bot/web/): off when unset; every /api/v1 request carries it as a Bearer token.
     api_token: SecretStr | None = None
+
+    # managers' dashboard (a Telegram Mini App at PUBLIC_URL + /app/, bot/web/miniapp.py)
+    public_url: str | None = None
+    miniapp_name: str | None = None
+
+    @field_validator("public_url", "miniapp_name", mode="before")
+    @classmethod
+    def _blank_url_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return check_public_url(value.strip())
+
+    @field_validator("miniapp_name")
+    @classmethod
+    def _miniapp_name(cls, value: str | None) -> str | None:
+        if value is not None and not _APP_NAME.fullmatch(value.strip()):
+            raise ValueError(
+                "must be the Mini App's short name from BotFather's /newapp (3-30 letters, digits, _)"
+            )
+        return value.strip() if value is not None else None
 
     @field_validator("webhook_url", "webhook_secret", "api_token", mode="before")
     @classmethod
@@ -121,7 +153,7 @@ class CommonSettings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("manager_chat_id", "referral_url", "areas_file", mode="before")
+    @field_validator("manager_chat_id", "referral_url", "areas_file", "hooks_file", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -214,6 +246,32 @@ def check_database_url(value: str) -> str:
     except ImportError:
         raise ValueError(f"its driver {url.get_driver_name()!r} is not installed") from None
     return value
+
+
+def check_public_url(value: str) -> str:
+    """PUBLIC_URL without its trailing slash: https://, or http:// for a loopback host only."""
+    value = value.rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be the public https:// address of this server, e.g. https://bot.example.com")
+    try:
+        _ = parts.port
+    except ValueError as exc:
+        raise ValueError(f"has a bad port ({exc})") from None
+    if parts.query or parts.fragment:
+        raise ValueError("must have no ?query or #fragment")
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        raise ValueError("must be https:// (http:// only for a loopback address such as 127.0.0.1)")
+    return value
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 S = TypeVar("S", bound=CommonSettings)

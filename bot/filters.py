@@ -65,6 +65,13 @@ class HasText(Filter):
         return bool(message_text(message))
 
 
+class HasDocument(Filter):
+    """A message carrying a file (a document)."""
+
+    async def __call__(self, message: Message) -> bool:
+        return message.document is not None
+
+
 class TextMatches(Filter):
     """A text message that matches ``pattern`` from its start (what ``F.text.regexp`` checks)."""
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -30,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.message_methods import MESSAGE_METHODS
 from storage.repo import inbox
-from storage.session_context import current_journal_id
+from storage.unit_of_work import OwedReply, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -76,59 +75,28 @@ def read(text: str) -> TelegramMethod[Any] | None:
         return None
 
 
-@dataclass(slots=True)
-class _Owed:
-    """The reply an update owes, in its session's ``info`` (one at a time)."""
-
-    method: TelegramMethod[Any]
-    text: str | None  # still to be written on the row by the next commit
-    sent: bool = False  # out (or refused): the next commit clears the row
-
-
-_OWED = "owed_reply"
-
-
-def expect(session: AsyncSession, method: TelegramMethod[Any]) -> bool:
+def expect(uow: UnitOfWork, method: TelegramMethod[Any]) -> bool:
     """Declare the reply this update owes (the survey's next question, or a reply about to
-    wait for its slot): the next commit writes it on the update's journal row, the mark's if
-    that is the first, so a process killed while answering the button, editing the question or
-    waiting for a slot still leaves it to be sent. False when nothing was declared: not a
-    journaled update, a reply already owed, or a call that cannot be written down."""
-    if current_journal_id.get() is None or _OWED in session.info:
+    wait for its slot): the next ``uow.commit()`` writes it on the update's journal row (the
+    mark's, if that is the first), so a process killed while answering the button, editing the
+    question or waiting for a slot still leaves it to be sent. False when nothing was declared:
+    not a journaled update, a reply already owed, or a call that cannot be written down."""
+    if uow.update_id is None or uow.owed is not None:
         return False
     text = write(method)
     if text is None:
         return False
-    session.info[_OWED] = _Owed(method, text)
+    uow.owed = OwedReply(method, text)
     return True
 
 
-def sent(session: AsyncSession, method: TelegramMethod[Any]) -> None:
+def sent(uow: UnitOfWork, method: TelegramMethod[Any]) -> None:
     """``method`` went out or was refused: if it is the owed reply, the next commit clears it.
 
     Not a statement now: that would open a write transaction (SQLite's lock, a pooled
     connection) and keep it across the rest of the handler's awaits."""
-    owed = session.info.get(_OWED)
-    if owed is not None and owed.method is method:
-        owed.sent = True
-
-
-def pending(session: AsyncSession) -> bool:
-    """Whether the next commit has the owed reply to write or to clear."""
-    owed = session.info.get(_OWED)
-    return owed is not None and (owed.text is not None or owed.sent)
-
-
-def for_commit(session: AsyncSession) -> tuple[str | None, bool]:
-    """What this commit does to the row: (the reply to write, whether to clear it), once each."""
-    owed = session.info.get(_OWED)
-    if owed is None:
-        return None, False
-    if owed.sent:
-        del session.info[_OWED]
-        return None, owed.text is None  # written by an earlier commit: clear it
-    text, owed.text = owed.text, None
-    return text, False
+    if uow.owed is not None and uow.owed.method is method:
+        uow.owed.sent = True
 
 
 async def send_held(

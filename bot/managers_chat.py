@@ -24,12 +24,12 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramMigrateToChat,
 )
-from aiogram.types import BufferedInputFile, LinkPreviewOptions
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, LinkPreviewOptions
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import CommonSettings
 from bot.services import Services
-from storage.repo import bot_state
+from storage.repo import alerts, bot_state
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -72,6 +72,7 @@ async def record_move(session: AsyncSession, settings: CommonSettings, old: int,
     await bot_state.put(
         session, bot_state.MANAGERS_CHAT, orjson.dumps({"from": settings.manager_chat_id, "to": new}).decode()
     )
+    await alerts.move_chat(session, old, new)
     away = await bot_state.get(session, bot_state.MANAGERS_AWAY)
     if away == str(old):
         await bot_state.drop(session, bot_state.MANAGERS_AWAY)
@@ -177,15 +178,25 @@ async def post(services: Services, send: Callable[[int], Awaitable[T]]) -> T:
     return result
 
 
-async def post_parts(services: Services, kind: str, parts: Sequence[str], chart: bytes | None) -> bool:
-    """Post a digest's parts and chart; when the bot is out of the chat, hold the rest (False)."""
+async def post_parts(
+    services: Services,
+    kind: str,
+    parts: Sequence[str],
+    chart: bytes | None,
+    markup: InlineKeyboardMarkup | None = None,
+) -> bool:
+    """Post a digest's parts (``markup`` under the last) and chart; when the bot is out of the
+    chat, hold the rest (False; a held digest goes out later without the markup)."""
     bot = services.bot
     sent = 0
     try:
-        for part in parts:
+        for i, part in enumerate(parts):
+            keyboard = markup if i == len(parts) - 1 else None
 
-            async def send_part(chat: int, text: str = part) -> object:
-                return await bot.send_message(chat, text, link_preview_options=NO_PREVIEW)
+            async def send_part(
+                chat: int, text: str = part, keys: InlineKeyboardMarkup | None = keyboard
+            ) -> object:
+                return await bot.send_message(chat, text, link_preview_options=NO_PREVIEW, reply_markup=keys)
 
             await post(services, send_part)
             sent += 1

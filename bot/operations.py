@@ -1,22 +1,26 @@
-"""Domain operations, the one place handlers, scheduled jobs and the CLI call them from.
+"""Domain operations, the one place handlers, jobs, the HTTP layer and the CLI call them from.
 
-launch, pause, resume, remind, close, announce, erase. Campaign steps commit their own writes
-before waking the sender or calling hooks, so nothing holds a database connection while another
-session or Telegram is waited on. What they change is in the database, which is how they reach
-the worker whichever process runs them: the sender claims by status (a paused or closed
-campaign's rows are not claimed); a sender in this process is also told at once.
+launch, pause, resume, remind, close, announce, erase, resolve an alert. Campaign steps commit
+their own writes before waking the sender or calling hooks, so nothing holds a database
+connection while another session or Telegram is waited on. What they change is in the database,
+which is how they reach the worker whichever process runs them: the sender claims by status
+(a paused or closed campaign's rows are not claimed); a sender in this process is also told at once.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 from datetime import datetime, timedelta
 
+from aiogram.exceptions import TelegramAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import insight_hooks
+from bot.digest.alerts import alert_text
 from bot.sending import notify
 from bot.services import Services
+from storage.analytics.key_partners import key_partners
 from storage.models import Campaign, Partner
 from storage.repo import alerts, announcements, campaigns, delivery_queue, partners, privacy
 
@@ -161,3 +165,44 @@ async def forget_partner(services: Services, session: AsyncSession, partner_id: 
     await session.commit()  # erased before anything is sent
     await redact_posted_alerts(services, posted)
     return True
+
+
+class ResolveOutcome(enum.Enum):
+    """What resolving an alert did."""
+
+    RESOLVED = "resolved"
+    ALREADY = "already"  # someone resolved it first
+    UNKNOWN = "unknown"  # no such alert
+
+
+async def resolve_alert(
+    services: Services, session: AsyncSession, alert_id: int, user_id: int, user_name: str
+) -> ResolveOutcome:
+    """Record who resolved the alert and when, commit, then edit its message in the managers'
+    chat (buttons removed, "resolved by ..."), whether pressed there or in the Mini App."""
+    view = await alerts.view(session, alert_id)
+    if view is None:
+        return ResolveOutcome.UNKNOWN
+    if not view.is_open or not await alerts.resolve(session, alert_id, user_id):
+        return ResolveOutcome.ALREADY
+    resolved = await alerts.view(session, alert_id)
+    await session.commit()  # recorded before Telegram is asked anything
+    log.info("Alert %s resolved by %s", alert_id, user_id)
+    if resolved is None or resolved.chat_id is None or resolved.message_id is None:
+        return ResolveOutcome.RESOLVED
+    settings = services.settings
+    key = await key_partners(session)
+    text = alert_text(
+        resolved,
+        services.translator.bind(settings.default_locale),
+        settings.tz,
+        user_name,
+        key_partner=resolved.partner_id in key.ids,
+    )
+    try:
+        await services.bot.edit_message_text(
+            text=text, chat_id=resolved.chat_id, message_id=resolved.message_id, reply_markup=None
+        )
+    except TelegramAPIError as exc:  # deleted message, unchanged text: the record is what counts
+        log.debug("Resolved alert %s not edited: %s", alert_id, exc)
+    return ResolveOutcome.RESOLVED

@@ -13,6 +13,7 @@ from storage.models import Campaign, Delivery, Partner, Response, ResponseDriver
 from storage.models import campaign as c
 from storage.models import delivery as d
 from storage.models.response import STAGE_DONE
+from storage.repo.responses import SNAPSHOT
 from storage.repo.themes import store_comment_themes
 
 TOKEN = "123456:TEST-token-secret-abcdef"
@@ -74,12 +75,8 @@ async def add_response(
         stage=STAGE_DONE,
         answered_at=now,
         completed_at=now,
-        # The partner as they are now, as the survey copies them when the score arrives.
-        segment=partner.segment,
-        tier=partner.tier,
-        geo=partner.geo,
-        niche=partner.niche,
-        manager=partner.manager,
+        # The partner as they are now, as the survey copies them with the score.
+        **{name: getattr(partner, name) for name in SNAPSHOT},
     )
     session.add(response)
     await session.flush()

@@ -143,3 +143,40 @@ def test_token_is_scrubbed_from_logs(caplog: pytest.LogCaptureFixture) -> None:
 def test_a_bad_db_pool_size_is_refused(make_settings: MakeSettings, bad: str) -> None:
     with pytest.raises(ValidationError, match="db_pool_size"):
         make_settings(db_pool_size=bad)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://nps.example.com/", "https://nps.example.com"),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("http://localhost:9000/", "http://localhost:9000"),
+        ("http://[::1]:8080", "http://[::1]:8080"),
+        ("", None),
+    ],
+)
+def test_public_url_is_https_or_loopback(
+    make_settings: MakeSettings, value: str, expected: str | None
+) -> None:
+    assert make_settings(public_url=value).public_url == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://nps.example.com",
+        "http://10.0.0.5:8080",
+        "ftp://nps.example.com",
+        "nps.example.com",
+        "https://x/?a=1",
+    ],
+)
+def test_public_url_refuses_plain_http_to_the_world(value: str) -> None:
+    with pytest.raises(SettingsError, match="PUBLIC_URL is invalid"):
+        load_settings(bot_token="1:abc", public_url=value, _env_file=None)
+
+
+@pytest.mark.parametrize("value", ["ab", "my app", "x" * 31, "имя"])
+def test_miniapp_name_is_botfathers_short_name(value: str) -> None:
+    with pytest.raises(SettingsError, match="MINIAPP_NAME is invalid"):
+        load_settings(bot_token="1:abc", miniapp_name=value, _env_file=None)

@@ -47,9 +47,7 @@ async def test_a_replica_journals_its_updates_already_owned(db: async_sessionmak
         assert await inbox.journal(s, [_update(7, "again")], theirs) == []  # delivered twice
         await s.commit()
         row = (
-            await s.execute(
-                select(InboxUpdate.claimed_by, InboxUpdate.lease_until, InboxUpdate.ordering_key)
-            )
+            await s.execute(select(InboxUpdate.claimed_by, InboxUpdate.lease_until, InboxUpdate.ordering_key))
         ).one()
     assert (row[0], row[2]) == ("replica-a", 6_123_456_789)
     assert row[1] is not None and abs((row[1] - until).total_seconds()) < 1

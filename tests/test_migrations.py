@@ -80,23 +80,24 @@ async def _seed(url: str) -> None:
     engine = create_engine(url)
     try:
         async with create_sessionmaker(engine)() as s:
-            campaign = Campaign(
-                title="Q3", status="running", created_by=42, progress_chat_id=-4242, progress_message_id=7
+            # Core, naming the columns 0001 had: both models have gained some since (0015).
+            when = datetime(2026, 1, 1)
+            old_campaign = {
+                "title": "Q3", "kind": "manual", "status": "running", "force": False, "created_at": when,
+                "created_by": 42, "progress_chat_id": -4242, "progress_message_id": 7,
+            }  # fmt: skip
+            old_campaigns = table("campaigns", column("id"), *(column(n) for n in old_campaign))
+            campaign_id = await s.scalar(
+                insert(old_campaigns).values(**old_campaign).returning(old_campaigns.c.id)
             )
-            s.add(campaign)
-            await s.flush()
-            # Core, naming the columns 0001 had: the model has gained some since (0014).
-            names_0001 = ("external_id", "telegram_id", "name", "segment", "opted_out")
-            names_0001 += ("created_at", "updated_at")
-            old_partners = table("partners", *(column(n) for n in names_0001))
+            old_partner = {
+                "external_id": "P-1", "telegram_id": 1001, "name": "Иван", "segment": "gold",
+                "opted_out": False, "created_at": when, "updated_at": when,
+            }  # fmt: skip
+            old_partners = table("partners", column("id"), *(column(n) for n in old_partner))
             partner_id = await s.scalar(
-                insert(old_partners)
-                .values(
-                    external_id="P-1", telegram_id=1001, name="Иван", segment="gold", opted_out=False,
-                    created_at=datetime(2026, 1, 1), updated_at=datetime(2026, 1, 1),
-                )
-                .returning(table("partners", column("id")).c.id)
-            )  # fmt: skip
+                insert(old_partners).values(**old_partner).returning(old_partners.c.id)
+            )
             # Core, naming the columns 0001 had: the model has gained some since (0007).
             old_responses = table(
                 "responses",
@@ -118,7 +119,7 @@ async def _seed(url: str) -> None:
             response_id = await s.scalar(
                 insert(old_responses)
                 .values(
-                    campaign_id=campaign.id,
+                    campaign_id=campaign_id,
                     partner_id=partner_id,
                     score=3,
                     comment="медленно",
@@ -133,18 +134,18 @@ async def _seed(url: str) -> None:
             names = await s.run_sync(
                 lambda sync: {c["name"] for c in inspect(sync.connection()).get_columns("response_drivers")}
             )
-            area = {"response_id": response_id, "area": "payouts", "campaign_id": campaign.id}
+            area = {"response_id": response_id, "area": "payouts", "campaign_id": campaign_id}
             area = {k: v for k, v in area.items() if k in names}
             await s.execute(insert(table("response_drivers", *(column(k) for k in area))).values(**area))
             alert = Alert(response_id=response_id, chat_id=-4242, message_id=12)
             s.add(alert)
             await s.flush()
             s.add(AlertMessage(alert_id=alert.id, direction="to_partner", sender_id=42, text="hi"))
-            s.add(Announcement(campaign_id=campaign.id, text="done", created_by=42))
+            s.add(Announcement(campaign_id=campaign_id, text="done", created_by=42))
             # Core, naming the columns 0001 had: the model has gained columns since (0005).
             await s.execute(
                 insert(Delivery.__table__).values(  # type: ignore[arg-type]
-                    kind="invitation", campaign_id=campaign.id, partner_id=partner_id, message_id=13
+                    kind="invitation", campaign_id=campaign_id, partner_id=partner_id, message_id=13
                 )
             )
             await s.commit()

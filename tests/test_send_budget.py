@@ -31,9 +31,7 @@ class Clock:
 
 
 @pytest.fixture(params=["memory", "database"])
-def stores(
-    request: pytest.FixtureRequest, db: async_sessionmaker[AsyncSession]
-) -> Callable[[], BudgetStore]:
+def stores(request: pytest.FixtureRequest, db: async_sessionmaker[AsyncSession]) -> Callable[[], BudgetStore]:
     """Stores of one budget as two processes see it (the memory store: one process, one line)."""
     if request.param == "memory":
         shared = MemoryStore()

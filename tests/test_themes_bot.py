@@ -52,7 +52,7 @@ async def test_counts_paging_tagging_and_teaching(app: App, tg: FakeTelegram) ->
     mgr = _manager(tg)
     await mgr.send_text("/themes")
     summary = await mgr.wait_text("Темы комментариев")
-    assert "комментариев: 6" in summary["text"]
+    assert "6 комментариев" in summary["text"]
     assert "Скорость выплат: 2" in summary["text"] and "Поддержка: 1" in summary["text"]
     assert mgr.buttons(summary) == ["Разметить (3)"]  # the three slang comments fell to "other"
 

@@ -66,7 +66,7 @@ async def test_counts_come_from_stored_rows_and_tags_win(db: async_sessionmaker[
     assert counts.unclassified == 0 and counts.tagged == 1 and dict(counts.areas)["commission"] == 1
     summary = summarize(counts, COMMENTS)
     text = themes_block_text(summary)
-    assert "комментариев: 4" in text and "Скорость выплат — 50" in text
+    assert "4 комментария" in text and "Скорость выплат — 50" in text
 
 
 def themes_block_text(summary: CommentSummary) -> str:
@@ -136,7 +136,7 @@ async def test_reclassify_command_keeps_tags_and_fills_missing_rows(
     assert rows[ids[0]].auto_areas() == ["payouts"]
     assert rows[ids[1]].auto_areas()[:1] in (["support"], ["payouts"]) and len(rows) == 4
     assert rows[ids[2]].manual_areas() == ["training"]  # the person's tag wins and is kept
-    cells = {r[9]: r[12:] for r in exported}
+    cells = {r[9]: r[12:14] for r in exported}
     assert cells["ну такое"] == ("manual: training", None)
     assert cells["выплаты задерживают"][0] == "auto: payouts" and 0.5 <= cells["выплаты задерживают"][1] <= 1
     assert cells[None] == (None, None)  # no comment, no themes

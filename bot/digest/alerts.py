@@ -18,6 +18,7 @@ from aiogram.exceptions import TelegramAPIError
 from bot import managers_chat
 from bot.digest import fmt
 from bot.i18n import Translate
+from bot.keyboards import dashboard
 from bot.keyboards.alerts import alert_keyboard
 from bot.services import Services
 from storage.analytics.key_partners import key_partners
@@ -95,8 +96,9 @@ async def deliver(services: Services, alert_id: int) -> bool:
         return False
     async with services.sessionmaker() as session:
         key = await key_partners(session)
+    opener = await dashboard.group_button(services.bot, settings, _, dashboard.ALERTS)
     text = alert_text(view, _, settings.tz, key_partner=view.partner_id in key.ids)
-    keyboard = alert_keyboard(_, alert_id)
+    keyboard = alert_keyboard(_, alert_id, opener)
     try:
         # Through managers_chat: a move to a supergroup is followed, a removed bot keeps the
         # alert unposted (this job posts it when the bot is back).

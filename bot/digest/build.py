@@ -22,7 +22,7 @@ from bot.digest.text import report_blocks
 from bot.digest.worth import worth_block
 from bot.i18n import Translate, Translator
 from storage.analytics.campaigns import CampaignInfo
-from storage.analytics.nps import NpsResult, nps_for
+from storage.analytics.nps import NpsResult, nps_for, pooled
 from storage.analytics.report import (
     DIGEST_DIMENSIONS,
     DIMENSIONS,
@@ -190,7 +190,11 @@ async def weekly_digest(
         current = await current_campaign(session)
         quiet = week.answers == 0 or current is None
         # Only a quiet week needs the figure on its own; otherwise the report computes it.
-        current_nps = await nps_for(session, campaign_id=current.id) if quiet and current else None
+        current_nps = (
+            pooled([await nps_for(session, campaign_id=cid) for cid in current.wave])  # pilots too
+            if quiet and current
+            else None
+        )
     if quiet:
         if current is None or current_nps is None or current_nps.n == 0:
             return Digest([_("dg-week-none-empty")], None, None, empty=True)
@@ -198,11 +202,11 @@ async def weekly_digest(
             "dg-week-none",
             nps=fmt.signed(current_nps.nps),
             title=fmt.clip(current.title, 80),
-            n=fmt.count(current_nps.n, options.locale),
+            n=current_nps.n,
         )
         return Digest([line], None, current.id, empty=True)
     assert current is not None
-    lead = _("dg-week-activity", n=fmt.count(week.answers, options.locale))
+    lead = _("dg-week-activity", n=week.answers)
     title = _("dg-title-weekly", date=fmt.day(now, options.tz))
     digest = await campaign_digest(sessions, translator, options, current.id, title=title, lead=lead, now=now)
     assert digest is not None  # the campaign was just found

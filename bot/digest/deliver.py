@@ -11,10 +11,11 @@ import logging
 from datetime import datetime
 
 from aiogram import Bot
-from aiogram.types import BufferedInputFile, LinkPreviewOptions
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, LinkPreviewOptions
 
 from bot.digest.build import Digest, DigestOptions, campaign_digest, weekly_digest
 from bot.digest.fmt import clip
+from bot.keyboards import dashboard
 from bot.managers_chat import post_parts
 from bot.services import Services
 from storage.analytics.campaigns import campaign_info
@@ -46,7 +47,8 @@ async def push_weekly(services: Services, now: datetime | None = None) -> Digest
     digest = await weekly_digest(
         services.reports, services.translator, DigestOptions.from_settings(settings), now=now
     )
-    if await post_parts(services, "weekly", digest.parts, digest.chart):
+    markup = await _dashboard(services, digest)
+    if await post_parts(services, "weekly", digest.parts, digest.chart, markup):
         log.info("Weekly digest sent (%d messages, chart: %s)", len(digest.parts), digest.chart is not None)
     return digest
 
@@ -68,6 +70,15 @@ async def push_campaign_closed(services: Services, campaign_id: int) -> Digest |
     digest = await campaign_digest(services.reports, services.translator, options, campaign_id, title=title)
     if digest is None:
         return None
-    if await post_parts(services, "campaign", digest.parts, digest.chart):
+    markup = await _dashboard(services, digest)
+    if await post_parts(services, "campaign", digest.parts, digest.chart, markup):
         log.info("Campaign %s digest sent", campaign_id)
     return digest
+
+
+async def _dashboard(services: Services, digest: Digest) -> InlineKeyboardMarkup | None:
+    """The managers' group's button to the digest's campaign in the dashboard (when set up)."""
+    settings = services.settings
+    view = dashboard.campaign_view(digest.campaign_id) if digest.campaign_id else dashboard.OVERVIEW
+    _ = services.translator.bind(settings.default_locale)
+    return dashboard.markup(await dashboard.group_button(services.bot, settings, _, view))

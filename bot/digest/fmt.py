@@ -47,6 +47,13 @@ def decimal1(value: float | None, locale: str) -> str:
     return text.replace(".", ",") if locale == "ru" else text
 
 
+def margin_suffix(value: float | None, locale: str) -> str:
+    """`` ± 4.1`` after an NPS figure; never ``± 0.0`` (shown as at least 0.1); empty without one."""
+    if value is None:
+        return ""
+    return f" ± {decimal1(max(value, 0.1), locale)}"
+
+
 def percent(share: float | None) -> str:
     """A 0..1 share as whole percent (``46``); ``—`` when unknown."""
     return "—" if share is None else f"{round(share * 100)}"

@@ -12,7 +12,7 @@ from bot.digest import fmt
 from bot.i18n import Translate
 from storage.analytics.breakdown import Breakdown, Mover
 from storage.analytics.comments import Quote
-from storage.analytics.nps import NpsChange, NpsResult
+from storage.analytics.nps import MIN_ANSWERS, NpsChange, NpsResult
 from storage.analytics.report import CampaignReport, Comparison
 from storage.models import campaign as c
 
@@ -28,17 +28,20 @@ def area_name(area: str, _: Translate) -> str:
 
 
 def nps_line(nps: NpsResult, _: Translate, locale: str) -> str:
-    """``NPS +23 ± 4.1 · 120 answers``."""
-    return _(
-        "dg-nps",
-        nps=fmt.signed(nps.nps),
-        margin=fmt.decimal1(nps.margin, locale),
-        n=fmt.count(nps.n, locale),
-    )
+    """``NPS +23 ± 4.1 · 120 answers``; under MIN_ANSWERS no margin and "too few answers"."""
+    return _("dg-nps", nps=fmt.signed(nps.nps), n=nps.n, **small_numbers(nps, _, locale))
+
+
+def small_numbers(nps: NpsResult, _: Translate, locale: str) -> dict[str, str]:
+    """The ``margin`` and ``few`` arguments of an NPS line (see :mod:`storage.analytics.nps`)."""
+    few = " " + _("dg-few-answers", min=MIN_ANSWERS) if 0 < nps.n < MIN_ANSWERS else ""
+    return {"margin": fmt.margin_suffix(nps.margin, locale), "few": few}
 
 
 def verdict(change: NpsChange, _: Translate) -> str:
-    """Whether a change is beyond the margin of error."""
+    """Whether a change is beyond the margin of error; no verdict on too few answers."""
+    if change.too_few:
+        return _("dg-too-few", min=MIN_ANSWERS)
     return _("dg-significant") if change.significant else _("dg-noise")
 
 
@@ -157,7 +160,7 @@ def drivers_block(report: CampaignReport, min_size: int, _: Translate) -> str:
             share, nps = fmt.percent(d.share), fmt.signed(d.nps.nps)
             lines.append(_("dg-driver", area=area_name(d.area, _), share=share, nps=nps))
         else:
-            lines.append(_("dg-driver-small", area=area_name(d.area, _), count=str(d.count)))
+            lines.append(_("dg-driver-small", area=area_name(d.area, _), count=d.count))
     return "\n".join(lines)
 
 
@@ -166,7 +169,7 @@ def themes_block(report: CampaignReport, _: Translate, locale: str) -> str:
     summary = report.comments
     if not summary.sampled and not summary.commented:
         return ""
-    lines = [_("dg-themes-of", total=fmt.count(summary.commented, locale))]
+    lines = [_("dg-themes-of", total=summary.commented)]
     for t in summary.themes[:THEMES_SHOWN]:
         lines.append(_("dg-theme", area=area_name(t.area, _), share=fmt.percent(t.share)))
     if summary.unclassified:
@@ -184,7 +187,7 @@ def movement_block(report: CampaignReport, _: Translate, locale: str, anonymous:
         return ""
     down, up = moved.count("promoter", "detractor"), moved.count("detractor", "promoter")
     lines = [
-        _("dg-movement-title", title=fmt.clip(vs.label, 60), both=fmt.count(moved.both, locale)),
+        _("dg-movement-title", title=fmt.clip(vs.label, 60), both=moved.both),
         _("dg-movement-counts", down=fmt.count(down, locale), up=fmt.count(up, locale)),
     ]
     if not anonymous:

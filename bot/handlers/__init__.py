@@ -4,10 +4,12 @@ from aiogram import Router
 
 from bot.handlers import (
     admin_campaigns,
+    admin_hooks,
     admin_partners,
     alerts,
     chat_id,
     chat_lifecycle,
+    dashboard,
     errors,
     fallback,
     manager,
@@ -32,6 +34,8 @@ def routers() -> list[Router]:
         partner_settings,
         admin_partners,
         admin_campaigns,
+        dashboard,
+        admin_hooks,
         manager,
         themes,
         alerts,

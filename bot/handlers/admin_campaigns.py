@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import operations
 from bot.callbacks import CANCEL, LAUNCH, PREVIEW, CampaignCb
+from bot.digest.split import TELEGRAM_LIMIT
 from bot.filters import IsAdmin
 from bot.i18n import Translate, Translator
 from bot.keyboards.campaigns import draft_keyboard
@@ -126,16 +127,14 @@ async def new_campaign(
         await answer_long(message, bad + usage)  # the known segments can be many
         return
     user = message.from_user
-    campaign = await campaigns.create_draft(
-        session,
-        parsed.title,
-        segments=parsed.segments,
+    # The audience of the campaign as it would be (not added to the session: no draft yet).
+    would_be = Campaign(
+        segments=",".join(parsed.segments) if parsed.segments else None,
         sample=parsed.sample,
         force=parsed.force,
-        created_by=user.id if user else None,
     )
     audience = await campaigns.audience_size(
-        session, campaign, now=utcnow(), min_days=settings.min_days_between_surveys
+        session, would_be, now=utcnow(), min_days=settings.min_days_between_surveys
     )
     filters = []
     if parsed.segments:
@@ -144,14 +143,33 @@ async def new_campaign(
         filters.append(_("newcamp-filter-sample", sample=html.quote(parsed.sample)))
     if parsed.force:
         filters.append(_("newcamp-filter-force"))
-    text = _(
-        "newcamp-created",
-        id=str(campaign.id),
-        title=html.quote(campaign.title),
-        audience=str(audience),
-        filters="".join("\n" + f for f in filters),
+    pilots = await campaigns.open_pilots(session, would_be)
+    if pilots:
+        filters.append(_("newcamp-filter-wave", pilots=", ".join(f"#{p}" for p in pilots)))
+
+    def reply(campaign_id: int) -> str:
+        return _(
+            "newcamp-created",
+            id=str(campaign_id),
+            title=html.quote(parsed.title[:200]),
+            audience=audience,
+            filters="".join("\n" + f for f in filters),
+        )
+
+    # A reply Telegram would refuse must not leave a draft nobody was shown (id digits as a max).
+    size = len(reply(10**12))  # raw HTML: never shorter than the text Telegram counts
+    if size > TELEGRAM_LIMIT:
+        await message.answer(_("newcamp-too-long", length=size, limit=TELEGRAM_LIMIT))
+        return
+    campaign = await campaigns.create_draft(
+        session,
+        parsed.title,
+        segments=parsed.segments,
+        sample=parsed.sample,
+        force=parsed.force,
+        created_by=user.id if user else None,
     )
-    await message.answer(text, reply_markup=draft_keyboard(_, campaign.id))
+    await message.answer(reply(campaign.id), reply_markup=draft_keyboard(_, campaign.id))
 
 
 async def draft_button(
@@ -288,7 +306,7 @@ async def refuse(message: Message, _: Translate) -> None:
 
 async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
     """A campaign button pressed by a non-admin (or with an unknown action)."""
-    await callback.answer(_("admin-only"), show_alert=True)
+    await callback.answer(_("admin-only-button"), show_alert=True)
 
 
 def get_router() -> Router:

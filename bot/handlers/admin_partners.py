@@ -12,12 +12,12 @@ import logging
 import aiohttp
 from aiogram import Bot, Router, html
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.types import BufferedInputFile, Document, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli_import import full_report, rejected_csv, summary_text
-from bot.filters import IsAdmin
+from bot.filters import HasDocument, IsAdmin, PrivateChat
 from bot.i18n import Translate
 from bot.long_messages import answer_long
 from bot.sending.texts import split_text
@@ -66,6 +66,11 @@ async def import_csv(
         return
     await answer_long(message, summary_text(_, report) + "\n" + _("import-rejected-attached"))
     await message.answer_document(BufferedInputFile(rejected_csv(_, report), filename="rejected.csv"))
+
+
+async def document_without_import(message: Message, _: Translate) -> None:
+    """A file from an admin without the /import caption: say how to send it (nothing imported)."""
+    await message.answer(_("import-no-caption"))
 
 
 async def _download(bot: Bot, document: Document) -> bytes | FatalImport | None:
@@ -121,7 +126,7 @@ async def invites(message: Message, session: AsyncSession, bot: Bot, _: Translat
         writer.writerow(safe_row([row.external_id, row.name or "", row.segment or "", base + row.code]))
     await message.answer_document(
         BufferedInputFile(out.getvalue().encode("utf-8-sig"), filename="invites.csv"),
-        caption=_("invites-caption", count=str(len(rows))),
+        caption=_("invites-caption", count=len(rows)),
     )
 
 
@@ -159,6 +164,9 @@ def get_router() -> Router:
     """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
     router = Router(name=__name__)
     router.message.register(import_csv, Command("import"), IsAdmin())
+    router.message.register(
+        document_without_import, IsAdmin(), PrivateChat(), HasDocument(), StateFilter(None)
+    )
     router.message.register(invite, Command("invite"), IsAdmin())
     router.message.register(invites, Command("invites"), IsAdmin())
     router.message.register(partners_summary, Command("partners"), IsAdmin())

@@ -16,31 +16,28 @@ import logging
 
 from aiogram import F, Router, html
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.enums import ChatMemberStatus
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, Message, ReplyParameters
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import operations
 from bot.callbacks import REPLY, RESOLVE, AlertCb
 from bot.config import Settings
 from bot.digest import fmt
-from bot.digest.alerts import alert_text
 from bot.filters import HasText, IsManager, PrivateChat, message_text
 from bot.i18n import Translate, Translator
 from bot.long_messages import send_long
 from bot.managers_chat import effective_id
 from bot.services import Services
-from storage.analytics.key_partners import key_partners
+from bot.staff import MEMBER_STATUSES
 from storage.repo import alerts
 from storage.repo.alerts import FROM_PARTNER, TO_PARTNER, AlertView
 from storage.repo.partners import PartnerRef
 
 log = logging.getLogger(__name__)
-
-MEMBER_STATUSES = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR)
 
 
 class AlertReply(StatesGroup):
@@ -79,7 +76,7 @@ async def _pressed_alert(
     """The alert behind the button, if the presser may act and the button really is that alert's;
     answers otherwise."""
     if not await _may_act(callback, settings, session):
-        await callback.answer(_("mgr-refused"), show_alert=True)
+        await callback.answer(_("mgr-refused-button"), show_alert=True)
         return None
     view = await alerts.view(session, callback_data.alert_id)
     message = callback.message
@@ -142,31 +139,16 @@ async def resolve_pressed(
     if view is None:
         return
     user = callback.from_user
-    if not await alerts.resolve(session, view.id, user.id):
+    outcome = await operations.resolve_alert(services, session, view.id, user.id, user.full_name)
+    if outcome is not operations.ResolveOutcome.RESOLVED:
         await callback.answer(_("al-already-resolved"), show_alert=True)
         return
-    resolved = await alerts.view(session, view.id)
     await callback.answer()
-    if resolved is None or not isinstance(callback.message, Message):
-        return
-    settings = services.settings
-    key = await key_partners(session)
-    text = alert_text(
-        resolved,
-        services.translator.bind(settings.default_locale),
-        settings.tz,
-        user.full_name,
-        key_partner=resolved.partner_id in key.ids,
-    )
-    try:
-        await callback.message.edit_text(text, reply_markup=None)
-    except TelegramBadRequest as exc:
-        log.debug("Resolved alert %s not edited: %s", view.id, exc)
 
 
 async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
     """An alert button pressed by someone who is not a manager (or an unknown action)."""
-    await callback.answer(_("mgr-refused"), show_alert=True)
+    await callback.answer(_("mgr-refused-button"), show_alert=True)
 
 
 async def reply_cancelled(message: Message, state: FSMContext, _: Translate) -> None:

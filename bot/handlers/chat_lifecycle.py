@@ -21,13 +21,13 @@ from aiogram import Bot, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Filter
 from aiogram.types import ChatMemberUpdated, Message
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import managers_chat
 from bot.digest.alerts import post_unposted
 from bot.filters import PrivateChat
 from bot.i18n import Translate
 from bot.services import Services
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +61,15 @@ class ForAnotherBot(Filter):
         return mentioned.lower() != (me.username or "").lower()
 
 
-async def chat_migrated(message: Message, session: AsyncSession, services: Services) -> None:
+async def chat_migrated(message: Message, uow: UnitOfWork, services: Services) -> None:
     """Follow the managers' chat to its new supergroup id and tell the admins."""
+    session = uow.session
     if message.migrate_to_chat_id is not None:
         old, new = message.chat.id, message.migrate_to_chat_id
     else:
         old, new = int(message.migrate_from_chat_id or 0), message.chat.id
     if await managers_chat.record_move(session, services.settings, old, new):
+        await uow.commit()
         await managers_chat.tell_admins(services, _admins(services, "lc-upgraded", new=str(new)))
 
 
@@ -76,9 +78,10 @@ async def another_bots_command(message: Message) -> None:
     log.debug("Ignored a command for another bot in chat %s", message.chat.id)
 
 
-async def membership_changed(event: ChatMemberUpdated, session: AsyncSession, services: Services) -> None:
+async def membership_changed(event: ChatMemberUpdated, uow: UnitOfWork, services: Services) -> None:
     """The bot removed from or added back to the managers' chat; any other chat goes on to
     bot/handlers/chat_id.py."""
+    session = uow.session
     chat = await managers_chat.effective_id(session, services.settings)
     if chat is None or event.chat.id != chat:
         raise SkipHandler
@@ -86,6 +89,7 @@ async def membership_changed(event: ChatMemberUpdated, session: AsyncSession, se
     is_in = event.new_chat_member.status in _PRESENT
     if was_in and not is_in:
         if await managers_chat.record_away(session, chat):
+            await uow.commit()
             await managers_chat.tell_admins(
                 services,
                 services.translator.get(services.settings.default_locale, "lc-removed", chat=str(chat)),
@@ -95,7 +99,7 @@ async def membership_changed(event: ChatMemberUpdated, session: AsyncSession, se
         away = await managers_chat.record_back(session)
         if not away:
             raise SkipHandler  # a first add: chat_id.py tells the admins the id
-        await session.commit()  # posting below opens sessions of its own
+        await uow.commit()  # posting below opens sessions of its own
         await post_unposted(services, chat)
         return
     raise SkipHandler

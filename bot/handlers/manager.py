@@ -25,6 +25,7 @@ from bot import operations
 from bot.config import Settings
 from bot.digest import fmt
 from bot.digest.alerts import alert_link
+from bot.digest.text import small_numbers, verdict
 from bot.filters import HasText, IsManager, message_text
 from bot.i18n import Translate
 from bot.services import Services
@@ -45,6 +46,11 @@ class Announce(StatesGroup):
     """Waiting for the text of an announcement (data: campaign_id)."""
 
     text = State()
+
+
+async def help_in_group(message: Message, _: Translate) -> None:
+    """/help in the managers' chat (a private /help is the start module's): managers' commands."""
+    await message.answer(_("help-manager"))
 
 
 async def nps(
@@ -74,21 +80,15 @@ async def nps(
             )
         )
         return
-    args = {
-        "title": title,
-        "nps": fmt.signed(value.nps),
-        "margin": fmt.decimal1(value.margin, locale),
-        "n": fmt.count(value.n, locale),
-    }
+    args = {"title": title, "nps": fmt.signed(value.nps), "n": value.n, **small_numbers(value, _, locale)}
     if segment is None:
         lines = [_("nps-current", **args)]
     else:
         lines = [_("nps-current-segment", segment=html.quote(segment), **args)]
     vs = figure.vs_previous
     if vs is not None and (segment is None or vs.previous.n >= settings.min_group_size):
-        verdict = _("dg-significant") if vs.change.significant else _("dg-noise")
         delta = fmt.signed(vs.change.delta, 1, locale)
-        lines.append(_("nps-vs", title=fmt.clip(vs.label, 80), delta=delta, verdict=verdict))
+        lines.append(_("nps-vs", title=fmt.clip(vs.label, 80), delta=delta, verdict=verdict(vs.change, _)))
     await message.answer("\n".join(lines))
 
 
@@ -213,11 +213,18 @@ async def export(
         name = f"nps-{'all' if campaign_id is None else campaign_id}-{stamp}.{kind}"
         path = folder / name
         async with services.reports() as reader:
-            rows = await export_to_path(reader, path, campaign_id=campaign_id, fmt=kind)
+            rows = await export_to_path(
+                reader,
+                path,
+                campaign_id=campaign_id,
+                fmt=kind,
+                name_of=lambda key: _(f"area-{key}"),  # area names in the asking manager's language
+                tz=services.settings.tz,
+            )
         caption = (
-            _("ex-caption-campaign", title=fmt.clip(title, 80), rows=str(rows))
+            _("ex-caption-campaign", title=fmt.clip(title, 80), rows=rows)
             if title is not None
-            else _("ex-caption", rows=str(rows))
+            else _("ex-caption", rows=rows)
         )
         await message.answer_document(FSInputFile(path, filename=name), caption=caption)
     finally:
@@ -279,7 +286,7 @@ async def announce_text(
     """Store the announcement and queue it for every reachable respondent."""
     text = (message_text(message) or "").strip()
     if len(text) > announcements.MAX_TEXT:
-        await message.answer(_("an-too-long", length=str(len(text)), max=str(announcements.MAX_TEXT)))
+        await message.answer(_("an-too-long", length=len(text), max=str(announcements.MAX_TEXT)))
         return
     campaign_id = int((await state.get_data()).get("campaign_id", 0))
     await state.clear()
@@ -304,6 +311,7 @@ async def refuse(message: Message, _: Translate) -> None:
 def get_router() -> Router:
     """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
     router = Router(name=__name__)
+    router.message.register(help_in_group, Command("help"), IsManager())
     router.message.register(nps, Command("nps"), IsManager())
     router.message.register(report, Command("report"), IsManager())
     router.message.register(digest, Command("digest"), IsManager())

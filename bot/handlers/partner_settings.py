@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import operations
 from bot.callbacks import ConfirmCb, LanguageCb
+from bot.config import Settings
 from bot.filters import PrivateChat
 from bot.i18n import Translate, Translator
 from bot.keyboards.settings import confirm_keyboard, language_keyboard
 from bot.services import Services
+from bot.staff import is_staff
 from bot.states import Survey
 from storage.repo import partners
 from storage.repo.partners import PartnerRef
@@ -82,6 +84,7 @@ async def language_chosen(
     session: AsyncSession,
     partner: PartnerRef | None,
     translator: Translator,
+    settings: Settings,
 ) -> None:
     """Switch the language and confirm in the new one."""
     if callback_data.lang not in ("ru", "en"):
@@ -89,8 +92,14 @@ async def language_chosen(
         return
     user = callback.from_user
     if partner is None:  # registered with the chosen language
+        staff = await is_staff(callback.bot, session, settings, user.id)
         await partners.register(
-            session, user.id, name=user.full_name, username=user.username, language=callback_data.lang
+            session,
+            user.id,
+            name=user.full_name,
+            username=user.username,
+            language=callback_data.lang,
+            staff=staff,
         )
     else:
         await partners.set_language(session, partner.id, callback_data.lang)

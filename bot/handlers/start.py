@@ -7,10 +7,16 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.filters import PrivateChat
 from bot.i18n import Translate
+from bot.staff import in_managers_chat, is_staff
+from storage.models.partner import STAFF
 from storage.repo import partners
 from storage.repo.partners import PartnerRef
+
+# "/start partner": an admin or manager who wants to be surveyed and counted as a partner too.
+OPT_IN_ARG = "partner"
 
 
 async def start_with_code(
@@ -20,6 +26,11 @@ async def start_with_code(
     user = message.from_user
     assert user is not None
     code = (command.args or "").strip()
+    if code.lower() == OPT_IN_ARG:
+        await partners.opt_in(session, user.id, name=user.full_name, username=user.username, language=locale)
+        await message.answer(_("start-opted-in"))
+        await message.answer(_("start-welcome", name=html.quote(user.first_name)))
+        return
     target = await partners.by_invite_code(session, code) if code else None
     used_by_other = target is not None and target.invite_used_at is not None and target.telegram_id != user.id
     if target is None or used_by_other or target.erased_at is not None:
@@ -33,21 +44,38 @@ async def start_with_code(
 
 
 async def start(
-    message: Message, session: AsyncSession, partner: PartnerRef | None, locale: str, _: Translate
+    message: Message,
+    session: AsyncSession,
+    partner: PartnerRef | None,
+    settings: Settings,
+    locale: str,
+    _: Translate,
 ) -> None:
-    """Register the user as a partner (or opt them back in)."""
+    """Register the user as a partner (or opt them back in); admins and managers as staff."""
     user = message.from_user
     assert user is not None
     was_out = partner is not None and (partner.opted_out or partner.blocked_at is not None)
-    await partners.register(session, user.id, name=user.full_name, username=user.username, language=locale)
+    staff = await is_staff(message.bot, session, settings, user.id)
+    record = await partners.register(
+        session, user.id, name=user.full_name, username=user.username, language=locale, staff=staff
+    )
+    if record.role == STAFF:
+        await message.answer(_("start-staff", name=html.quote(user.first_name)))
+        return
     if was_out:
         await message.answer(_("start-resubscribed"))
     await message.answer(_("start-welcome", name=html.quote(user.first_name)))
 
 
-async def help_(message: Message, _: Translate) -> None:
-    """What the partner can do."""
-    await message.answer(_("help"))
+async def help_(message: Message, session: AsyncSession, settings: Settings, _: Translate) -> None:
+    """What the user can do: a partner's commands, an admin's and a manager's too."""
+    user = message.from_user
+    if user is not None and settings.is_admin(user.id):
+        await message.answer("\n\n".join((_("help-admin"), _("help-manager"), _("help"))))
+    elif user is not None and await in_managers_chat(message.bot, session, settings, user.id):
+        await message.answer("\n\n".join((_("help-manager"), _("help"))))
+    else:
+        await message.answer(_("help"))
 
 
 def get_router() -> Router:

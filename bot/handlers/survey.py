@@ -2,14 +2,16 @@
 
 The open question, the driver areas and the thanks are in :mod:`bot.handlers.survey_followup`.
 
-Every write happens before the first reply of a handler: the request middleware commits before
-each Telegram call, so what the partner answered is durable before they see our reaction.
+Each step stores, commits through ``uow.commit()`` (the answer, the FSM step, the journal mark
+and the question it owes next, in one transaction), then replies: what the partner answered is
+durable before they see our reaction.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
 from aiogram import Router
 from aiogram.dispatcher.event.bases import SkipHandler
@@ -22,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import held_replies
 from bot.callbacks import ScoreCb
+from bot.config import Settings
 from bot.filters import CommandFree, HasText, PrivateChat, TextMatches, message_text
 from bot.i18n import Translate
 from bot.keyboards.survey import (
@@ -30,13 +33,15 @@ from bot.keyboards.survey import (
     score_question,
     skip_keyboard,
 )
-from bot.states import Survey
+from bot.staff import is_staff
+from bot.states import Survey, SurveyData, save_survey_data, survey_data
 from bot.survey_definition import follow_up
 from storage.models.campaign import ANSWERABLE, ONGOING
 from storage.models.response import STAGE_COMMENT, category_of
 from storage.repo import campaigns_base, partners, responses
 from storage.repo.partners import PartnerRef
 from storage.repo.responses import Answer
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -75,16 +80,17 @@ async def edit_text(
     return True
 
 
-def _comment_question(session: AsyncSession, message: Message, _: Translate, response: Answer) -> SendMessage:
+def _comment_question(uow: UnitOfWork, message: Message, _: Translate, response: Answer) -> SendMessage:
     """Question 2, declared as the reply this update owes (bot/held_replies.py)."""
     question = message.answer(_(follow_up(response.category)), reply_markup=skip_keyboard(_, response.id))
-    held_replies.expect(session, question)
+    held_replies.expect(uow, question)
     return question
 
 
 async def _ask_comment(question: SendMessage, state: FSMContext) -> None:
     sent = await question
-    await state.update_data(comment_message_id=sent.message_id)
+    data = await survey_data(state)
+    await save_survey_data(state, replace(data, comment_message_id=sent.message_id))
 
 
 async def _take_score(
@@ -101,13 +107,13 @@ async def _take_score(
     """Store the score and move the FSM on; returns the response and whether to (re)ask question 2.
 
     ``first_round`` is the partner's answer to round 0, read with the campaign's standing."""
-    data = await state.get_data()
+    data = await survey_data(state)
     previous = (
         first_round if round_ == 0 else await responses.of_campaign(session, campaign_id, partner.id, round_)
     )
     same_step = (
         previous is not None
-        and previous.id == data.get("response_id")
+        and previous.id == data.response_id
         and previous.stage == STAGE_COMMENT
         and category_of(previous.score) == category_of(score)
         and await state.get_state() == Survey.comment.state
@@ -116,11 +122,15 @@ async def _take_score(
         session, previous, campaign_id, partner.id, score, question_message_id, round_
     )
     await state.set_state(Survey.comment)
-    await state.update_data(
-        campaign_id=campaign_id,
-        round=response.round,
-        response_id=response.id,
-        question_message_id=response.question_message_id,
+    await save_survey_data(
+        state,
+        replace(
+            data,
+            campaign_id=campaign_id,
+            round=response.round,
+            response_id=response.id,
+            question_message_id=response.question_message_id,
+        ),
     )
     return response, not same_step
 
@@ -142,9 +152,9 @@ async def _round_of_tap(
     known = await responses.round_of_message(session, campaign_id, partner.id, message_id)
     if known is not None:
         return known
-    data = await state.get_data()
-    if data.get("campaign_id") == campaign_id and data.get("question_message_id") == message_id:
-        return int(data.get("round", 0))
+    data = await survey_data(state)
+    if data.campaign_id == campaign_id and data.question_message_id == message_id:
+        return data.round
     return await responses.next_round(session, campaign_id, partner.id)
 
 
@@ -169,12 +179,18 @@ async def start_survey(
     session: AsyncSession,
     state: FSMContext,
     partner: PartnerRef | None,
+    settings: Settings,
     _: Translate,
     locale: str,
 ) -> None:
     """Send question 1 for the pending invitation, else for ongoing feedback."""
     user = message.from_user
     assert user is not None
+    if (partner is not None and partner.staff) or (
+        partner is None and await is_staff(message.bot, session, settings, user.id)
+    ):
+        await message.answer(_("survey-staff"))  # an admin's test answer must not count
+        return
     if partner is None:
         partner_id = await partners.register_new(
             session, user.id, name=user.full_name, username=user.username, language=locale
@@ -188,15 +204,17 @@ async def start_survey(
         campaign_id = await campaigns_base.ensure_ongoing_campaign(session)
         round_ = await responses.next_round(session, campaign_id, partner_id)
     await state.set_state(Survey.score)
-    await state.set_data({"campaign_id": campaign_id, "round": round_})
+    data = SurveyData(campaign_id=campaign_id, round=round_)
+    await save_survey_data(state, data)
     sent = await message.answer(score_question(_), reply_markup=score_keyboard(campaign_id))
     # This round's question 1: a typed score, and the final thanks, edit this message.
-    await state.update_data(question_message_id=sent.message_id)
+    await save_survey_data(state, replace(data, question_message_id=sent.message_id))
 
 
 async def score_tapped(
     callback: CallbackQuery,
     callback_data: ScoreCb,
+    uow: UnitOfWork,
     session: AsyncSession,
     state: FSMContext,
     partner: PartnerRef | None,
@@ -228,7 +246,8 @@ async def score_tapped(
     )
     message = callback.message if isinstance(callback.message, Message) else None
     # Declared before the first call: held with the journal mark until it is out.
-    question = _comment_question(session, message, _, response) if ask and message else None
+    question = _comment_question(uow, message, _, response) if ask and message else None
+    await uow.commit()
     await ack(callback)
     if message is not None:
         await edit_text(
@@ -243,26 +262,37 @@ async def score_tapped(
 
 
 async def score_typed(
-    message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
+    message: Message,
+    uow: UnitOfWork,
+    session: AsyncSession,
+    state: FSMContext,
+    partner: PartnerRef | None,
+    _: Translate,
 ) -> None:
     """A typed 0-10 counts as a tap; anything else gets a clear hint."""
-    await _typed_score(message, session, state, partner, _)
+    await _typed_score(message, uow, state, partner, _)
 
 
 async def score_typed_for_invitation(
-    message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
+    message: Message,
+    uow: UnitOfWork,
+    session: AsyncSession,
+    state: FSMContext,
+    partner: PartnerRef | None,
+    _: Translate,
 ) -> None:
     """A bare number from a partner with an open invitation answers that invitation."""
     campaign_id = await campaigns_base.pending_invitation(session, partner.id) if partner else None
     if campaign_id is None:
         raise SkipHandler  # not an answer: let the managers' relay or the fallback see it
-    await state.set_data({"campaign_id": campaign_id, "round": 0})
-    await _typed_score(message, session, state, partner, _)
+    await save_survey_data(state, SurveyData(campaign_id=campaign_id, round=0))
+    await _typed_score(message, uow, state, partner, _)
 
 
 async def _typed_score(
-    message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
+    message: Message, uow: UnitOfWork, state: FSMContext, partner: PartnerRef | None, _: Translate
 ) -> None:
+    session = uow.session
     text = message_text(message) or ""
     if not INTEGER.match(text) or not 0 <= int(text) <= 10:
         await message.answer(_("bad-score"))
@@ -270,8 +300,8 @@ async def _typed_score(
     if partner is None:
         await message.answer(_("survey-not-registered"))
         return
-    data = await state.get_data()
-    campaign_id = int(data.get("campaign_id", 0))
+    data = await survey_data(state)
+    campaign_id = data.campaign_id
     problem, _kind, first_round = await _check_campaign(session, partner, campaign_id)
     if problem is not None:
         await state.clear()
@@ -279,18 +309,19 @@ async def _typed_score(
         return
     # The question this round asked (None: a bare number answering an invitation keeps the
     # message the invitation's answer already has).
-    question = data.get("question_message_id")
+    question = data.question_message_id
     response, _ask = await _take_score(
         session=session,
         state=state,
         partner=partner,
         campaign_id=campaign_id,
-        round_=int(data.get("round", 0)),
+        round_=data.round,
         score=int(text),
-        question_message_id=int(question) if question is not None else None,
+        question_message_id=question,
         first_round=first_round,
     )
-    next_question = _comment_question(session, message, _, response)
+    next_question = _comment_question(uow, message, _, response)
+    await uow.commit()
     await edit_text(
         message,
         message.chat.id,

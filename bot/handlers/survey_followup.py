@@ -1,11 +1,12 @@
 """The survey after the score: the open question, the driver areas and the thanks.
 
-Every write happens before the first reply of a handler, as in :mod:`bot.handlers.survey`.
+Each step stores, commits through ``uow.commit()``, then replies, as in :mod:`bot.handlers.survey`.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from aiogram import Router, html
 from aiogram.exceptions import TelegramBadRequest
@@ -23,7 +24,7 @@ from bot.handlers.survey import MAX_COMMENT, ack, edit_text
 from bot.i18n import Translate
 from bot.keyboards.survey import drivers_keyboard
 from bot.services import Services
-from bot.states import Survey
+from bot.states import Survey, save_survey_data, survey_data
 from bot.survey_definition import DRIVERS_QUESTION, follow_up
 from storage.models.response import PROMOTER, STAGE_COMMENT, STAGE_DRIVERS
 from storage.repo import responses
@@ -31,6 +32,7 @@ from storage.repo.partners import PartnerRef
 from storage.repo.responses import Answer
 from storage.repo.themes import store_comment_themes
 from storage.text import clean_text
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -41,42 +43,44 @@ async def _move_to_drivers(
     """Store the comment (None: skipped), move the FSM on.
 
     All before the first reply, so the step costs one transaction."""
-    await responses.set_comment(session, response, comment)
     await store_comment_themes(session, response.id, comment)  # classified once, on arrival
+    await responses.set_comment(session, response, comment)
     await state.set_state(Survey.drivers)
 
 
 def _drivers_question(
-    session: AsyncSession, message: Message, _: Translate, response: Answer, chosen: list[str]
+    uow: UnitOfWork, message: Message, _: Translate, response: Answer, chosen: list[str]
 ) -> SendMessage:
     """Question 3, declared as the reply this update owes (bot/held_replies.py)."""
     question = message.answer(_(DRIVERS_QUESTION), reply_markup=drivers_keyboard(_, response.id, chosen))
-    held_replies.expect(session, question)
+    held_replies.expect(uow, question)
     return question
 
 
 async def comment_given(
-    message: Message, session: AsyncSession, state: FSMContext, partner: PartnerRef | None, _: Translate
+    message: Message,
+    uow: UnitOfWork,
+    session: AsyncSession,
+    state: FSMContext,
+    partner: PartnerRef | None,
+    _: Translate,
 ) -> None:
     """Store the open answer (plain text, at most MAX_COMMENT characters)."""
     text = clean_text(message_text(message) or "").strip()
     if len(text) > MAX_COMMENT:
-        await message.answer(_("bad-comment-long", length=str(len(text)), max=str(MAX_COMMENT)))
+        await message.answer(_("bad-comment-long", length=len(text), max=str(MAX_COMMENT)))
         return
-    data = await state.get_data()
-    found = (
-        await responses.owned_with_areas(session, int(data.get("response_id", 0)), partner.id)
-        if partner
-        else None
-    )
+    data = await survey_data(state)
+    found = await responses.owned_with_areas(session, data.response_id or 0, partner.id) if partner else None
     if found is None:
         await state.clear()
         await message.answer(_("unknown-input"))
         return
     response, chosen = found  # the areas already chosen: a re-answer shows them ticked
     await _move_to_drivers(session, response, state, text or None)
-    question = _drivers_question(session, message, _, response, chosen)
-    await edit_text(message, message.chat.id, data.get("comment_message_id"), _(follow_up(response.category)))
+    question = _drivers_question(uow, message, _, response, chosen)
+    await uow.commit()
+    await edit_text(message, message.chat.id, data.comment_message_id, _(follow_up(response.category)))
     await question
 
 
@@ -108,6 +112,7 @@ async def _response_at(
 async def comment_skipped(
     callback: CallbackQuery,
     callback_data: SkipCb,
+    uow: UnitOfWork,
     session: AsyncSession,
     state: FSMContext,
     partner: PartnerRef | None,
@@ -119,9 +124,11 @@ async def comment_skipped(
         return
     response, chosen = found
     await _move_to_drivers(session, response, state, None)
-    await state.update_data(response_id=response.id, campaign_id=response.campaign_id)
+    data = await survey_data(state)
+    await save_survey_data(state, replace(data, response_id=response.id, campaign_id=response.campaign_id))
     message = callback.message if isinstance(callback.message, Message) else None
-    question = _drivers_question(session, message, _, response, chosen) if message else None
+    question = _drivers_question(uow, message, _, response, chosen) if message else None
+    await uow.commit()
     await ack(callback)
     if message is not None and question is not None:
         asked = _(follow_up(response.category))
@@ -134,6 +141,7 @@ async def comment_skipped(
 async def driver_toggled(
     callback: CallbackQuery,
     callback_data: DriverCb,
+    uow: UnitOfWork,
     session: AsyncSession,
     partner: PartnerRef | None,
     _: Translate,
@@ -148,6 +156,7 @@ async def driver_toggled(
     except ValueError:
         await ack(callback, _("bad-button"))
         return
+    await uow.commit()
     await ack(callback)
     if isinstance(callback.message, Message) and callback.message.bot:
         try:
@@ -159,6 +168,7 @@ async def driver_toggled(
 async def drivers_done(
     callback: CallbackQuery,
     callback_data: DoneCb,
+    uow: UnitOfWork,
     session: AsyncSession,
     state: FSMContext,
     partner: PartnerRef | None,
@@ -173,6 +183,7 @@ async def drivers_done(
     response, areas = found
     await responses.complete(session, response)
     await state.clear()
+    await uow.commit()
     await ack(callback)
     if isinstance(callback.message, Message):
         chat_id = callback.message.chat.id
@@ -190,8 +201,8 @@ async def drivers_done(
             text += "\n\n" + _("thanks-referral", url=html.quote(settings.referral_url))
         if not await edit_text(callback.message, chat_id, callback.message.message_id, text):
             await callback.message.answer(text)  # the areas message is gone: thank in a new one
-    if session.in_transaction():  # the hook opens its own session; ours must not hold the connection
-        await session.commit()
+    if uow.has_pending():  # the hook opens its own session; ours must not hold the connection
+        await uow.commit()
     await insight_hooks.on_response_completed(services, response.id)
 
 

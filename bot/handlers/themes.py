@@ -59,13 +59,15 @@ async def themes_command(
         return
     counts = await stored.theme_counts(session, info.id)
     pending = await stored.pending_count(session, info.id)
-    lines = [_("themes-title", title=fmt.clip(info.title, 80), total=str(counts.commented))]
+    lines = [_("themes-title", title=fmt.clip(info.title, 80), total=counts.commented)]
     lines += [_("themes-area", area=_(f"area-{key}"), count=str(n)) for key, n in counts.areas]
-    lines.append(_("themes-unclassified", count=str(counts.unclassified)))
+    if counts.unclassified:
+        lines.append(_("themes-unclassified", count=str(counts.unclassified)))
     if counts.tagged:
         lines.append(_("themes-tagged", count=str(counts.tagged)))
-    if not pending:
-        lines.append(_("themes-all-done"))
+    # The same count as the Tag (N) button: unsure and "other" guesses wait too, not only the
+    # unclassified ones.
+    lines.append(_("themes-pending", count=pending) if pending else _("themes-all-done"))
     markup = review_keyboard(_, info.id, pending) if pending else None
     await message.answer("\n".join(lines), reply_markup=markup)
 
@@ -195,7 +197,7 @@ async def bad_button(callback: CallbackQuery, _: Translate) -> None:
 
 async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
     """A themes button pressed by someone who is not a manager."""
-    await callback.answer(_("mgr-refused"), show_alert=True)
+    await callback.answer(_("mgr-refused-button"), show_alert=True)
 
 
 def get_router() -> Router:

@@ -1,8 +1,8 @@
 """Policy for every call the bot makes to Telegram.
 
-- Commit the update's open transaction first (with its journal mark, see bot/middlewares/db.py):
-  nothing holds the database while we wait on the network, and what the partner answered is
-  durable before we reply.
+- A handler commits its unit of work before it replies (storage/unit_of_work.py); a call made
+  with work still open commits it first, so nothing holds the database while we wait on the
+  network and no answer is ever behind its reply, even where a handler forgot the call.
 - A call that creates a message takes a slot of the bot's send budget first (bot/send_budget.py):
   replies before bulk, within the ~30 messages/s Telegram allows the token across all processes.
   A reply that waits longer than a moment is written on its update's journal row for the wait
@@ -32,9 +32,8 @@ from aiogram.methods.base import TelegramType
 from bot import held_replies
 from bot.held_replies import HOLD_AFTER
 from bot.message_methods import counts_against_budget
-from bot.middlewares.db import commit_update
 from bot.send_budget import BULK, PERMIT, SendBudget
-from storage.session_context import current_session
+from storage.unit_of_work import current_uow
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,9 +55,9 @@ class CommitBeforeSend(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        session = current_session.get()
-        if session is not None and (session.in_transaction() or held_replies.pending(session)):
-            await commit_update(session)
+        uow = current_uow.get()
+        if uow is not None and uow.has_pending():
+            await uow.commit()
         try:
             response = await self._send(make_request, bot, method)
         except asyncio.CancelledError:
@@ -115,19 +114,19 @@ class CommitBeforeSend(BaseRequestMiddleware):
     async def _hold(method: TelegramMethod[Any], delay: float) -> None:
         """A reply that waits long is written on its update's journal row (bot/held_replies.py)
         before the wait, unless the row already holds one (the reply the update declared)."""
-        session = current_session.get()
-        if BULK.get() or delay <= HOLD_AFTER or session is None:
+        uow = current_uow.get()
+        if BULK.get() or delay <= HOLD_AFTER or uow is None:
             return
-        if held_replies.expect(session, method):
-            await commit_update(session)
+        if held_replies.expect(uow, method):
+            await uow.commit()
 
     @staticmethod
     async def _release(method: TelegramMethod[Any]) -> None:
         """The held reply is out or was refused: cleared with the update's next commit (its
         end, or before its next call). A handler failing before that is parked, which clears it too."""
-        session = current_session.get()
-        if session is not None:
-            held_replies.sent(session, method)
+        uow = current_uow.get()
+        if uow is not None:
+            held_replies.sent(uow, method)
 
 
 async def _without_permit(call: Awaitable[T]) -> T:

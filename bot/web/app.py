@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.services import Services
-from bot.web import api_import
+from bot.web import api_import, api_read, miniapp
 from bot.web.auth import api_auth_middleware
 from bot.web.keys import CLOCK, HEADS, SERVICES
 from storage.health import migration_heads, schema_revisions
@@ -25,7 +25,11 @@ from storage.models import utcnow
 MAX_BODY = 5 * 1024 * 1024
 
 # Each feature module's add_routes(app, services); issues 27 and 28 add theirs here.
-FEATURES: tuple[Callable[[web.Application, Services], None], ...] = (api_import.add_routes,)
+FEATURES: tuple[Callable[[web.Application, Services], None], ...] = (
+    api_import.add_routes,
+    miniapp.add_routes,
+    api_read.add_routes,
+)
 
 
 def create_web_app(services: Services, *, clock: Callable[[], datetime] = utcnow) -> web.Application:

@@ -8,9 +8,16 @@ Definitions used by every report (also in the README section "How the figures ar
   so they are reported on their own and never mixed into the trend, the quarter figures or the
   current NPS. They still raise detractor alerts and feed comment themes and quotes of their
   own campaign report.
-* **Current NPS** is the NPS of the latest regular campaign that has answers (the running one
-  once answers come in, otherwise the last closed one).
-* **Previous campaign** is the regular campaign launched just before (launched_at, then id).
+* **Waves and series.** Only a campaign that asked the whole program (no ``segment=``, no
+  ``sample=``) makes the headline: the current NPS, "previous", the trend and the quarters. A
+  pilot (``sample=``) and the launch that follows it are one wave: the launch records its pilots
+  (``campaigns.wave_id``), does not invite their audience again, and its figure pools the pilots'
+  answers with its own. A segment-only campaign has its own series (campaigns of the same
+  segments); a pilot is reported on its own, never as anybody's previous figure.
+* **Current NPS** is the NPS of the latest program-wide wave that has answers (the running one
+  once answers come in, otherwise the last closed one); with none, the latest campaign with
+  answers, on its own.
+* **Previous campaign** is the campaign of the same series launched just before (launched_at, then id).
 * **Quarter** is the calendar quarter, in ``TIMEZONE``, in which a regular campaign was
   launched; a quarter's figure pools the answers of the regular campaigns launched in it. The
   launch date is used rather than each answer's date so that a quarterly round that runs over
@@ -42,21 +49,54 @@ class CampaignInfo:
     status: str
     launched_at: datetime | None
     closed_at: datetime | None
+    segments: str | None = None
+    sample: str | None = None
+    pilots: tuple[int, ...] = ()  # the pilots whose wave this campaign completed
 
     @property
     def regular(self) -> bool:
         """True for invited rounds; False for the ongoing feedback campaign."""
         return self.kind != c.ONGOING
 
+    @property
+    def program_wide(self) -> bool:
+        """An invited round that asked the whole program (no segment, no sample)."""
+        return self.regular and not self.sample and not self.segments
 
-def _info(row: Campaign) -> CampaignInfo:
-    return CampaignInfo(row.id, row.title, row.kind, row.status, row.launched_at, row.closed_at)
+    @property
+    def wave(self) -> tuple[int, ...]:
+        """Campaigns whose answers make this campaign's figure: itself and its pilots."""
+        return (self.id, *self.pilots)
+
+
+def segments_key(segments: str | None) -> tuple[str, ...]:
+    """Stored comma-joined segments as a comparable key (case and order do not matter)."""
+    return tuple(sorted({s.strip().lower() for s in (segments or "").split(",") if s.strip()}))
+
+
+def _info(row: Campaign, pilots: tuple[int, ...] = ()) -> CampaignInfo:
+    return CampaignInfo(
+        row.id,
+        row.title,
+        row.kind,
+        row.status,
+        row.launched_at,
+        row.closed_at,
+        row.segments,
+        row.sample,
+        pilots,
+    )
 
 
 async def campaign_info(session: AsyncSession, campaign_id: int) -> CampaignInfo | None:
-    """One campaign, or None."""
+    """One campaign (with its wave's pilots), or None."""
     row = await session.get(Campaign, campaign_id)
-    return _info(row) if row is not None else None
+    if row is None:
+        return None
+    pilots = await session.scalars(
+        select(Campaign.id).where(Campaign.wave_id == row.id).order_by(Campaign.id)
+    )
+    return _info(row, tuple(pilots.all()))
 
 
 async def regular_campaigns(session: AsyncSession) -> list[CampaignInfo]:
@@ -71,7 +111,24 @@ async def regular_campaigns(session: AsyncSession) -> list[CampaignInfo]:
         )
         .order_by(Campaign.launched_at, Campaign.id)
     )
-    return [_info(row) for row in rows]
+    found = list(rows)
+    pilots: dict[int, list[int]] = {}
+    for row in found:
+        if row.wave_id is not None:
+            pilots.setdefault(row.wave_id, []).append(row.id)
+    return [_info(row, tuple(pilots.get(row.id, ()))) for row in found]
+
+
+def series_of(series: Sequence[CampaignInfo], campaign: CampaignInfo) -> list[CampaignInfo]:
+    """The campaigns ``campaign`` is compared with, oldest first, itself included: program-wide
+    waves for a program-wide one, the same segments' campaigns for a segment-only one, only
+    itself for a pilot (and nothing for the ongoing feedback)."""
+    if not campaign.regular:
+        return []
+    if campaign.sample:
+        return [s for s in series if s.id == campaign.id] or [campaign]
+    key = segments_key(campaign.segments)
+    return [s for s in series if not s.sample and segments_key(s.segments) == key]
 
 
 async def ongoing_campaign_id(session: AsyncSession) -> int | None:

@@ -5,6 +5,12 @@ NPS = (promoters − detractors) / n · 100, in points from −100 to 100. Treat
 variance of the estimate is ``(p_P + p_D − (p_P − p_D)²) / n`` and the 95% margin of error is
 ``1.96 · sqrt(variance) · 100`` points. With no answers NPS and its margin are ``None``.
 
+Small numbers are not dressed up as precise: below :data:`MIN_ANSWERS` answers there is no
+margin (``None``) and no verdict on a change (``NpsChange.too_few``); the reports say "too few
+answers" in words. When every answer falls in one category the sample variance is 0, which would
+claim certainty (± 0.0); the margin then uses the variance of the answers with one more answer in
+each category (n + 3), the usual small correction, so it never collapses to zero for n > 0.
+
 Every answer with a score counts, whether or not the partner went on to the comment and the
 drivers: the score is the answer to the NPS question; the rest is optional context.
 """
@@ -23,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Campaign, Response
 
 Z95 = 1.96
+MIN_ANSWERS = 10  # below this: no margin of error, no significance verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +68,11 @@ def nps_from_counts(promoters: int, passives: int, detractors: int) -> NpsResult
     if var is None:
         return NpsResult(promoters, passives, detractors, 0, None, None)
     nps = (promoters - detractors) / n * 100
+    if n < MIN_ANSWERS:
+        return NpsResult(promoters, passives, detractors, n, nps, None)
+    if var == 0:  # all in one category: not certainty (see the module docstring)
+        adjusted = nps_variance(promoters + 1, detractors + 1, n + 3) or 0.0
+        var = adjusted * (n + 3) / n
     return NpsResult(promoters, passives, detractors, n, nps, Z95 * math.sqrt(var) * 100)
 
 
@@ -71,6 +83,7 @@ class NpsChange:
     delta: float | None  # points; None when either side has no answers
     threshold: float | None  # points; |delta| must exceed this to be significant
     significant: bool
+    too_few: bool = False  # a side has fewer than MIN_ANSWERS answers: no verdict either way
 
 
 def compare(current: NpsResult, previous: NpsResult) -> NpsChange:
@@ -82,6 +95,8 @@ def compare(current: NpsResult, previous: NpsResult) -> NpsChange:
     if current.nps is None or previous.nps is None or v1 is None or v2 is None:
         return NpsChange(None, None, False)
     delta = current.nps - previous.nps
+    if min(current.n, previous.n) < MIN_ANSWERS:
+        return NpsChange(delta, None, False, too_few=True)
     threshold = Z95 * math.sqrt(v1 + v2) * 100
     # Two samples with zero variance each (e.g. all promoters vs all detractors) differ for sure.
     return NpsChange(delta, threshold, abs(delta) > threshold)

@@ -16,7 +16,9 @@ from storage.analytics.comment_text import language as _language
 from storage.analytics.comment_text import normal_forms as _normal_forms
 from storage.analytics.stopwords import EN_STOPWORDS, NEGATIONS, RU_STOPWORDS
 
-__all__ = ["top_phrases"]
+__all__ = ["MIN_COMMENTS", "top_phrases"]
+
+MIN_COMMENTS = 2  # one comment's wording is a quote, not a frequent phrase
 
 
 @lru_cache(maxsize=200_000)
@@ -88,7 +90,7 @@ def top_phrases(texts: Iterable[str], n: int = 10, lang: str | None = None) -> l
 
     Russian forms are grouped by lemma and shown in their most frequent written form ("задержка
     выплат" covers "задержки выплат", "задержку выплат"). Stop-words are dropped, a negation stays
-    with its word. Multi-word phrases need at least two comments, and a phrase is hidden when a
+    with its word. Every phrase needs at least two comments, and a phrase is hidden when a
     longer phrase containing it is mentioned just as often. ``lang`` ("ru"/"en") keeps only the
     comments written mostly in that language.
     """
@@ -101,7 +103,8 @@ def top_phrases(texts: Iterable[str], n: int = 10, lang: str | None = None) -> l
         counts.update(found.keys())
         scanned.append((text, found))
 
-    candidates = {k: c for k, c in counts.items() if len(k) == 1 or c >= 2}
+    # A phrase is "frequent" only when at least two comments use it (MIN_COMMENTS).
+    candidates = {k: c for k, c in counts.items() if c >= MIN_COMMENTS}
     longer: defaultdict[str, list[tuple[str, ...]]] = defaultdict(list)
     for key in candidates:
         if len(key) > 1:

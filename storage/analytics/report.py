@@ -29,6 +29,7 @@ from storage.analytics.campaigns import (
     previous_quarter_key,
     quarter_key,
     regular_campaigns,
+    series_of,
 )
 from storage.analytics.comments import CommentSummary, Quote, latest_comments, quotes, summarize
 from storage.analytics.drivers import DriverStat, driver_stats
@@ -116,28 +117,38 @@ async def campaign_frame(
         campaign = await campaign_info(session, campaign_id)
         if campaign is None:
             return None
-        series = await regular_campaigns(session)
+        series = series_of(await regular_campaigns(session), campaign)
     upto = series
     if campaign.regular:
         index = next((i for i, s in enumerate(series) if s.id == campaign.id), len(series) - 1)
         upto = series[: index + 1]
-    wanted = {s.id for s in upto[-trend_length:]} if campaign.regular else set()
-    if campaign.regular and campaign.launched_at is not None:
+    members = set(upto[-trend_length:]) if campaign.regular else set()
+    if campaign.program_wide and campaign.launched_at is not None:
         q = quarter_key(campaign.launched_at, tz)
         quarters = {q, previous_quarter_key(q)}
-        wanted |= {s.id for s in upto if s.launched_at and quarter_key(s.launched_at, tz) in quarters}
-    wanted.add(campaign.id)
+        members |= {s for s in upto if s.launched_at and quarter_key(s.launched_at, tz) in quarters}
+    members.add(campaign)
     previous = previous_of(upto, campaign.id) if campaign.regular else None
     if previous is not None:
-        wanted.add(previous.id)
+        members.add(previous)
+    wanted = {cid for s in members for cid in s.wave}
     return Frame(campaign, tuple(upto), previous, frozenset(wanted))
+
+
+def wave_figures(frame: Frame, counted: dict[int, NpsResult]) -> dict[int, NpsResult]:
+    """Each campaign's own figure, with a wave's pilots pooled into the launch that completed it."""
+    figures = dict(counted)
+    for s in {*frame.upto, frame.campaign}:
+        if s.pilots:
+            figures[s.id] = pooled(counted[cid] for cid in s.wave if cid in counted)
+    return figures
 
 
 def _quarters(
     frame: Frame, figures: dict[int, NpsResult], tz: ZoneInfo
 ) -> tuple[str | None, NpsResult | None, Comparison | None]:
     campaign = frame.campaign
-    if not campaign.regular or campaign.launched_at is None:
+    if not campaign.program_wide or campaign.launched_at is None:
         return None, None, None
     q = quarter_key(campaign.launched_at, tz)
     prev_q = previous_quarter_key(q)
@@ -183,6 +194,8 @@ async def campaign_report(
         _this_campaign(sessions, campaign.id, dimensions, min_group_size),
         _against_previous(sessions, campaign.id, previous, min_group_size),
     )
+    own_n = figures[campaign.id].n  # this campaign's answers (the rates are about its invitations)
+    figures = wave_figures(frame, figures)
     nps = figures[campaign.id]
     if previous is not None and not figures[previous.id].n:
         previous, before, moved = None, None, None  # nothing to compare with
@@ -203,11 +216,11 @@ async def campaign_report(
         quarter_nps=quarter_nps,
         vs_previous=vs_previous,
         vs_quarter=vs_quarter,
-        rates=replace(counts, responded=nps.n),
+        rates=replace(counts, responded=own_n),
         breakdowns=breakdowns,
         ups=tuple(ups),
         downs=tuple(downs),
-        drivers=tuple(replace(d, share=d.count / nps.n if nps.n else 0.0) for d in drivers),
+        drivers=tuple(replace(d, share=d.count / own_n if own_n else 0.0) for d in drivers),
         comments=comments,
         detractor_quotes=tuple(bad),
         promoter_quotes=tuple(good),
@@ -238,9 +251,10 @@ async def _figures_and_themes(
         figures = await nps_by_campaign(session, sorted(set(frame.wanted)))
         hook: asyncio.Task[None] | None = None
         if on_figures is not None:
-            trend = _trend(frame, figures, trend_length)
+            waves = wave_figures(frame, figures)
+            trend = _trend(frame, waves, trend_length)
             hook = asyncio.create_task(
-                on_figures(TrendFigures(frame.campaign, figures[frame.campaign.id], trend))
+                on_figures(TrendFigures(frame.campaign, waves[frame.campaign.id], trend))
             )
         try:
             texts = await latest_comments(session, frame.campaign.id)
@@ -291,9 +305,13 @@ async def _against_previous(
 
 
 async def current_campaign(session: AsyncSession) -> CampaignInfo | None:
-    """The latest regular campaign with answers; the ongoing campaign if no round has any."""
+    """The latest program-wide wave with answers; else the latest campaign with answers (a pilot
+    or a segment's, on its own); the ongoing campaign if no round has any."""
     candidates = list(reversed(await regular_campaigns(session)))
     ongoing = await ongoing_campaign_id(session)
+    for info in candidates:
+        if info.program_wide and any([await _has_answers(session, cid) for cid in info.wave]):
+            return info
     for info in candidates:
         if await _has_answers(session, info.id):
             return info
@@ -317,17 +335,24 @@ class CurrentFigure:
     vs_previous: Comparison | None
 
 
-async def current_nps(session: AsyncSession, segment: str | None = None) -> CurrentFigure | None:
-    """Current NPS (see :mod:`storage.analytics.campaigns`), for one segment when given."""
-    campaign = await current_campaign(session)
+async def current_nps(
+    session: AsyncSession, segment: str | None = None, *, campaign_id: int | None = None
+) -> CurrentFigure | None:
+    """Current NPS (see :mod:`storage.analytics.campaigns`), for one segment when given; of
+    campaign ``campaign_id`` instead of the current one when given (the read API)."""
+    campaign = await (
+        current_campaign(session) if campaign_id is None else campaign_info(session, campaign_id)
+    )
     if campaign is None:
         return None
-    nps = await nps_for(session, campaign_id=campaign.id, segment=segment)
+    nps = pooled([await nps_for(session, campaign_id=cid, segment=segment) for cid in campaign.wave])
     vs: Comparison | None = None
     if campaign.regular:
-        previous = previous_of(await regular_campaigns(session), campaign.id)
+        previous = previous_of(series_of(await regular_campaigns(session), campaign), campaign.id)
         if previous is not None:
-            before = await nps_for(session, campaign_id=previous.id, segment=segment)
+            before = pooled(
+                [await nps_for(session, campaign_id=cid, segment=segment) for cid in previous.wave]
+            )
             if before.n:
                 vs = Comparison(previous.title, before, compare(nps, before))
     return CurrentFigure(campaign, nps, vs)

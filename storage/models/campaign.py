@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, String, Text
+from sqlalchemy import BigInteger, Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime, utcnow
@@ -34,6 +34,8 @@ class Campaign(Base):
     # Comma-joined segments the audience was drawn from; None means all.
     segments: Mapped[str | None] = mapped_column(Text)
     sample: Mapped[str | None] = mapped_column(String(16))
+    # On a pilot (sample=): the campaign whose launch completed its wave (migration 0015).
+    wave_id: Mapped[int | None] = mapped_column(Integer)
     force: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Unique period key (e.g. "2026Q4") so the quarterly job can never create a period twice.
     period_key: Mapped[str | None] = mapped_column(String(16), unique=True)

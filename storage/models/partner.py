@@ -3,10 +3,13 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, ColumnElement, Date, Index, Numeric, String, and_
+from sqlalchemy import BigInteger, Boolean, ColumnElement, Date, Index, Numeric, String, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime, utcnow
+
+STAFF = "staff"  # role: an admin or manager, not a partner
+OPTED_IN = "partner"  # role: staff who chose to be a partner too
 
 
 class Partner(Base):
@@ -35,6 +38,9 @@ class Partner(Base):
     invite_code: Mapped[str | None] = mapped_column(String(32), unique=True)
     invite_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # None: a partner. "staff": an admin or manager who pressed Start, known to the bot but never
+    # surveyed or counted. "partner": staff who opted in (/start partner), or made one by import.
+    role: Mapped[str | None] = mapped_column(String(16))
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -51,4 +57,10 @@ class Partner(Base):
             cls.opted_out.is_(False),
             cls.blocked_at.is_(None),
             cls.erased_at.is_(None),
+            cls.is_partner(),
         )
+
+    @classmethod
+    def is_partner(cls) -> ColumnElement[bool]:
+        """SQL condition: a partner of the program, not an admin or manager (see ``role``)."""
+        return or_(cls.role.is_(None), cls.role != STAFF)

@@ -25,11 +25,12 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.analytics.campaigns import segments_key
 from storage.analytics.nps import nps_by_campaign
-from storage.models import Campaign, Partner, Response
+from storage.models import Campaign, Delivery, Partner, Response
 from storage.models import campaign as c
 from storage.models import delivery as d
-from storage.repo import deliveries, delivery_queue
+from storage.repo import deliveries, delivery_queue, hook_events
 from storage.repo.deliveries import Counts
 
 SAMPLE = re.compile(r"^(?:(?P<pct>\d{1,3}(?:\.\d+)?)%|(?P<count>\d{1,9}))$", re.ASCII)  # 0-9 only
@@ -82,15 +83,52 @@ def eligible_select(*, now: datetime, min_days: int, segments: list[str] | None,
     return stmt
 
 
-def _eligible_for(campaign: Campaign, now: datetime, min_days: int) -> Select[Any]:
-    return eligible_select(
+def _eligible_for(campaign: Campaign, now: datetime, min_days: int, pilots: list[int]) -> Select[Any]:
+    stmt = eligible_select(
         now=now, min_days=min_days, segments=split_segments(campaign.segments), force=campaign.force
     )
+    if pilots:
+        # One wave, one invitation: the pilots' invitees (answered or not) are not asked again.
+        asked = select(Delivery.partner_id).where(
+            Delivery.kind == d.INVITATION, Delivery.campaign_id.in_(pilots)
+        )
+        stmt = stmt.where(Partner.id.not_in(asked))
+    return stmt
+
+
+async def open_pilots(session: AsyncSession, campaign: Campaign) -> list[int]:
+    """The pilots a launch of ``campaign`` completes: launched ``sample=`` campaigns of the same
+    segments, not in a wave yet, since the last campaign of those segments without a sample.
+    A sample campaign completes no wave (it is a pilot itself)."""
+    if campaign.sample:
+        return []
+    rows = (
+        await session.execute(
+            select(Campaign.id, Campaign.segments, Campaign.sample, Campaign.wave_id, Campaign.status)
+            .where(
+                Campaign.kind != c.ONGOING,
+                Campaign.launched_at.is_not(None),
+                Campaign.id != campaign.id,
+            )
+            .order_by(Campaign.launched_at, Campaign.id)
+        )
+    ).all()
+    key = segments_key(campaign.segments)
+    pilots: list[int] = []
+    for cid, segments, sample, wave_id, status in rows:
+        if segments_key(segments) != key:
+            continue
+        if not sample:
+            pilots = []  # a full launch of these segments closed the earlier pilots' waves
+        elif wave_id is None and status != c.CANCELLED:
+            pilots.append(int(cid))
+    return pilots
 
 
 async def audience_size(session: AsyncSession, campaign: Campaign, *, now: datetime, min_days: int) -> int:
     """Audience the campaign would have if launched now (after the sample)."""
-    eligible = _eligible_for(campaign, now, min_days).subquery()
+    pilots = await open_pilots(session, campaign)
+    eligible = _eligible_for(campaign, now, min_days, pilots).subquery()
     total = int(await session.scalar(select(func.count()).select_from(eligible)) or 0)
     return sample_size(campaign.sample, total)
 
@@ -158,13 +196,21 @@ async def launch(
     )
     if flipped is None:
         raise CampaignError("camp-err-not-draft", id=str(campaign.id), status=c.RUNNING)
-    eligible = _eligible_for(campaign, now, min_days)
+    pilots = await open_pilots(session, campaign)
+    eligible = _eligible_for(campaign, now, min_days, pilots)
     if campaign.sample:
         total = int(await session.scalar(select(func.count()).select_from(eligible.subquery())) or 0)
         eligible = eligible.order_by(func.random()).limit(sample_size(campaign.sample, total))
     added = await delivery_queue.enqueue_select(session, d.INVITATION, campaign.id, eligible)
     if added == 0:
         raise CampaignError("camp-err-empty", id=str(campaign.id))
+    if pilots:  # this launch completes their wave (storage.analytics.campaigns)
+        await session.execute(
+            update(Campaign)
+            .where(Campaign.id.in_(pilots))
+            .values(wave_id=campaign.id)
+            .execution_options(synchronize_session=False)
+        )
     campaign.status = c.RUNNING
     campaign.launched_at = now
     campaign.closes_at = now + timedelta(days=campaign_days)
@@ -199,6 +245,7 @@ async def close(session: AsyncSession, campaign: Campaign, *, now: datetime) -> 
     campaign.closed_at = now
     dropped = await deliveries.fail_outstanding(session, campaign.id)
     await session.flush()
+    await hook_events.campaign_closed(session, campaign.id)
     return dropped
 
 

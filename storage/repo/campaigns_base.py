@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,9 +71,9 @@ class Standing:
     invited: bool  # the partner has an invitation row for it
 
 
-def standing_of(row: Sequence[Any]) -> Standing:
-    """The :class:`Standing` in a row that starts with :data:`STANDING_COLUMNS`."""
-    return Standing(row[0], row[1], bool(row[2]))
+def standing_of(row: Mapping[Any, Any]) -> Standing:
+    """The :class:`Standing` in a mapped row that holds :data:`STANDING_COLUMNS` (by name)."""
+    return Standing(row["kind"], row["status"], bool(row["invited"]))
 
 
 async def pending_invitation(session: AsyncSession, partner_id: int) -> int | None:

@@ -45,7 +45,9 @@ async def summary(session: AsyncSession) -> list[SegmentSummary]:
         else_=NOT_STARTED,
     )
     rows = await session.execute(
-        select(Partner.segment, status.label("status"), func.count()).group_by(Partner.segment, status)
+        select(Partner.segment, status.label("status"), func.count())
+        .where(Partner.is_partner())  # admins and managers who pressed Start are not partners
+        .group_by(Partner.segment, status)
     )
     segments: dict[str | None, SegmentSummary] = {}
     for segment, st, n in rows.all():

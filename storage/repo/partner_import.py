@@ -43,6 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.ids import parse_id
 from storage.models import Partner
+from storage.models.partner import OPTED_IN, STAFF
 from storage.repo.partners import new_invite_code
 from storage.text import clean_text
 
@@ -331,6 +332,8 @@ async def apply(session: AsyncSession, rows: list[Row], report: ImportReport) ->
             if holder is not None and holder is not partner:
                 if partner is None and holder.external_id is None and holder.erased_at is None:
                     partner = holder  # the partner found the bot before the import: adopt them
+                    if partner.role == STAFF:
+                        partner.role = OPTED_IN  # staff the program lists as a partner: one now
                 else:
                     taken_by = holder.external_id or f"#{holder.id}"
                     report.rejected.append(Rejected(row.line, row.external_id, "telegram-id-taken", taken_by))

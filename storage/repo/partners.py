@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AlertMessage, Partner, Response, utcnow
 from storage.models.alert import Alert
+from storage.models.partner import OPTED_IN, STAFF
+from storage.repo import hook_events
 from storage.tables import table_of
 
 INVITE_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -33,6 +34,12 @@ class PartnerRef:
     language: str | None
     opted_out: bool
     blocked_at: datetime | None
+    role: str | None = None
+
+    @property
+    def staff(self) -> bool:
+        """An admin or manager the bot knows, not a partner (see ``Partner.role``)."""
+        return self.role == STAFF
 
 
 _PARTNERS = table_of(Partner)
@@ -44,22 +51,13 @@ REF_COLUMNS = (
     _PARTNERS.c.language,
     _PARTNERS.c.opted_out,
     _PARTNERS.c.blocked_at,
+    _PARTNERS.c.role,
 )
 _REF_BY_TELEGRAM_ID = select(*REF_COLUMNS).where(_PARTNERS.c.telegram_id == bindparam("telegram_id"))
-_READ_AHEAD = "partner_read_ahead"  # session.info key: (telegram id, PartnerRef | None)
-
-
-def read_ahead(session: AsyncSession, telegram_id: int, row: Sequence[Any]) -> None:
-    """Keep ``row`` (:data:`REF_COLUMNS`, all None for no partner), read together with the
-    update's first statement, for the next :func:`ref_by_telegram_id` of this session."""
-    session.info[_READ_AHEAD] = (telegram_id, PartnerRef(*row) if row[0] is not None else None)
 
 
 async def ref_by_telegram_id(session: AsyncSession, telegram_id: int) -> PartnerRef | None:
     """The partner linked to a Telegram user, as a :class:`PartnerRef`."""
-    ahead = session.info.pop(_READ_AHEAD, None)  # used once: later lookups read afresh
-    if ahead is not None and ahead[0] == telegram_id:
-        return cast(PartnerRef | None, ahead[1])
     row = (await session.execute(_REF_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).first()
     return PartnerRef(*row) if row is not None else None
 
@@ -86,12 +84,18 @@ async def register(
     name: str | None,
     username: str | None,
     language: str | None,
+    staff: bool = False,
 ) -> Partner:
-    """Create (or re-activate) the partner record of a Telegram user who pressed /start."""
+    """Create (or re-activate) the record of a Telegram user who pressed /start.
+
+    ``staff`` (an admin or manager) is recorded as such, not as a partner, unless an import
+    (an external id) or their own opt-in already made them one."""
     partner = await by_telegram_id(session, telegram_id)
     if partner is None:
-        partner = Partner(telegram_id=telegram_id, language=language)
+        partner = Partner(telegram_id=telegram_id, language=language, role=STAFF if staff else None)
         session.add(partner)
+    elif staff and partner.external_id is None and partner.role is None:
+        partner.role = STAFF  # self-registered before: pressing Start never made staff a partner
     _activate(partner, name=name, username=username)
     await session.flush()
     return partner
@@ -104,9 +108,10 @@ async def register_new(
     name: str | None,
     username: str | None,
     language: str | None,
+    role: str | None = None,
 ) -> int:
     """:func:`register` for a user with no partner record yet (a stranger's first /survey); the id."""
-    partner = Partner(telegram_id=telegram_id, language=language)
+    partner = Partner(telegram_id=telegram_id, language=language, role=role)
     _activate(partner, name=name, username=username)
     session.add(partner)
     await session.flush()
@@ -155,18 +160,51 @@ async def link_invite(
     return partner
 
 
+async def mark_staff(session: AsyncSession, telegram_ids: Iterable[int]) -> int:
+    """Self-registered records of these users (admins) become staff; imported or opted-in ones
+    stay partners. Returns how many changed."""
+    ids = list(telegram_ids)
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(Partner)
+        .where(Partner.telegram_id.in_(ids), Partner.external_id.is_(None), Partner.role.is_(None))
+        .values(role=STAFF)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def opt_in(
+    session: AsyncSession, telegram_id: int, *, name: str | None, username: str | None, language: str | None
+) -> Partner:
+    """Staff who asked to take part as a partner too (/start partner): counted and surveyed."""
+    partner = await register(session, telegram_id, name=name, username=username, language=language)
+    if partner.role == STAFF or partner.external_id is None:
+        partner.role = OPTED_IN
+    await session.flush()
+    return partner
+
+
 async def set_language(session: AsyncSession, partner_id: int, language: str) -> None:
     """Remember the partner's language."""
     await session.execute(update(Partner).where(Partner.id == partner_id).values(language=language))
 
 
 async def set_opted_out(session: AsyncSession, partner_id: int, opted_out: bool) -> None:
-    """Stop or resume surveys for the partner."""
+    """Stop or resume surveys for the partner (stopping is a partner.opted_out event)."""
     await session.execute(update(Partner).where(Partner.id == partner_id).values(opted_out=opted_out))
+    if opted_out:
+        external_id = await session.scalar(select(Partner.external_id).where(Partner.id == partner_id))
+        await hook_events.partner_event(session, hook_events.PARTNER_OPTED_OUT, partner_id, external_id)
 
 
 async def erase(session: AsyncSession, partner: Partner) -> None:
-    """Forget a partner: personal data and comments go, scores stay as anonymous figures."""
+    """Forget a partner: personal data and comments go, scores stay as anonymous figures.
+
+    Webhook events not delivered yet lose the partner's text, and partner.erased (with the CRM
+    id, which is forgotten here) follows their other events."""
+    external_id = partner.external_id
     await session.execute(update(Response).where(Response.partner_id == partner.id).values(comment=None))
     alert_ids = (
         select(Alert.id)
@@ -183,3 +221,4 @@ async def erase(session: AsyncSession, partner: Partner) -> None:
     partner.opted_out = True
     partner.erased_at = utcnow()
     await session.flush()
+    await hook_events.partner_erased(session, partner.id, external_id)

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import fsm_storage
 from storage.models import Alert, AlertMessage, FsmRecord, InboxUpdate, Partner, Response
+from storage.unit_of_work import current_uow
 
 JOURNAL_RETENTION = timedelta(hours=24)
 _CHUNK = 500
@@ -115,7 +116,8 @@ async def forget_fsm(session: AsyncSession, telegram_id: int) -> int:
     def theirs(key: str) -> bool:
         return wanted in key.split(":")[1:]
 
-    fsm_storage.forget(session, theirs)  # a change this update has not written yet goes too
+    uow = current_uow.get()  # erasure asked by the partner's own update: its unwritten change goes too
+    fsm_storage.forget(uow if uow is not None and uow.session is session else None, theirs)
     keys = (await session.scalars(select(FsmRecord.key).where(FsmRecord.key.like(f"%:{wanted}%")))).all()
     mine = [k for k in keys if theirs(k)]
     if mine:

@@ -1,10 +1,12 @@
 """Survey answers: one response per partner per campaign, updated in place.
 
-The survey works on :class:`Answer` rows (the few columns it needs), not ORM objects.
+The survey works on :class:`Answer` rows (the few columns it needs), not ORM objects; rows are
+read by column name (``Result.mappings()``), never unpacked by position.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,7 @@ from storage.areas import active as active_areas
 from storage.areas import is_area
 from storage.models import Campaign, Partner, Response, ResponseDriver, utcnow
 from storage.models.response import STAGE_COMMENT, STAGE_DONE, STAGE_DRIVERS, category_of
+from storage.repo import hook_events
 from storage.repo.campaigns_base import STANDING_COLUMNS, Standing, standing_of
 from storage.tables import table_of
 
@@ -36,6 +39,11 @@ class Answer:
         """promoter, passive or detractor."""
         return category_of(self.score)
 
+    @classmethod
+    def of(cls, row: Mapping[Any, Any], prefix: str = "") -> Answer:
+        """The answer in a mapped row of :data:`_COLUMNS` (labelled ``prefix`` + field name)."""
+        return cls(**{name: row[prefix + name] for name in _FIELDS})
+
 
 _R = table_of(Response)
 _D = table_of(ResponseDriver)
@@ -48,6 +56,7 @@ _COLUMNS = (
     _R.c.question_message_id,
     _R.c.round,
 )
+_FIELDS = tuple(c.key for c in _COLUMNS)  # the Answer's fields, named as the columns
 _THEIRS = (_R.c.campaign_id == bindparam("campaign_id"), _R.c.partner_id == bindparam("partner_id"))
 # The survey's statements, built once (each step runs a few of them; building costs more than
 # running). UPDATEs take their SET columns from the parameters they are given.
@@ -56,7 +65,7 @@ _OF_CAMPAIGN = select(*_COLUMNS).where(*_THEIRS, _R.c.round == bindparam("round"
 # the partner's answer to the campaign's first round (a regular campaign's only one).
 _C = table_of(Campaign)
 _BEFORE_SCORE = (
-    select(*STANDING_COLUMNS, *_COLUMNS)
+    select(*STANDING_COLUMNS, *(c.label(f"answer_{c.key}") for c in _COLUMNS))
     .select_from(
         _C.outerjoin(
             _R,
@@ -93,8 +102,8 @@ _REMOVE_AREA = delete(_D).where(_D.c.response_id == bindparam("response_id"), _D
 
 
 async def _answer(session: AsyncSession, stmt: Any, params: dict[str, Any]) -> Answer | None:
-    row = (await session.execute(stmt, params)).first()
-    return Answer(*row) if row is not None else None
+    row = (await session.execute(stmt, params)).mappings().first()
+    return Answer.of(row) if row is not None else None
 
 
 async def of_campaign(
@@ -113,11 +122,10 @@ async def before_score(
     (round 0, as :func:`of_campaign` gives it); None when there is no such campaign."""
     row = (
         await session.execute(_BEFORE_SCORE, {"campaign_id": campaign_id, "partner_id": partner_id})
-    ).first()
+    ).mappings().first()
     if row is None:
         return None
-    width = len(STANDING_COLUMNS)
-    answer = Answer(*row[width:]) if row[width] is not None else None
+    answer = Answer.of(row, "answer_") if row["answer_id"] is not None else None
     return standing_of(row), answer
 
 
@@ -165,6 +173,7 @@ async def record_score(
             },
         )
         assert rid is not None
+        await hook_events.response_event(session, hook_events.RESPONSE_CREATED, rid)
         return Answer(rid, campaign_id, partner_id, score, STAGE_COMMENT, question_message_id, round_)
     qid = question_message_id if question_message_id is not None else existing.question_message_id
     # A second score replaces the first and reopens the follow-ups.
@@ -181,6 +190,7 @@ async def record_score(
             "completed_at": None,
         },
     )
+    await hook_events.response_event(session, hook_events.RESPONSE_UPDATED, existing.id)
     return Answer(existing.id, campaign_id, partner_id, score, STAGE_COMMENT, qid, existing.round)
 
 
@@ -192,20 +202,22 @@ async def owned_with_areas(
     statement: every step after the score needs both."""
     rows = (
         await session.execute(_OWNED_WITH_AREAS, {"response_id": response_id, "partner_id": partner_id})
-    ).all()
+    ).mappings().all()
     if not rows:
         return None
-    chosen = {row[-1] for row in rows}
-    return Answer(*rows[0][:-1]), [a for a in active_areas() if a in chosen]
+    chosen = {row["area"] for row in rows}
+    return Answer.of(rows[0]), [a for a in active_areas() if a in chosen]
 
 
 async def set_comment(session: AsyncSession, answer: Answer, comment: str | None) -> None:
-    """Store (or skip) the open answer and move on to the drivers question."""
+    """Store (or skip) the open answer and move on to the drivers question (the comment's
+    themes are stored first, so response.updated carries them)."""
     await session.execute(
         _UPDATE,
         {"response_id": answer.id, "comment": comment, "stage": STAGE_DRIVERS, "updated_at": utcnow()},
     )
     answer.stage = STAGE_DRIVERS
+    await hook_events.response_event(session, hook_events.RESPONSE_UPDATED, answer.id)
 
 
 async def toggle_driver(session: AsyncSession, answer: Answer, chosen: list[str], area: str) -> list[str]:
@@ -221,6 +233,9 @@ async def toggle_driver(session: AsyncSession, answer: Answer, chosen: list[str]
             _ADD_AREA, {"response_id": answer.id, "area": area, "campaign_id": answer.campaign_id}
         )
         current.add(area)
+    # The response changed: the read API's feed and response.updated see the new areas.
+    await session.execute(_UPDATE, {"response_id": answer.id, "updated_at": utcnow()})
+    await hook_events.response_event(session, hook_events.RESPONSE_UPDATED, answer.id)
     return [a for a in active_areas() if a in current]
 
 
@@ -231,3 +246,4 @@ async def complete(session: AsyncSession, answer: Answer) -> None:
         _UPDATE, {"response_id": answer.id, "stage": STAGE_DONE, "updated_at": now, "completed_at": now}
     )
     answer.stage = STAGE_DONE
+    await hook_events.response_event(session, hook_events.RESPONSE_COMPLETED, answer.id)

@@ -103,7 +103,7 @@ async def test_audience_excludes_unreachable_and_pilot_sample_is_random_subset(
 
     await admin.send_text("/newcampaign Пилот Gold segment=gold sample=10%")
     draft = (await admin.wait_reply())["text"]
-    assert "Аудитория сейчас: 4 партнеров" in draft and "Пилотная выборка: 10%" in draft
+    assert "Аудитория сейчас: 4 партнёра" in draft and "Пилотная выборка: 10%" in draft
     cid = int(re.search(r"#(\d+)", draft).group(1))  # type: ignore[union-attr]
     await admin.press("🚀 Запустить")
     await wait_counts(app, cid, total=4, sent=4)
@@ -127,7 +127,7 @@ async def test_fatigue_rule_and_force(tg: FakeTelegram, app: App, admin: SimUser
         await s.commit()
 
     await admin.send_text("/newcampaign Без повторов")
-    assert "Аудитория сейчас: 3 партнеров" in (await admin.wait_reply())["text"]
+    assert "Аудитория сейчас: 3 партнёра" in (await admin.wait_reply())["text"]
     cid = await launch(admin, "С force", "force=yes")
     await wait_counts(app, cid, total=5, sent=5)
     assert await invited(app, cid) == set(ids)
@@ -245,7 +245,7 @@ async def test_launch_with_nobody_eligible_keeps_the_draft(
     await seed(app, 2, base=BASE, segment="gold")
     await admin.send_text("/newcampaign Пусто segment=platinum")
     draft = await admin.wait_reply()
-    assert "Аудитория сейчас: 0 партнеров" in draft["text"]
+    assert "Аудитория сейчас: 0 партнёров" in draft["text"]
     cid = int(re.search(r"#(\d+)", draft["text"]).group(1))  # type: ignore[union-attr]
     await admin.press("🚀 Запустить")
     assert "некого пригласить" in (await admin.wait_text("некого пригласить"))["text"]

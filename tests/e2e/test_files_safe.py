@@ -76,7 +76,7 @@ async def test_exports_never_fail_on_control_characters(tg: FakeTelegram, app: A
         await s.commit()
     mgr = SimUser(tg, user_id=MANAGER_ID, first_name="Мария", chat=MANAGER_CHAT_ID)
     await mgr.send_text("/export xlsx")
-    doc = await mgr.wait_text("строк 1", timeout=10)
+    doc = await mgr.wait_text("1 строка", timeout=10)
     book = load_workbook(io.BytesIO(tg.uploaded(doc["message_id"], MANAGER_CHAT_ID)), read_only=True)
     sheet = book.active
     assert sheet is not None
@@ -85,7 +85,7 @@ async def test_exports_never_fail_on_control_characters(tg: FakeTelegram, app: A
     assert table[1][9] == "Звоночек =1+1"
 
     await mgr.send_text("/export")
-    doc = await mgr.wait_text("строк 1", timeout=10)
+    doc = await mgr.wait_text("1 строка", timeout=10)
     rows = _csv(tg.uploaded(doc["message_id"], MANAGER_CHAT_ID))
     assert rows[1][4] == "NameWith VT" and rows[1][9] == "Звоночек =1+1"
 

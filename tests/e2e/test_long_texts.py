@@ -75,9 +75,7 @@ async def test_manager_is_not_told_sent_when_the_relay_failed(
     assert all("Отправлено партнеру" not in (m.get("text") or "") for m in mgr.messages())
 
 
-async def test_long_rejected_value_in_the_import_report(
-    tg: FakeTelegram, app: App, admin: SimUser
-) -> None:
+async def test_long_rejected_value_in_the_import_report(tg: FakeTelegram, app: App, admin: SimUser) -> None:
     tg.per_chat_burst = 30
     digits = "9" * 2600  # over Fluent's 2,500: the reason quoting it was "{???}"
     content = f"external_id,telegram_id\nL-1,{digits}\n".encode()

@@ -86,7 +86,7 @@ async def test_nps_and_report_in_the_managers_chat(app: App, tg: FakeTelegram) -
     reply = await mgr.wait_reply()
     # 7 promoters (10,10,9,9,9,10,9), 1 passive, 4 detractors of 12 → +25; spring was all 8 → 0.
     assert "Текущий NPS («Осень»): +25" in reply["text"]
-    assert "ответов: 12" in reply["text"] and "к «Весна»: +25,0" in reply["text"]
+    assert "12 ответов" in reply["text"] and "к «Весна»: +25,0" in reply["text"]
 
     await mgr.send_text("/nps blog")
     blog = await mgr.wait_reply()
@@ -116,7 +116,7 @@ async def test_digest_command_and_weekly_job(app: App, tg: FakeTelegram, admin: 
     await admin.send_text("/digest")
     await admin.wait_text("Дайджест отправлен в чат менеджеров")
     weekly = await mgr.wait_text("Еженедельный дайджест NPS")
-    assert "За неделю новых ответов: 12." in weekly["text"]
+    assert "За неделю 12 новых ответов." in weekly["text"]
     await tg.wait_until(lambda: any("photo" in m for m in mgr.messages()), 15)
 
     # The job with time moved on two weeks: nothing new, so one line and no chart.
@@ -136,7 +136,7 @@ async def test_a_weekly_digest_that_meets_flood_control_is_posted_after_the_wait
     tg.inject_failure("sendMessage", "429", count=1, chat_id=MANAGER_CHAT_ID, retry_after=1)
     await weekly_digest_job(now=utcnow())
     weekly = await mgr.wait_text("Еженедельный дайджест NPS")
-    assert "За неделю новых ответов: 12." in weekly["text"]
+    assert "За неделю 12 новых ответов." in weekly["text"]
 
 
 async def test_digest_without_managers_chat(make_app: MakeApp, admin: SimUser) -> None:
@@ -162,7 +162,7 @@ async def test_export_in_the_bot(app: App, tg: FakeTelegram) -> None:
     ids = await _seed(app)
     mgr = _manager(tg)
     await mgr.send_text("/export")
-    doc = await mgr.wait_text("Выгрузка ответов: строк 24")
+    doc = await mgr.wait_text("Выгрузка ответов: 24 строки")
     rows = _csv_rows(tg.uploaded(doc["message_id"], MANAGER_CHAT_ID))
     async with app.services.sessionmaker() as s:
         total = await s.scalar(select(func.count()).select_from(Response))
@@ -173,7 +173,7 @@ async def test_export_in_the_bot(app: App, tg: FakeTelegram) -> None:
     assert sorted(int(r[7]) for r in rows[1:] if r[0] == str(ids["autumn"])) == scores
 
     await mgr.send_text(f"/export xlsx {ids['autumn']}")
-    xdoc = await mgr.wait_text("Ответы «Осень»: строк 12")
+    xdoc = await mgr.wait_text("Ответы «Осень»: 12 строк")
     assert (tg.uploaded_name(xdoc["message_id"], MANAGER_CHAT_ID) or "").endswith(".xlsx")
     book = load_workbook(io.BytesIO(tg.uploaded(xdoc["message_id"], MANAGER_CHAT_ID)), read_only=True)
     sheet = book.active

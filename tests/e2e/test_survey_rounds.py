@@ -27,7 +27,13 @@ async def _round(user: Any, score: str, comment: str, *, typed: bool) -> dict[st
         await user.send_text(score)
     else:
         await user.press(score)
-    await user.wait_text("Спасибо!" if int(score) >= 9 else "Что нам стоит улучшить")
+    await user.wait_text(
+        "Спасибо!"
+        if int(score) >= 9
+        else "чтобы вы порекомендовали нас"  # a passive's question 2
+        if int(score) >= 7
+        else "Что нам стоит улучшить"
+    )
     await user.send_text(comment)
     drivers = await user.wait_text("Какие области")
     assert not any(label.startswith("✓") for label in user.buttons(drivers))  # nothing preselected

@@ -87,6 +87,6 @@ async def test_a_tap_handled_too_late_to_answer_still_gets_question_2(
     await user.wait_text("Насколько вероятно")
     tg.callback_timeout = 0  # every query has expired by the time the bot answers it
     await user.press("8", wait_answer=False)
-    await user.wait_text("Что нам стоит улучшить")
+    await user.wait_text("чтобы вы порекомендовали нас")  # a passive's question 2
     async with app.services.sessionmaker() as s:
         assert (await s.scalars(select(Response.score))).all() == [8]

@@ -4,7 +4,10 @@ campaign-invite = 👋 We are running a short survey of our partners — one que
 campaign-reminder = 🔔 A gentle reminder: we would still love your answer — it takes one tap.
 campaign-quarterly-title = Quarterly NPS { $period }
 
-admin-only = ⛔ This command is for the programme's admins only. Nothing was changed.
+admin-only-button = ⛔ This command is for the programme's admins only. Nothing was changed.
+admin-only =
+    ⛔ This command is for the programme's admins only. Nothing was changed.
+    Do you run this bot? Send /chatid to learn your Telegram id, add it to <code>ADMIN_IDS</code> in the bot's settings (.env) and restart the bot.
 
 ## launch progress (edited in place)
 camp-progress =
@@ -43,10 +46,15 @@ newcamp-known-segments = ; known: { $segments }
 newcamp-bad-arg = I did not understand <code>{ $arg }</code>.
 newcamp-created =
     📝 Draft campaign #{ $id } “{ $title }” created.
-    Audience now: <b>{ $audience }</b> partners{ $filters }
+    Audience now: <b>{ $audience }</b> { $audience ->
+        [one] partner
+       *[other] partners
+    }{ $filters }
     Launch it, preview the invitation, or cancel.
+newcamp-too-long = That campaign was not created: its reply would be { $length } characters, more than the { $limit } Telegram allows in one message — the segment list is too long. Name fewer or shorter segments (a segment name has at most 64 characters) and send /newcampaign again.
 newcamp-filter-segments = Segments: { $segments }
 newcamp-filter-sample = Pilot sample: { $sample }
+newcamp-filter-wave = Completes the wave of pilot { $pilots }: partners the pilot invited are not asked again, and its answers count in this campaign's figure.
 newcamp-filter-force = Fatigue rule off (force=yes)
 btn-camp-launch = 🚀 Launch
 btn-camp-preview = 👁 Preview
@@ -85,9 +93,13 @@ invite-usage = Usage: <code>/invite &lt;external_id&gt;</code>
 invite-not-found = No partner with external_id <code>{ $id }</code>.
 invite-link = Invite link for { $name }: { $link }
 invites-empty = No imported partners yet.
-invites-caption = Invite links of { $count } partners.
+invites-caption = Invite links of { $count } { $count ->
+        [one] partner
+       *[other] partners
+    }.
 
 ## import
+import-no-caption = To import this file, send it again with the caption /import (type /import in the caption field when attaching the file). Nothing was imported.
 import-usage = Send the CSV file as a document with the caption /import. Partners: external_id (required), name, segment, tier, geo, niche, monthly_revenue, telegram_id, username, language, joined_at, manager. Monthly KPIs: external_id, period (YYYY-MM) and any of revenue, payout, conversions, clicks, status.
 import-download-failed = Could not download the file from Telegram; nothing was changed. Please send it again.
 import-summary = 📥 Import done: created { $created }, updated { $updated }, unchanged { $unchanged }, rejected { $rejected }.

@@ -43,15 +43,20 @@ area-other = Other
 bad-score = I need a whole number from 0 to 10. Tap a button under the question or send a number, e.g. “8”.
 bad-score-buttons = Please pick a score with the buttons under the question (or send a number from 0 to 10).
 bad-comment-type = I can only read text. Please write your answer or tap “Skip”.
-bad-comment-long = That answer is too long: { $length } characters, the limit is { $max }. Please shorten it and send it again.
+bad-comment-long = That answer is too long: { $length } { $length ->
+        [one] character
+       *[other] characters
+    }, the limit is { $max }. Please shorten it and send it again.
 bad-drivers-text = Here, please choose areas with the buttons and tap “Done”.
 bad-button = This button is no longer valid.
 survey-closed = This survey is closed. Thank you!
 survey-not-yours = This survey is not for you.
 survey-already-done = You have already answered this question. To change your answer, send /survey.
 survey-not-registered = Please press /start first.
+survey-staff = You are an admin or manager, so you are not surveyed and your answers would not count. To take part as a partner too, send <code>/start partner</code>.
 unknown-input = Sorry, I didn't understand that. To take the survey send /survey; /help lists all commands.
 error-generic = Something went wrong. Please try again a bit later — your answers are saved.
+error-staff = ⚠️ That command failed on the bot's side. The details are in the bot's log; try again in a minute, and if it fails again, tell whoever runs the bot.
 
 ## start, settings
 start-welcome =
@@ -60,6 +65,10 @@ start-welcome =
 start-linked = Done, your account is linked to partner “{ $partner }”.
 start-bad-code = That invite link did not work: it is wrong or has already been used. Check the link or contact your manager.
 start-resubscribed = You will receive surveys again.
+start-staff =
+    Hello, { $name }! You are an admin or manager of this bot, so you are not a partner: you are not surveyed and not counted in the figures, and I can now write to you here. Your commands: /help.
+    To take part in surveys as a partner too, send <code>/start partner</code>.
+start-opted-in = Done: you take part in surveys as a partner too and are counted in the figures.
 help =
     What I can do:
     /survey — take the survey (1 minute)
@@ -68,6 +77,26 @@ help =
     /stop — stop receiving surveys
     /start — receive surveys again
     /forget_me — delete my data
+help-admin =
+    <b>Admin commands</b>
+    /import — send a CSV file with this caption to import partners
+    /partners — partners by segment and status
+    /invite &lt;external_id&gt; — a partner's invite link
+    /invites — CSV of every partner's invite link
+    /newcampaign &lt;title&gt; [segment=a,b] [sample=10%|200] [force=yes] — a draft campaign
+    /campaigns — campaigns and their figures
+    /launch, /pause, /resume, /close, /remind &lt;id&gt; — steer a campaign
+    /schedule — scheduled jobs and their next run
+help-manager =
+    <b>Manager commands</b> (admins, and anyone in the managers' chat)
+    /nps [segment] — the current NPS
+    /report [campaign_id] — the full report
+    /digest — push the digest to the managers' chat
+    /alerts — open detractor alerts
+    /themes [campaign_id] — comment themes, tag unsure comments
+    /export [xlsx] [campaign_id] — answers as CSV or XLSX
+    /announce &lt;campaign_id&gt; — message a campaign's respondents
+    /chatid — this chat's id (for ADMIN_IDS and MANAGER_CHAT_ID)
 cancel-done = Survey left. What you already answered is saved. Continue any time with /survey.
 cancel-other = Cancelled.
 cancel-nothing = There is nothing to cancel.

@@ -1,6 +1,7 @@
 ## Managers' insight: digests, commands, detractor alerts, announcements, export (English)
 
-mgr-refused = This command is for managers: admins and members of the managers' chat.
+mgr-refused-button = This button is for managers: admins and members of the managers' chat.
+mgr-refused = This command is for managers: admins (<code>ADMIN_IDS</code>) and members of the managers' chat (<code>MANAGER_CHAT_ID</code>). /chatid shows the ids these settings want.
 
 ## digest
 dg-title-campaign = 📊 <b>NPS: { $title }</b>
@@ -9,15 +10,26 @@ dg-title-weekly = 📊 <b>Weekly NPS digest</b> · { $date }
 dg-campaign-running = Campaign #{ $id }, running since { $date }
 dg-campaign-closed = Campaign #{ $id }, { $launched } — { $closed }
 dg-campaign-ongoing = Ongoing feedback (partners write when they want to), campaign #{ $id }
-dg-week-none = 📊 No new answers this week. Current NPS: <b>{ $nps }</b> («{ $title }», { $n } answers).
+dg-week-none = 📊 No new answers this week. Current NPS: <b>{ $nps }</b> («{ $title }», { $n } { $n ->
+        [one] answer
+       *[other] answers
+    }).
 dg-week-none-empty = 📊 No new answers this week, and no answers to report yet.
-dg-week-activity = This week: { $n } new answers.
-dg-nps = <b>NPS { $nps }</b> ± { $margin } · { $n } answers
+dg-week-activity = This week: { $n } { $n ->
+        [one] new answer
+       *[other] new answers
+    }.
+dg-nps = <b>NPS { $nps }</b>{ $margin } · { $n } { $n ->
+        [one] answer
+       *[other] answers
+    }{ $few }
 dg-no-answers = No answers yet.
 dg-vs-campaign = vs «{ $title }»: <b>{ $delta }</b> — { $verdict }
 dg-vs-quarter = { $quarter } vs { $previous }: <b>{ $delta }</b> — { $verdict }
 dg-significant = a real change
 dg-noise = within the margin of error
+dg-too-few = too few answers to tell (fewer than { $min } on a side)
+dg-few-answers = — too few answers for a margin of error (fewer than { $min })
 dg-split = 🟢 promoters { $p }% · ⚪ passives { $s }% · 🔴 detractors { $d }%
 dg-rates = Response rate <b>{ $rate }%</b> ({ $responded } of { $delivered } delivered) · comments { $comments }%
 dg-rates-no-deliveries = Comments: { $comments }% of answers
@@ -35,11 +47,17 @@ dg-group-unset = not set
 dg-groups-hidden = fewer than { $min } answers per group — not shown, so no answer can be traced to a partner
 dg-drivers-title = <b>What drove the score</b>
 dg-driver = • { $area }: { $share }% of answers, NPS { $nps }
-dg-driver-small = • { $area }: { $count } answers
+dg-driver-small = • { $area }: { $count } { $count ->
+        [one] answer
+       *[other] answers
+    }
 dg-themes-title = <b>Comment themes</b> (latest { $sample } of { $total } comments)
 dg-theme = • { $area } — { $share }%
 dg-phrases = Frequent phrases: { $phrases }
-dg-movement-title = <b>Movement since «{ $title }»</b> ({ $both } answered both)
+dg-movement-title = <b>Movement since «{ $title }»</b> ({ $both } { $both ->
+        [one] partner answered
+       *[other] partners answered
+    } both)
 dg-movement-counts = Promoter → detractor: <b>{ $down }</b> · detractor → promoter: <b>{ $up }</b>
 dg-movement-down = 🔻 { $names }
 dg-movement-up = 🔺 { $names }
@@ -64,8 +82,14 @@ dg-chart-detractors = Detractors
 
 ## /nps, /report, /digest
 nps-none = No answers yet — there is no NPS to show.
-nps-current = Current NPS («{ $title }»): <b>{ $nps }</b> ± { $margin } · { $n } answers
-nps-current-segment = Current NPS of segment «{ $segment }» («{ $title }»): <b>{ $nps }</b> ± { $margin } · { $n } answers
+nps-current = Current NPS («{ $title }»): <b>{ $nps }</b>{ $margin } · { $n } { $n ->
+        [one] answer
+       *[other] answers
+    }{ $few }
+nps-current-segment = Current NPS of segment «{ $segment }» («{ $title }»): <b>{ $nps }</b>{ $margin } · { $n } { $n ->
+        [one] answer
+       *[other] answers
+    }{ $few }
 nps-vs = vs «{ $title }»: { $delta } — { $verdict }
 nps-segment-small = Segment «{ $segment }» has { $n } answers in «{ $title }» — fewer than { $min }, so the figure is not shown: it could be traced to partners.
 report-usage = Usage: /report [campaign id]
@@ -131,9 +155,18 @@ ex-usage = Usage: /export [xlsx] [campaign id | kpis] — CSV by default; kpis: 
 ex-caption-kpis = Retention by NPS category: { $campaigns } campaigns.
 cli-export-kpis-done = Exported the retention table of { $campaigns } campaigns to { $file }
 ex-unknown = Campaign #{ $id } not found.
-ex-caption = Answers export: { $rows } rows.
-ex-caption-campaign = Answers of «{ $title }»: { $rows } rows.
-cli-export-done = Exported { $rows } rows to { $file }
+ex-caption = Answers export: { $rows } { $rows ->
+        [one] row
+       *[other] rows
+    }.
+ex-caption-campaign = Answers of «{ $title }»: { $rows } { $rows ->
+        [one] row
+       *[other] rows
+    }.
+cli-export-done = Exported { $rows } { $rows ->
+        [one] row
+       *[other] rows
+    } to { $file }
 cli-export-bad-format = Cannot export to { $file }: the file name must end in .csv or .xlsx
 job-digest-weekly = Weekly NPS digest to the managers' chat
 job-digest-detractor-alerts = Detractor alerts for partners who stopped after the score
@@ -152,3 +185,11 @@ dg-worth-risk = ⚠️ Revenue at risk: <b>{ $amount }</b> over the last 3 month
 al-key-partner = ⭐ <b>Key partner</b> (top 80% of revenue) · manager: { $manager }
 alerts-key = ⭐
 dg-chart-churn = Churn within 3 months after «{ $title }» ({ $month })
+
+# the managers' dashboard (Mini App)
+dash-open = 📊 Open the dashboard
+dash-menu = Dashboard
+dash-here = NPS dashboard: figures, groups, comments and alerts.
+dash-off = The dashboard is off: set PUBLIC_URL (the bot's public https address) and MINIAPP_NAME; the README's "Dashboard in Telegram" section has the steps.
+dash-no-name = In a group the dashboard opens through the Mini App's link: create it with @BotFather (/newapp) and set MINIAPP_NAME. In a private chat with the bot /dashboard works as is.
+cmd-dashboard = NPS dashboard

@@ -1,10 +1,20 @@
 # Comment themes: digest lines and the managers' /themes command.
-dg-themes-of = <b>Comment themes</b> ({ $total } comments)
+dg-themes-of = <b>Comment themes</b> ({ $total } { $total ->
+        [one] comment
+       *[other] comments
+    })
 dg-themes-unclassified = • unclassified: { $count }
 themes-none = No current campaign: no comments yet.
-themes-title = <b>Comment themes</b> “{ $title }” — { $total } comments
+themes-title = <b>Comment themes</b> “{ $title }” — { $total } { $total ->
+        [one] comment
+       *[other] comments
+    }
 themes-area = • { $area }: { $count }
-themes-unclassified = Unclassified (need tagging): { $count }
+themes-unclassified = Unclassified: { $count }
+themes-pending = Waiting for a person to tag: { $count } { $count ->
+        [one] comment
+       *[other] comments
+    } (unsure guesses and “Other” included)
 themes-tagged = Tagged by a person: { $count }
 themes-all-done = Every comment is classified with confidence or tagged.
 btn-themes-review = Tag ({ $count })

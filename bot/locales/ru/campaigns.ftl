@@ -4,7 +4,10 @@ campaign-invite = 👋 Мы проводим короткий опрос пар�
 campaign-reminder = 🔔 Напоминаем об опросе: нам очень важен ваш ответ — это одно нажатие.
 campaign-quarterly-title = Квартальный NPS { $period }
 
-admin-only = ⛔ Эта команда доступна только администраторам программы. Ничего не изменено.
+admin-only-button = ⛔ Эта команда доступна только администраторам программы. Ничего не изменено.
+admin-only =
+    ⛔ Эта команда доступна только администраторам программы. Ничего не изменено.
+    Вы владелец бота? Отправьте /chatid, чтобы узнать свой Telegram id, добавьте его в <code>ADMIN_IDS</code> в настройках бота (.env) и перезапустите бота.
 
 ## прогресс запуска (сообщение редактируется)
 camp-progress =
@@ -43,10 +46,20 @@ newcamp-known-segments = ; есть: { $segments }
 newcamp-bad-arg = Не понял параметр <code>{ $arg }</code>.
 newcamp-created =
     📝 Создан черновик кампании #{ $id } «{ $title }».
-    Аудитория сейчас: <b>{ $audience }</b> партнеров{ $filters }
+    Аудитория сейчас: <b>{ $audience }</b> { $audience ->
+        [one] партнёр
+        [few] партнёра
+       *[many] партнёров
+    }{ $filters }
     Запустите, посмотрите приглашение или отмените.
+newcamp-too-long = Кампания не создана: ответ о ней занял бы { $length } { $length ->
+        [one] символ
+        [few] символа
+       *[many] символов
+    }, а Telegram принимает не больше { $limit } в одном сообщении — слишком длинный список сегментов. Укажите меньше сегментов или короче (в названии сегмента не больше 64 символов) и отправьте /newcampaign ещё раз.
 newcamp-filter-segments = Сегменты: { $segments }
 newcamp-filter-sample = Пилотная выборка: { $sample }
+newcamp-filter-wave = Завершает волну пилота { $pilots }: приглашённых в пилот не спрашиваем второй раз, их ответы входят в цифру этой кампании.
 newcamp-filter-force = Без правила усталости (force=yes)
 btn-camp-launch = 🚀 Запустить
 btn-camp-preview = 👁 Предпросмотр
@@ -85,9 +98,14 @@ invite-usage = Формат: <code>/invite &lt;external_id&gt;</code>
 invite-not-found = Партнера с external_id <code>{ $id }</code> нет.
 invite-link = Ссылка-приглашение для { $name }: { $link }
 invites-empty = Импортированных партнеров пока нет.
-invites-caption = Ссылки-приглашения { $count } партнеров.
+invites-caption = Ссылки-приглашения: { $count } { $count ->
+        [one] партнёр
+        [few] партнёра
+       *[many] партнёров
+    }.
 
 ## импорт
+import-no-caption = Чтобы импортировать этот файл, пришлите его ещё раз с подписью /import (впишите /import в поле подписи при отправке файла). Ничего не импортировано.
 import-usage = Пришлите CSV-файл документом с подписью /import. Партнеры: external_id (обязательно), name, segment, tier, geo, niche, monthly_revenue, telegram_id, username, language, joined_at, manager. Помесячные KPI: external_id, period (ГГГГ-ММ) и любые из revenue, payout, conversions, clicks, status.
 import-download-failed = Не удалось скачать файл из Telegram, ничего не изменено. Пришлите его еще раз.
 import-summary = 📥 Импорт завершен: создано { $created }, обновлено { $updated }, без изменений { $unchanged }, отклонено { $rejected }.

@@ -1,6 +1,7 @@
 ## Аналитика для менеджеров: дайджесты, команды, алерты о критиках, объявления, выгрузка (русский)
 
-mgr-refused = Эта команда для менеджеров: администраторов и участников чата менеджеров.
+mgr-refused-button = Эта кнопка для менеджеров: администраторов и участников чата менеджеров.
+mgr-refused = Эта команда для менеджеров: администраторов (<code>ADMIN_IDS</code>) и участников чата менеджеров (<code>MANAGER_CHAT_ID</code>). Нужные этим настройкам id покажет /chatid.
 
 ## дайджест
 dg-title-campaign = 📊 <b>NPS: { $title }</b>
@@ -9,15 +10,29 @@ dg-title-weekly = 📊 <b>Еженедельный дайджест NPS</b> · {
 dg-campaign-running = Кампания #{ $id }, идет с { $date }
 dg-campaign-closed = Кампания #{ $id }, { $launched } — { $closed }
 dg-campaign-ongoing = Постоянная обратная связь (партнеры пишут, когда хотят), кампания #{ $id }
-dg-week-none = 📊 За неделю новых ответов нет. Текущий NPS: <b>{ $nps }</b> («{ $title }», ответов: { $n }).
+dg-week-none = 📊 За неделю новых ответов нет. Текущий NPS: <b>{ $nps }</b> («{ $title }», { $n } { $n ->
+        [one] ответ
+        [few] ответа
+       *[many] ответов
+    }).
 dg-week-none-empty = 📊 За неделю новых ответов нет, и пока не о чем докладывать.
-dg-week-activity = За неделю новых ответов: { $n }.
-dg-nps = <b>NPS { $nps }</b> ± { $margin } · ответов: { $n }
+dg-week-activity = За неделю { $n } { $n ->
+        [one] новый ответ
+        [few] новых ответа
+       *[many] новых ответов
+    }.
+dg-nps = <b>NPS { $nps }</b>{ $margin } · { $n } { $n ->
+        [one] ответ
+        [few] ответа
+       *[many] ответов
+    }{ $few }
 dg-no-answers = Ответов пока нет.
 dg-vs-campaign = к «{ $title }»: <b>{ $delta }</b> — { $verdict }
 dg-vs-quarter = { $quarter } к { $previous }: <b>{ $delta }</b> — { $verdict }
 dg-significant = значимое изменение
 dg-noise = в пределах погрешности
+dg-too-few = слишком мало ответов, чтобы судить (меньше { $min } с одной из сторон)
+dg-few-answers = — слишком мало ответов, чтобы оценить погрешность (меньше { $min })
 dg-split = 🟢 промоутеры { $p }% · ⚪ нейтралы { $s }% · 🔴 критики { $d }%
 dg-rates = Отклик <b>{ $rate }%</b> ({ $responded } из { $delivered } доставленных) · с комментарием { $comments }%
 dg-rates-no-deliveries = С комментарием: { $comments }% ответов
@@ -35,11 +50,19 @@ dg-group-unset = не указано
 dg-groups-hidden = в группах меньше { $min } ответов — не показываем, чтобы ответ нельзя было связать с партнером
 dg-drivers-title = <b>Что повлияло на оценку</b>
 dg-driver = • { $area }: { $share }% ответов, NPS { $nps }
-dg-driver-small = • { $area }: ответов { $count }
+dg-driver-small = • { $area }: { $count } { $count ->
+        [one] ответ
+        [few] ответа
+       *[many] ответов
+    }
 dg-themes-title = <b>Темы комментариев</b> (последние { $sample } из { $total })
 dg-theme = • { $area } — { $share }%
 dg-phrases = Частые фразы: { $phrases }
-dg-movement-title = <b>Движение с «{ $title }»</b> (ответили оба раза: { $both })
+dg-movement-title = <b>Движение с «{ $title }»</b> ({ $both } { $both ->
+        [one] партнёр ответил
+        [few] партнёра ответили
+       *[many] партнёров ответили
+    } оба раза)
 dg-movement-counts = Промоутер → критик: <b>{ $down }</b> · критик → промоутер: <b>{ $up }</b>
 dg-movement-down = 🔻 { $names }
 dg-movement-up = 🔺 { $names }
@@ -64,8 +87,16 @@ dg-chart-detractors = Критики
 
 ## /nps, /report, /digest
 nps-none = Ответов пока нет — показывать нечего.
-nps-current = Текущий NPS («{ $title }»): <b>{ $nps }</b> ± { $margin } · ответов: { $n }
-nps-current-segment = Текущий NPS сегмента «{ $segment }» («{ $title }»): <b>{ $nps }</b> ± { $margin } · ответов: { $n }
+nps-current = Текущий NPS («{ $title }»): <b>{ $nps }</b>{ $margin } · { $n } { $n ->
+        [one] ответ
+        [few] ответа
+       *[many] ответов
+    }{ $few }
+nps-current-segment = Текущий NPS сегмента «{ $segment }» («{ $title }»): <b>{ $nps }</b>{ $margin } · { $n } { $n ->
+        [one] ответ
+        [few] ответа
+       *[many] ответов
+    }{ $few }
 nps-vs = к «{ $title }»: { $delta } — { $verdict }
 nps-segment-small = В сегменте «{ $segment }» ответов в «{ $title }»: { $n } — меньше { $min }, поэтому цифру не показываем: ее можно связать с партнерами.
 report-usage = Формат: /report [номер кампании]
@@ -121,19 +152,35 @@ an-unknown = Кампания #{ $id } не найдена.
 an-no-respondents = У кампании #{ $id } нет ответивших, которым можно написать.
 an-prompt = Напишите следующим сообщением текст для { $n } ответивших в «{ $title }». /cancel — не отправлять.
 an-text-only = Разослать можно только текст. Пришлите текст или /cancel.
-an-too-long = Сообщение слишком длинное ({ $length } символов, максимум { $max }).
+an-too-long = Сообщение слишком длинное ({ $length } { $length ->
+        [one] символ
+        [few] символа
+       *[many] символов
+    }, максимум { $max }).
 an-cancelled = Объявление отменено.
 an-queued = 📣 Объявление #{ $id } поставлено в очередь для { $n } партнеров; оно уйдет через отправщик с ограничением скорости.
 an-sender-missing = Отправщик недоступен, поэтому ничего не поставлено в очередь.
 
 ## /export
-ex-usage = Использование: /export [xlsx] [id кампании | kpis] — по умолчанию CSV; kpis: отток и выручка по категориям NPS для каждой кампании.
+ex-usage = Формат: /export [xlsx] [номер кампании | kpis] — по умолчанию CSV; kpis: отток и выручка по категориям NPS для каждой кампании.
 ex-caption-kpis = Удержание по категориям NPS: кампаний — { $campaigns }.
 cli-export-kpis-done = Таблица удержания { $campaigns } кампаний выгружена в { $file }
 ex-unknown = Кампания #{ $id } не найдена.
-ex-caption = Выгрузка ответов: строк { $rows }.
-ex-caption-campaign = Ответы «{ $title }»: строк { $rows }.
-cli-export-done = Выгружено строк: { $rows } → { $file }
+ex-caption = Выгрузка ответов: { $rows } { $rows ->
+        [one] строка
+        [few] строки
+       *[many] строк
+    }.
+ex-caption-campaign = Ответы «{ $title }»: { $rows } { $rows ->
+        [one] строка
+        [few] строки
+       *[many] строк
+    }.
+cli-export-done = Выгружено: { $rows } { $rows ->
+        [one] строка
+        [few] строки
+       *[many] строк
+    } → { $file }
 cli-export-bad-format = Не могу выгрузить в { $file }: имя файла должно оканчиваться на .csv или .xlsx
 job-digest-weekly = Еженедельный дайджест NPS в чат менеджеров
 job-digest-detractor-alerts = Алерты о критиках, остановившихся после оценки
@@ -152,3 +199,11 @@ dg-worth-risk = ⚠️ Выручка под риском: <b>{ $amount }</b> з
 al-key-partner = ⭐ <b>Ключевой партнер</b> (80% выручки) · менеджер: { $manager }
 alerts-key = ⭐
 dg-chart-churn = Отток за 3 месяца после «{ $title }» ({ $month })
+
+# the managers' dashboard (Mini App)
+dash-open = 📊 Открыть дашборд
+dash-menu = Дашборд
+dash-here = Дашборд NPS: цифры, группы, комментарии и сигналы.
+dash-off = Дашборд выключен: задайте PUBLIC_URL (публичный https-адрес бота) и MINIAPP_NAME — шаги в README, раздел «Дашборд в Telegram».
+dash-no-name = В группе дашборд открывается по ссылке Mini App: создайте ее в @BotFather (/newapp) и задайте MINIAPP_NAME. В личном чате с ботом /dashboard работает и так.
+cmd-dashboard = Дашборд NPS

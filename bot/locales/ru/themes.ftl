@@ -1,10 +1,23 @@
 # Comment themes: digest lines and the managers' /themes command.
-dg-themes-of = <b>Темы комментариев</b> (комментариев: { $total })
+dg-themes-of = <b>Темы комментариев</b> ({ $total } { $total ->
+        [one] комментарий
+        [few] комментария
+       *[many] комментариев
+    })
 dg-themes-unclassified = • не распознано: { $count }
 themes-none = Нет текущей кампании: комментариев пока нет.
-themes-title = <b>Темы комментариев</b> «{ $title }» — комментариев: { $total }
+themes-title = <b>Темы комментариев</b> «{ $title }» — { $total } { $total ->
+        [one] комментарий
+        [few] комментария
+       *[many] комментариев
+    }
 themes-area = • { $area }: { $count }
-themes-unclassified = Не распознано (нужна разметка): { $count }
+themes-unclassified = Не распознано: { $count }
+themes-pending = Ждут разметки: { $count } { $count ->
+        [one] комментарий
+        [few] комментария
+       *[many] комментариев
+    } (неуверенные догадки и «Другое» тоже)
 themes-tagged = Размечено вручную: { $count }
 themes-all-done = Все комментарии распознаны уверенно или размечены.
 btn-themes-review = Разметить ({ $count })
