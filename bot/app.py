@@ -41,6 +41,7 @@ from scheduler.setup import job_specs
 from storage.db import create_engine, create_sessionmaker, is_sqlite, open_pool
 from storage.fsm_storage import SQLAlchemyStorage
 from storage.models import utcnow
+from storage.repo import partners
 from storage.repo.campaigns_base import ensure_ongoing_campaign
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,8 @@ class App:
         """Start the role's parts, receive until :meth:`stop`, then stop them in reverse."""
         async with self.services.sessionmaker() as session:
             await ensure_ongoing_campaign(session)
+            # Admins who pressed Start before staff were told apart are staff from now on.
+            await partners.mark_staff(session, self.services.settings.admin_ids)
             await session.commit()
         await open_pool(self.engine)
         try:

@@ -1,60 +1,138 @@
-"""``nps-bot`` command line: run the bot, import partners, export answers, migrate."""
+"""``nps-bot`` command line: run the bot, import partners, export answers, migrate.
+
+Imports are lazy: ``nps-bot --help`` (and a configuration error) must answer at once, before
+aiogram, SQLAlchemy or pandas-sized libraries are loaded.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import CommonSettings, Settings, SettingsError, load_common_settings, load_settings
-from bot.startup import StartupAborted, TokenRejected
-from storage import areas
+if TYPE_CHECKING:
+    from bot.config import CommonSettings, Settings
 
 log = logging.getLogger("nps-bot")
 
+_ENV = "Settings come from the environment or a .env file in the current folder (see README)."
+
+_IMPORT_HELP = """\
+Import or update partners from a CSV file, matched by external_id (a re-import updates them).
+
+Columns (header row, names case-insensitive, order free; only external_id is required):
+  external_id, name, segment, tier, geo, niche, monthly_revenue, telegram_id, username, language
+  monthly_revenue: a number (1234.50 or 1234,50); language: ru or en; username without @.
+  An empty cell keeps the stored value; unknown columns are ignored and reported.
+Encoding: UTF-8 (with or without BOM) or Windows-1251. Separator: "," or ";" (detected from
+the header line). At most 5 MB. Invalid rows are listed with their line numbers; valid rows are
+imported all the same.
+"""
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nps-bot", description="partner-pulse: NPS surveys in Telegram")
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="apply migrations, then run everything in one process (the default)")
-    sub.add_parser("web", help="apply migrations, then receive updates by webhook and handle them")
-    sub.add_parser("worker", help="apply migrations, then run the scheduler and the bulk sender")
-    mig = sub.add_parser("migrate", help="apply database migrations and exit")
+    parser = argparse.ArgumentParser(
+        prog="nps-bot",
+        description="partner-pulse: NPS surveys for partner programs in Telegram.",
+        epilog=_ENV,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    raw = argparse.RawDescriptionHelpFormatter
+
+    def command(name: str, short: str, long: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=short, description=long, epilog=_ENV, formatter_class=raw)
+
+    command(
+        "run",
+        "apply migrations, then run everything in one process (the default)",
+        "Apply database migrations, then run the whole bot in one process: receive updates (long\n"
+        "polling, or a webhook when WEBHOOK_URL is set), the scheduler and the bulk sender.\n"
+        "Needs BOT_TOKEN. Stops cleanly on SIGINT/SIGTERM.",
+    )
+    command(
+        "web",
+        "apply migrations, then receive updates by webhook and handle them",
+        "Apply database migrations, then serve Telegram's webhook on WEB_HOST:WEB_PORT and handle\n"
+        "the updates. Needs BOT_TOKEN, WEBHOOK_URL (the public https:// URL) and WEBHOOK_SECRET.\n"
+        "Run one `worker` beside any number of `web` replicas (PostgreSQL).",
+    )
+    command(
+        "worker",
+        "apply migrations, then run the scheduler and the bulk sender",
+        "Apply database migrations, then run the scheduled jobs (campaigns, reminders, digests,\n"
+        "alerts) and the bulk sender; it receives no updates. Needs BOT_TOKEN.",
+    )
+    mig = command(
+        "migrate",
+        "apply database migrations and exit",
+        "Bring the database at DATABASE_URL to the latest schema and exit (run, web and worker\n"
+        "do this themselves at start-up). Does not need BOT_TOKEN.",
+    )
     mig.add_argument("-v", "--verbose", action="store_true", help="show Alembic's own log lines")
-    imp = sub.add_parser("import-partners", help="import or update partners from a CSV file")
-    imp.add_argument("file")
-    met = sub.add_parser("import-metrics", help="import or update partners' monthly KPIs from a CSV file")
-    met.add_argument("file")
-    exp = sub.add_parser("export", help="export answers to CSV or XLSX")
-    exp.add_argument("--out", required=True, help="output file (.csv or .xlsx)")
-    exp.add_argument("--campaign", type=int, default=None, help="only this campaign id")
+    imp = command("import-partners", "import or update partners from a CSV file", _IMPORT_HELP)
+    imp.add_argument("file", help="the CSV file (columns, encodings and separators above)")
+    met = command(
+        "import-metrics",
+        "import or update partners' monthly KPIs from a CSV file",
+        "Import partners' monthly KPIs from a CSV file, upserted by (external_id, period).\n\n"
+        "Columns: external_id, period (YYYY-MM), revenue, payout, conversions, clicks, status.\n"
+        'Encoding and separator as for import-partners (UTF-8 or Windows-1251; "," or ";").\n'
+        "Does not need BOT_TOKEN.",
+    )
+    met.add_argument("file", help="the CSV file")
+    exp = command(
+        "export",
+        "export answers to CSV or XLSX",
+        "Write every answer (score, category, comment, areas, partner attributes, campaign) to a\n"
+        "file; the format follows the extension. Does not need BOT_TOKEN.",
+    )
+    exp.add_argument("--out", required=True, help="output file: name ending in .csv or .xlsx")
+    exp.add_argument("--campaign", type=int, default=None, help="only this campaign id (default: all)")
     exp.add_argument("--kpis", action="store_true", help="campaigns' retention table, not answers")
-    thm = sub.add_parser("themes", help="comment themes: --reclassify re-runs the classifier")
+    thm = command(
+        "themes",
+        "comment themes: --reclassify re-runs the classifier",
+        "Maintain the comment themes (the areas a comment is about).",
+    )
     thm.add_argument("--reclassify", action="store_true", help="classify every stored comment again")
+    from bot.cli_copy import add_parser as add_copy_parser
+
+    add_copy_parser(sub, raw, _ENV)
     return parser
 
 
 async def _run(settings: Settings, role: str = "run") -> None:
     from bot.app import build_app, run_forever
-    from storage.migrate import upgrade_async
 
-    await upgrade_async(settings.database_url)
+    await _upgrade(settings.database_url)
     app = build_app(settings, role=role)
     await run_forever(app)
 
 
-async def _migrate(settings: CommonSettings, verbose: bool = False) -> None:
+async def _upgrade(url: str, verbose: bool = False) -> None:
+    """Migrations, a database that cannot be reached or created turned into one line."""
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.startup_errors import DatabaseUnavailable, database_line
     from storage.migrate import upgrade_async
 
-    await upgrade_async(settings.database_url, verbose=verbose)
+    try:
+        await upgrade_async(url, verbose=verbose)
+    except (OSError, DBAPIError) as exc:
+        raise DatabaseUnavailable(database_line(url, exc)) from None
+
+
+async def _migrate(settings: CommonSettings, verbose: bool = False) -> None:
+    await _upgrade(settings.database_url, verbose=verbose)
 
 
 # Commands that never talk to Telegram: they run without BOT_TOKEN.
-OFFLINE_COMMANDS = frozenset({"migrate", "import-partners", "import-metrics", "export", "themes"})
+OFFLINE_COMMANDS = frozenset(
+    {"migrate", "import-partners", "import-metrics", "export", "themes", "copy-data"}
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,29 +143,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_redaction([os.environ.get("BOT_TOKEN"), os.environ.get("API_TOKEN")])
     args = _parser().parse_args(argv)
     command = args.command or "run"
+
+    from bot.config import Settings, SettingsError, load_common_settings, load_settings
+    from bot.hooks import file as hooks_file
+    from storage import areas
+
     try:
         settings = load_common_settings() if command in OFFLINE_COMMANDS else load_settings()
         areas.configure(settings.areas_file)  # a bad areas file stops start-up like bad settings
-    except (SettingsError, areas.AreasError) as exc:
+        if settings.hooks_file and command in ("run", "worker"):
+            hooks_file.load(settings.hooks_file, allow_http=settings.hooks_allow_http)
+    except (SettingsError, areas.AreasError, hooks_file.HooksFileError) as exc:
         print(f"nps-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if command == "web" and settings.webhook_url is None:
+        print(
+            "nps-bot: configuration error: WEBHOOK_URL is not set: `nps-bot web` receives updates by "
+            "webhook; set WEBHOOK_URL (the public https:// URL) and WEBHOOK_SECRET, or use `nps-bot run`",
+            file=sys.stderr,
+        )
         return 2
     token = settings.bot_token.get_secret_value() if isinstance(settings, Settings) else None
     setup_logging(token)
     if settings.api_token is not None:  # from .env too: never printed, whoever prints
         install_redaction([settings.api_token.get_secret_value()])
+    return _guarded(command, args, settings)
+
+
+def _guarded(command: str, args: argparse.Namespace, settings: CommonSettings) -> int:
+    from bot.startup import StartupAborted, TokenRejected
+    from bot.startup_errors import DatabaseUnavailable
+
     try:
-        return _dispatch(command, args, settings)
+        code = _dispatch(command, args, settings)
     except KeyboardInterrupt:
-        return 0
+        code = 0
     except TokenRejected as exc:
         print(f"nps-bot: {exc}", file=sys.stderr)
         return 2
     except StartupAborted:
-        return 0  # SIGTERM before Telegram could be reached: a clean stop
-    except OSError as exc:  # a file we cannot read or write, a database we cannot reach
+        code = 0  # SIGTERM before Telegram could be reached: a clean stop
+    except DatabaseUnavailable as exc:
+        print(f"nps-bot: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file we cannot read or write
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"nps-bot: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
+    if command in ("run", "web", "worker"):
+        log.info("Stopped (%s)", command)
+    return code
 
 
 def _run_loop(main: Coroutine[Any, Any, None]) -> None:
@@ -95,12 +200,18 @@ def _run_loop(main: Coroutine[Any, Any, None]) -> None:
     try:
         import uvloop
     except ImportError:
+        import asyncio
+
         asyncio.run(main)
     else:
         uvloop.run(main)
 
 
 def _dispatch(command: str, args: argparse.Namespace, settings: CommonSettings) -> int:
+    import asyncio
+
+    from bot.config import Settings
+
     if command in ("run", "web", "worker"):
         assert isinstance(settings, Settings)  # loaded with the token for these (see main)
         _run_loop(_run(settings, command))
@@ -126,6 +237,10 @@ def _dispatch(command: str, args: argparse.Namespace, settings: CommonSettings) 
         from bot.cli_themes import themes_command
 
         return asyncio.run(themes_command(settings, reclassify=args.reclassify))
+    elif command == "copy-data":
+        from bot.cli_copy import copy_data_command
+
+        return asyncio.run(copy_data_command(settings, args.to, args.batch))
     return 0
 
 

@@ -29,6 +29,10 @@ ADMIN_COMMANDS = (
     "remind",
     "announce",
     "schedule",
+    "hooks",
+    "hook_add",
+    "hook_remove",
+    "hook_test",
     "chatid",
 )
 

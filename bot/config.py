@@ -70,6 +70,10 @@ class CommonSettings(BaseSettings):
     # comment themes: an install's own driver areas (storage/areas.py), read at start-up
     areas_file: str | None = None
 
+    # signed webhooks out (bot/hooks): endpoints from a TOML file; plain http:// to loopback
+    hooks_file: str | None = None
+    hooks_allow_http: bool = False
+
     # webhook mode (nps-bot web / run behind a TLS reverse proxy); long polling when unset
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -149,7 +153,7 @@ class CommonSettings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("manager_chat_id", "referral_url", "areas_file", mode="before")
+    @field_validator("manager_chat_id", "referral_url", "areas_file", "hooks_file", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value

@@ -155,3 +155,7 @@ def setup_logging(token: str | None, level: int = logging.INFO) -> None:
     # aiogram logs a line per handled update: at campaign scale that drowns everything else
     # (and costs more CPU than some handlers). Failures still reach the log via our error handler.
     logging.getLogger("aiogram.event").setLevel(max(level, logging.WARNING))
+    # Alembic (its plugins, "Context impl ...") and APScheduler ("Adding job tentatively", "Added
+    # job ...") log lines at every start that say nothing an operator acts on; their warnings stay.
+    for chatty in ("alembic", "apscheduler"):
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))

@@ -79,7 +79,8 @@ def retry_delay(exc: BaseException, backoff: Backoff) -> float:
 
 async def connect(bot: Bot, backoff: Backoff, sleep: Sleep, stopped: asyncio.Event) -> User:
     """``getMe`` until it succeeds: one warning line per failed attempt, no traceback."""
-    return await until_done(bot.me, "Telegram not reachable", backoff, sleep, stopped)
+    what = "Telegram not reachable (check the network, or TELEGRAM_API_URL if you use a Bot API proxy)"
+    return await until_done(bot.me, what, backoff, sleep, stopped)
 
 
 async def until_done(

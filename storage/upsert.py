@@ -42,3 +42,10 @@ def per_dialect(build: Callable[[Callable[[Any], Any]], T]) -> dict[str, T]:
 def pick(session: AsyncSession | Session, built: Mapping[str, T]) -> T:
     """The statement of :func:`per_dialect` for the session's database."""
     return built[_dialect(session)]
+
+
+def insert_for(dialect: str, table: Any) -> Any:
+    """An ``INSERT`` into ``table`` supporting ``on_conflict_*`` on the dialect named ``dialect``."""
+    if dialect not in _INSERTS:
+        raise NotImplementedError(f"upserts are not written for {dialect}")
+    return _INSERTS[dialect](table)

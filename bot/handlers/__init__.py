@@ -4,6 +4,7 @@ from aiogram import Router
 
 from bot.handlers import (
     admin_campaigns,
+    admin_hooks,
     admin_partners,
     alerts,
     chat_id,
@@ -34,6 +35,7 @@ def routers() -> list[Router]:
         admin_partners,
         admin_campaigns,
         dashboard,
+        admin_hooks,
         manager,
         themes,
         alerts,

@@ -43,8 +43,8 @@ async def _move_to_drivers(
     """Store the comment (None: skipped), move the FSM on.
 
     All before the first reply, so the step costs one transaction."""
-    await responses.set_comment(session, response, comment)
     await store_comment_themes(session, response.id, comment)  # classified once, on arrival
+    await responses.set_comment(session, response, comment)
     await state.set_state(Survey.drivers)
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.held_replies import send_held
 from bot.polling import DurablePolling, ordering_key
+from bot.roles.restart import reclaim_own
 from bot.services import Services
 from bot.startup import Backoff, until_done
 from bot.web.app import create_web_app
@@ -93,7 +94,9 @@ class WebhookReceiver:
             self.port = int(runner.addresses[0][1])
             log.info("Webhook receiver listening on %s:%s%s", self.host, self.port, self.path)
             self.listening.set()
-            # Not a replay of everything unhandled: live replicas keep theirs (see _sweep).
+            # Not a replay of everything unhandled: live replicas keep theirs (see _sweep). This
+            # host's dead processes are not live: theirs are taken at once (bot/roles/restart.py).
+            await reclaim_own(self.services.sessionmaker, self.owner)
             await self._sweep_once()
             sweeper = asyncio.create_task(self._sweep(), name="journal-sweep")
             # Never drop_pending_updates: what Telegram holds for us is delivered here.

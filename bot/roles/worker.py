@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.hooks.sender import HookSender
 from bot.sending.engine import SendingEngine
 from bot.services import Services
 from scheduler import runtime
@@ -48,6 +49,7 @@ class Worker:
         self.services = services
         self.sender = SendingEngine(services)
         self.holder = self.sender.owner  # one id for the process's lease and outbox claims
+        self.hooks = HookSender(services, clock=clock, owner=self.holder)  # webhooks out
         self.jobs = JobRunner(services.sessionmaker, job_specs(services.settings), clock=clock)
         self.scheduler: AsyncIOScheduler = create_scheduler(services.settings, self.jobs)
         self.lease_ttl = timedelta(seconds=lease_ttl)
@@ -105,6 +107,7 @@ class Worker:
         self.active = True
         runtime.bind(self.services)
         await self.sender.start()
+        await self.hooks.start()
         if self.scheduler.running:
             self.scheduler.resume()
         else:
@@ -116,6 +119,7 @@ class Worker:
         await cancel(self._catch_up)
         if self.scheduler.running:
             self.scheduler.pause()
+        await self.hooks.stop()
         await self.sender.stop()
         runtime.bind(None)
 

@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.services import Services
-from bot.web import api_import, miniapp
+from bot.web import api_import, api_read, miniapp
 from bot.web.auth import api_auth_middleware
 from bot.web.keys import CLOCK, HEADS, SERVICES
 from storage.health import migration_heads, schema_revisions
@@ -28,6 +28,7 @@ MAX_BODY = 5 * 1024 * 1024
 FEATURES: tuple[Callable[[web.Application, Services], None], ...] = (
     api_import.add_routes,
     miniapp.add_routes,
+    api_read.add_routes,
 )
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hmac
 import logging
+from typing import TYPE_CHECKING
 
 from aiohttp import web
-from aiohttp.typedefs import Handler, Middleware
+
+if TYPE_CHECKING:  # annotations only: the names moved between aiohttp releases
+    from aiohttp.typedefs import Handler, Middleware
 
 log = logging.getLogger(__name__)
 

@@ -250,7 +250,7 @@ async def kpi_view(session: AsyncSession, campaign_id: int, tz: ZoneInfo, locale
     return {
         "available": True,
         "retention": retention.as_json(table),
-        "months_to_complete": table.months_to_complete,
+        "months_to_complete": 0 if table.window_complete else retention.WINDOW - table.months_available,
         "key_partners": {
             "count": len(key.ids),
             "months": list(key.months),

@@ -335,9 +335,14 @@ class CurrentFigure:
     vs_previous: Comparison | None
 
 
-async def current_nps(session: AsyncSession, segment: str | None = None) -> CurrentFigure | None:
-    """Current NPS (see :mod:`storage.analytics.campaigns`), for one segment when given."""
-    campaign = await current_campaign(session)
+async def current_nps(
+    session: AsyncSession, segment: str | None = None, *, campaign_id: int | None = None
+) -> CurrentFigure | None:
+    """Current NPS (see :mod:`storage.analytics.campaigns`), for one segment when given; of
+    campaign ``campaign_id`` instead of the current one when given (the read API)."""
+    campaign = await (
+        current_campaign(session) if campaign_id is None else campaign_info(session, campaign_id)
+    )
     if campaign is None:
         return None
     nps = pooled([await nps_for(session, campaign_id=cid, segment=segment) for cid in campaign.wave])

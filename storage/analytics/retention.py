@@ -97,14 +97,7 @@ class Retention:
     month: str  # M, "YYYY-MM"
     months_available: int  # of M+1..M+3 with KPI rows
     categories: dict[str, CategoryRetention] = field(default_factory=dict)
-
-    @property
-    def window_complete(self) -> bool:
-        return self.months_available == WINDOW
-
-    @property
-    def months_to_complete(self) -> int:
-        return WINDOW - self.months_available
+    window_complete: bool = False  # KPI rows exist for M+3
 
     @property
     def churn_difference(self) -> float | None:
@@ -207,7 +200,7 @@ async def retention_of(session: AsyncSession, campaign: Campaign, tz: ZoneInfo) 
             lifetime_cents=int(lifetime or 0),
         )
     available = await months_with_rows(session, [shift(m, i) for i in range(1, WINDOW + 1)])
-    return Retention(campaign.id, m, len(available), categories)
+    return Retention(campaign.id, m, len(available), categories, window_complete=a3 in available)
 
 
 async def retention(session: AsyncSession, campaign_id: int, tz: ZoneInfo) -> Retention | None:

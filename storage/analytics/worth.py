@@ -58,8 +58,7 @@ async def worth(session: AsyncSession, campaign_id: int, tz: ZoneInfo) -> Worth 
     pending_months = 0
     for campaign in campaigns:
         m = campaign_month(campaign, tz)
-        available = await months_with_rows(session, [shift(m, i) for i in range(1, WINDOW + 1)])
-        if len(available) == WINDOW:
+        if await months_with_rows(session, [shift(m, WINDOW)]):  # the window is complete
             table, title = await retention_of(session, campaign, tz), campaign.title
             break
         if pending_title is None:

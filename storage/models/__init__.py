@@ -7,10 +7,12 @@ from storage.models.bot_state import BotState, HeldPost
 from storage.models.campaign import Campaign
 from storage.models.delivery import Delivery
 from storage.models.fsm import FsmRecord
+from storage.models.hook import HookDelivery, HookEndpoint
 from storage.models.inbox import InboxUpdate
 from storage.models.job_run import JobRun
 from storage.models.kpi import PartnerKpi
 from storage.models.lease import Lease
+from storage.models.model_cache import ModelCache
 from storage.models.partner import Partner
 from storage.models.response import Response, ResponseDriver, category_of
 from storage.models.send_budget import SendBudgetRow
@@ -26,9 +28,12 @@ __all__ = [
     "Delivery",
     "FsmRecord",
     "HeldPost",
+    "HookDelivery",
+    "HookEndpoint",
     "InboxUpdate",
     "JobRun",
     "Lease",
+    "ModelCache",
     "Partner",
     "PartnerKpi",
     "Response",

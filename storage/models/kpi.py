@@ -46,6 +46,10 @@ class PartnerKpi(Base):
         # Key partners and "the last imported month": revenue of every partner over a few months,
         # read from the index alone.
         Index("ix_partner_kpis_month", "month", "partner_id", "revenue"),
+        # SQLite: rows stored in primary-key order, so a partner's months are read in one range
+        # without a second lookup per row (the retention query reads every month of every
+        # respondent). PostgreSQL ignores it.
+        {"sqlite_with_rowid": False},
     )
 
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True)

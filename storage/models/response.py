@@ -47,6 +47,8 @@ class Response(Base):
         UniqueConstraint("campaign_id", "partner_id", "round"),
         Index("ix_responses_campaign_score", "campaign_id", "score"),
         Index("ix_responses_answered_at", "answered_at"),
+        # The read API pages through changes in (updated_at, id) order (0018).
+        Index("ix_responses_changes", "updated_at", "id"),
         # Report queries: per-campaign counts joined to partners, and the latest comments.
         Index("ix_responses_campaign_partner_score", "campaign_id", "partner_id", "score"),
         # Breakdowns by the answer-time segment walk a campaign's answers in segment order (0014).

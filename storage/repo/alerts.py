@@ -25,6 +25,7 @@ from storage.analytics.people import COLUMNS, PartnerRef
 from storage.models import Alert, AlertMessage, Campaign, Partner, Response, ResponseDriver, utcnow
 from storage.models.alert import OPEN, RESOLVED
 from storage.models.response import STAGE_DONE
+from storage.repo import hook_events
 
 TO_PARTNER = "to_partner"
 FROM_PARTNER = "from_partner"
@@ -87,7 +88,10 @@ async def claim(session: AsyncSession, response_id: int) -> int | None:
     if due is None:
         return None
     created = await session.scalar(_insert_alert(session, response_id))
-    return int(created) if created is not None else None
+    if created is None:
+        return None
+    await hook_events.alert_event(session, hook_events.ALERT_OPENED, int(created))
+    return int(created)
 
 
 async def due_responses(
@@ -195,7 +199,10 @@ async def resolve(session: AsyncSession, alert_id: int, user_id: int) -> bool:
         .where(Alert.id == alert_id, Alert.status == OPEN)
         .values(status=RESOLVED, resolved_by=user_id, resolved_at=utcnow())
     )
-    return bool(getattr(result, "rowcount", 0))
+    if not getattr(result, "rowcount", 0):
+        return False
+    await hook_events.alert_event(session, hook_events.ALERT_RESOLVED, alert_id)
+    return True
 
 
 async def add_message(
@@ -260,3 +267,10 @@ async def posted_of_partner(session: AsyncSession, partner_id: int) -> list[int]
         .order_by(Alert.id)
     )
     return list(rows)
+
+
+async def move_chat(session: AsyncSession, old: int, new: int) -> int:
+    """The managers' group became supergroup ``new``: its alerts live there now (Telegram keeps
+    their message ids), so relays, Reply and Resolved keep working. Returns how many."""
+    result = await session.execute(update(Alert).where(Alert.chat_id == old).values(chat_id=new))
+    return int(getattr(result, "rowcount", 0) or 0)

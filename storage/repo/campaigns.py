@@ -30,7 +30,7 @@ from storage.analytics.nps import nps_by_campaign
 from storage.models import Campaign, Delivery, Partner, Response
 from storage.models import campaign as c
 from storage.models import delivery as d
-from storage.repo import deliveries, delivery_queue
+from storage.repo import deliveries, delivery_queue, hook_events
 from storage.repo.deliveries import Counts
 
 SAMPLE = re.compile(r"^(?:(?P<pct>\d{1,3}(?:\.\d+)?)%|(?P<count>\d{1,9}))$", re.ASCII)  # 0-9 only
@@ -245,6 +245,7 @@ async def close(session: AsyncSession, campaign: Campaign, *, now: datetime) -> 
     campaign.closed_at = now
     dropped = await deliveries.fail_outstanding(session, campaign.id)
     await session.flush()
+    await hook_events.campaign_closed(session, campaign.id)
     return dropped
 
 

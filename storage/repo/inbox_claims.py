@@ -10,7 +10,7 @@ replica see whether an earlier update of the same partner is still unhandled any
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -107,3 +107,30 @@ async def earlier_unhandled(
     if row is None:
         return None
     return int(row[0]), row[1], row[2] or datetime.min.replace(tzinfo=UTC)
+
+
+async def owners_with_prefix(session: AsyncSession, prefix: str) -> list[str]:
+    """Owners named ``prefix…`` that still hold unhandled rows or held replies."""
+    rows = await session.scalars(
+        select(InboxUpdate.claimed_by)
+        .where(
+            InboxUpdate.claimed_by.startswith(prefix, autoescape=True),
+            or_(InboxUpdate.processed_at.is_(None), InboxUpdate.reply.is_not(None)),
+        )
+        .distinct()
+    )
+    return [owner for owner in rows if owner is not None]
+
+
+async def expire(session: AsyncSession, owners: list[str], now: datetime) -> int:
+    """End the leases of ``owners`` (known dead) at once, so the next sweep takes their rows.
+    Commits."""
+    if not owners:
+        return 0
+    result = await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.claimed_by.in_(owners), InboxUpdate.lease_until >= now)
+        .values(lease_until=now - timedelta(seconds=1))
+    )
+    await session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)

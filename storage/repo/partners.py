@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import AlertMessage, Partner, Response, utcnow
 from storage.models.alert import Alert
 from storage.models.partner import OPTED_IN, STAFF
+from storage.repo import hook_events
 from storage.tables import table_of
 
 INVITE_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -158,6 +160,21 @@ async def link_invite(
     return partner
 
 
+async def mark_staff(session: AsyncSession, telegram_ids: Iterable[int]) -> int:
+    """Self-registered records of these users (admins) become staff; imported or opted-in ones
+    stay partners. Returns how many changed."""
+    ids = list(telegram_ids)
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(Partner)
+        .where(Partner.telegram_id.in_(ids), Partner.external_id.is_(None), Partner.role.is_(None))
+        .values(role=STAFF)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def opt_in(
     session: AsyncSession, telegram_id: int, *, name: str | None, username: str | None, language: str | None
 ) -> Partner:
@@ -175,12 +192,19 @@ async def set_language(session: AsyncSession, partner_id: int, language: str) ->
 
 
 async def set_opted_out(session: AsyncSession, partner_id: int, opted_out: bool) -> None:
-    """Stop or resume surveys for the partner."""
+    """Stop or resume surveys for the partner (stopping is a partner.opted_out event)."""
     await session.execute(update(Partner).where(Partner.id == partner_id).values(opted_out=opted_out))
+    if opted_out:
+        external_id = await session.scalar(select(Partner.external_id).where(Partner.id == partner_id))
+        await hook_events.partner_event(session, hook_events.PARTNER_OPTED_OUT, partner_id, external_id)
 
 
 async def erase(session: AsyncSession, partner: Partner) -> None:
-    """Forget a partner: personal data and comments go, scores stay as anonymous figures."""
+    """Forget a partner: personal data and comments go, scores stay as anonymous figures.
+
+    Webhook events not delivered yet lose the partner's text, and partner.erased (with the CRM
+    id, which is forgotten here) follows their other events."""
+    external_id = partner.external_id
     await session.execute(update(Response).where(Response.partner_id == partner.id).values(comment=None))
     alert_ids = (
         select(Alert.id)
@@ -197,3 +221,4 @@ async def erase(session: AsyncSession, partner: Partner) -> None:
     partner.opted_out = True
     partner.erased_at = utcnow()
     await session.flush()
+    await hook_events.partner_erased(session, partner.id, external_id)

@@ -17,6 +17,7 @@ from storage.areas import active as active_areas
 from storage.areas import is_area
 from storage.models import Campaign, Partner, Response, ResponseDriver, utcnow
 from storage.models.response import STAGE_COMMENT, STAGE_DONE, STAGE_DRIVERS, category_of
+from storage.repo import hook_events
 from storage.repo.campaigns_base import STANDING_COLUMNS, Standing, standing_of
 from storage.tables import table_of
 
@@ -172,6 +173,7 @@ async def record_score(
             },
         )
         assert rid is not None
+        await hook_events.response_event(session, hook_events.RESPONSE_CREATED, rid)
         return Answer(rid, campaign_id, partner_id, score, STAGE_COMMENT, question_message_id, round_)
     qid = question_message_id if question_message_id is not None else existing.question_message_id
     # A second score replaces the first and reopens the follow-ups.
@@ -188,6 +190,7 @@ async def record_score(
             "completed_at": None,
         },
     )
+    await hook_events.response_event(session, hook_events.RESPONSE_UPDATED, existing.id)
     return Answer(existing.id, campaign_id, partner_id, score, STAGE_COMMENT, qid, existing.round)
 
 
@@ -207,12 +210,14 @@ async def owned_with_areas(
 
 
 async def set_comment(session: AsyncSession, answer: Answer, comment: str | None) -> None:
-    """Store (or skip) the open answer and move on to the drivers question."""
+    """Store (or skip) the open answer and move on to the drivers question (the comment's
+    themes are stored first, so response.updated carries them)."""
     await session.execute(
         _UPDATE,
         {"response_id": answer.id, "comment": comment, "stage": STAGE_DRIVERS, "updated_at": utcnow()},
     )
     answer.stage = STAGE_DRIVERS
+    await hook_events.response_event(session, hook_events.RESPONSE_UPDATED, answer.id)
 
 
 async def toggle_driver(session: AsyncSession, answer: Answer, chosen: list[str], area: str) -> list[str]:
@@ -228,6 +233,9 @@ async def toggle_driver(session: AsyncSession, answer: Answer, chosen: list[str]
             _ADD_AREA, {"response_id": answer.id, "area": area, "campaign_id": answer.campaign_id}
         )
         current.add(area)
+    # The response changed: the read API's feed and response.updated see the new areas.
+    await session.execute(_UPDATE, {"response_id": answer.id, "updated_at": utcnow()})
+    await hook_events.response_event(session, hook_events.RESPONSE_UPDATED, answer.id)
     return [a for a in active_areas() if a in current]
 
 
@@ -238,3 +246,4 @@ async def complete(session: AsyncSession, answer: Answer) -> None:
         _UPDATE, {"response_id": answer.id, "stage": STAGE_DONE, "updated_at": now, "completed_at": now}
     )
     answer.stage = STAGE_DONE
+    await hook_events.response_event(session, hook_events.RESPONSE_COMPLETED, answer.id)

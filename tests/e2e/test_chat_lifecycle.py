@@ -61,6 +61,22 @@ async def test_upgraded_group_is_followed_and_admins_told(
     assert sum("MANAGER_CHAT_ID" in (m.get("text") or "") for m in admin.messages()) == 1  # one line
 
 
+async def test_alerts_posted_before_the_upgrade_still_work_in_the_supergroup(
+    app: App, tg: FakeTelegram, admin: SimUser, make_user: Callable[..., SimUser]
+) -> None:
+    partner = make_user(PARTNER_ID, first_name="Олег")
+    mgr = manager(tg)
+    await detractor(partner)
+    alert = await mgr.wait_text("Критик: 2/10")
+    new_id = tg.upgrade_to_supergroup(MANAGER_CHAT_ID, mgr.user)
+    await admin.wait_text(f"MANAGER_CHAT_ID={new_id}")
+    assert tg.message(new_id, alert["message_id"]) is not None  # the history moved along
+    in_super = manager(tg, {"id": new_id, "type": "supergroup", "title": "Managers"})
+    answer = await in_super.press("✅ Решено")
+    assert "больше нет" not in (answer.get("text") or "")
+    await in_super.wait_text("Решено")
+
+
 async def test_upgrade_learned_from_the_error_resends_the_digest(
     app: App, tg: FakeTelegram, admin: SimUser
 ) -> None:

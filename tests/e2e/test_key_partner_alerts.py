@@ -46,3 +46,34 @@ async def test_key_partner_alert_names_the_manager_and_comes_first_in_alerts(
     assert "⭐" in lines[0] and "2/10" in lines[0] and "1/10" in lines[1] and "⭐" not in lines[1]
     async with app.services.sessionmaker() as s:
         assert (await s.scalar(select(Partner.manager).where(Partner.id == key.id))) == "kate_m"
+
+
+async def test_export_kpis_in_the_bot(app: App, tg: FakeTelegram) -> None:
+    import csv
+    import io
+    from datetime import UTC, datetime
+
+    from storage.models import campaign as c
+
+    async with app.services.sessionmaker() as s:
+        q = await add_campaign(s, "Весна", status=c.CLOSED, launched_at=datetime(2026, 4, 7, 8, tzinfo=UTC))
+        for i in range(6):
+            p = await add_partner(s, external_id=f"E-{i}")
+            await add_response(s, q, p, 10 if i < 3 else 2)
+            s.add(PartnerKpi(partner_id=p.id, month="2026-03", revenue=Decimal("10")))
+            # Detractors go quiet after the campaign: no conversions, no revenue, no status.
+            s.add(PartnerKpi(partner_id=p.id, month="2026-07", revenue=Decimal("0" if i >= 3 else "20"),
+                             conversions=0 if i >= 3 else 1))  # fmt: skip
+        await s.commit()
+    mgr = manager(tg)
+    await mgr.send_text("/export kpis")
+    doc = await mgr.wait_text("Удержание по категориям NPS: кампаний — 1")
+    rows = list(csv.DictReader(io.StringIO(tg.uploaded(doc["message_id"], -1_000_777).decode("utf-8-sig"))))
+    by = {r["category"]: r for r in rows}
+    assert (by["promoter"]["partners"], by["promoter"]["churned"]) == ("3", "0")
+    assert (by["detractor"]["partners"], by["detractor"]["churned"], by["detractor"]["churn_rate"]) == (
+        "3",
+        "3",
+        "1.0",
+    )
+    assert by["promoter"]["window_complete"] == "True" and by["promoter"]["revenue_after"] == "60.00"

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from storage.models import Delivery, Partner
+from storage.models import Delivery, Partner, utcnow
 from storage.models import delivery as d
 from tests.e2e.test_sending_fanout import seed
 from tests.fakebot import FakeTelegram, SimUser
@@ -71,3 +71,27 @@ async def test_admin_and_manager_pressing_start_are_not_partners(
         role = await s.scalar(select(Partner.role).where(Partner.telegram_id == admin.user_id))
         manager_role = await s.scalar(select(Partner.role).where(Partner.telegram_id == MANAGER_ID))
     assert role == "partner" and manager_role == "staff"
+
+
+async def test_admin_registered_before_the_upgrade_is_staff_after_start(
+    tg: FakeTelegram, make_app, db_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    from storage.db import create_engine, create_sessionmaker
+    from storage.migrate import upgrade_async
+    from tests.helpers import ADMIN_ID, add_partner
+
+    await upgrade_async(db_url)
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as s:  # pressed Start under the old version
+            await add_partner(s, telegram_id=ADMIN_ID, name="Admin", started_at=utcnow())
+            await add_partner(s, telegram_id=7_600_900, name="Partner", started_at=utcnow())
+            await s.commit()
+    finally:
+        await engine.dispose()
+    app = await make_app()
+    async with app.services.sessionmaker() as s:
+        roles = {
+            tg_id: role for tg_id, role in (await s.execute(select(Partner.telegram_id, Partner.role))).all()
+        }
+    assert roles == {ADMIN_ID: "staff", 7_600_900: None}

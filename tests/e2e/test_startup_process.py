@@ -64,4 +64,5 @@ async def test_unreachable_telegram_is_retried_line_by_line_until_sigterm(
     _out, rest = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 0  # a clean stop, though Telegram never answered
     assert "attempt 1," in attempts[0] and "attempt 2," in attempts[1]
+    assert "TELEGRAM_API_URL" in attempts[0] and "network" in attempts[0]  # what to check
     assert "Traceback" not in "".join(attempts) + rest.decode()

@@ -39,6 +39,7 @@ class LifecycleMixin:
         for (cid, uid), status in list(self.store.members.items()):
             if cid == chat_id:
                 self.store.members[(new, uid)] = status
+        self.store.copy_history(chat_id, new)  # Telegram keeps the history and its message ids
         sender = self.store.remember_user(by)
         to_new = self.store.add_message(chat_id, sender, {"migrate_to_chat_id": new}, from_bot=False)
         self.migrated[chat_id] = new

@@ -214,6 +214,17 @@ class Store:
         self.messages.setdefault(chat_id, {})[message_id] = record
         return record
 
+    def copy_history(self, old: ChatId, new: ChatId) -> None:
+        """A group became a supergroup: its messages appear there with the same ids."""
+        chat = self.chat(new)
+        for message_id, record in self.messages.get(old, {}).items():
+            message = {**copy.deepcopy(record.message), "chat": copy.deepcopy(chat)}
+            copied = StoredMessage(
+                message, record.from_bot, self.next_seq(), record.file, raw_text=record.raw_text
+            )
+            self.messages.setdefault(new, {})[message_id] = copied
+        self._next_message_id[new] = max(self._next_message_id.get(new, 0), self._next_message_id.get(old, 0))
+
     def get(self, chat_id: ChatId, message_id: int) -> StoredMessage | None:
         record = self.messages.get(chat_id, {}).get(message_id)
         return None if record is None or record.deleted else record

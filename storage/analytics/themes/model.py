@@ -1,8 +1,11 @@
 """The statistical half of the theme classifier: character n-grams and a linear model.
 
 Trained from the labelled corpus in the repository (:mod:`storage.analytics.themes.corpus`) the
-first time it is needed (about a second), then kept in memory: nothing is downloaded and no
-trained file is committed, so the model always matches the data it was built from.
+first time it is needed (seconds of CPU, scikit-learn's import included), then kept in memory:
+nothing is downloaded and no trained file is committed, so the model always matches the data it
+was built from. A running install trains it once per corpus version: the trained model is saved
+in the database under :func:`corpus_key` (storage/repo/model_cache.py) and every later start,
+in every process, loads it instead (bot/theme_setup.py).
 
 Features: TF-IDF of character n-grams (2-5, inside word boundaries) of the normalised text, which
 carry typos, prefixed verbs and unseen word forms ("креосы", "выплты", "переделайте"), plus
@@ -14,6 +17,8 @@ multiplied with the coefficient matrix, about 0.2 ms per comment.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import math
 import threading
 from collections import Counter
@@ -24,11 +29,45 @@ import numpy as np
 
 from storage import areas
 from storage.analytics import comment_text
-from storage.analytics.themes.corpus import Example, training_examples
+from storage.analytics.themes.corpus import DATA_DIR, TRAIN_FILES, Example, training_examples
 
 # The default areas the corpus is labelled with ("other" is the absence of all): storage/areas.py.
 MODEL_AREAS: tuple[str, ...] = tuple(a for a in areas.DEFAULT_AREAS if a != areas.OTHER)
 _C = 10.0  # inverse regularisation, chosen by 5-fold cross-validation on the training corpus
+CHAR_NGRAMS = (2, 5)
+WORD_NGRAMS = (1, 2)
+# Bumped when the saved form or the features change: a saved model of another format is retrained.
+FORMAT = "theme-model-1"
+
+
+def char_ngrams(text: str) -> list[str]:
+    """Character n-grams inside word boundaries, as scikit-learn's ``char_wb`` analyzer makes
+    them (same order, same padding); our own so that a saved model needs no scikit-learn."""
+    low, high = CHAR_NGRAMS
+    grams: list[str] = []
+    for word in text.split():
+        padded = f" {word} "
+        size = len(padded)
+        for n in range(low, high + 1):
+            offset = 0
+            grams.append(padded[offset : offset + n])
+            while offset + n < size:
+                offset += 1
+                grams.append(padded[offset : offset + n])
+            if offset == 0:  # a short word is counted once
+                break
+    return grams
+
+
+def word_ngrams(text: str) -> list[str]:
+    """Tokens (runs of non-space) and pairs of neighbours, as scikit-learn's ``word`` analyzer
+    with ``token_pattern=r"\\S+"`` and ``ngram_range=(1, 2)`` makes them."""
+    tokens = text.split()
+    grams = list(tokens)
+    low, high = WORD_NGRAMS
+    for n in range(max(low, 2), min(high, len(tokens)) + 1):
+        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return grams
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +143,58 @@ def train(examples: Sequence[Example]) -> ThemeModel:
         coef[:, k] = fitted.coef_[0]
         intercept[k] = fitted.intercept_[0]
     blocks = (
-        _Block(char.build_analyzer(), dict(char.vocabulary_), char.idf_, 0),
-        _Block(word.build_analyzer(), dict(word.vocabulary_), word.idf_, x_char.shape[1]),
+        _Block(char_ngrams, dict(char.vocabulary_), char.idf_, 0),
+        _Block(word_ngrams, dict(word.vocabulary_), word.idf_, x_char.shape[1]),
     )
     return ThemeModel(MODEL_AREAS, blocks, coef, intercept)
+
+
+def corpus_key() -> str:
+    """What a trained model depends on: the corpus files, the areas, the settings, the format."""
+    digest = hashlib.sha256(f"{FORMAT}|{MODEL_AREAS}|{_C}|{CHAR_NGRAMS}|{WORD_NGRAMS}".encode())
+    for name in TRAIN_FILES:
+        digest.update(name.encode())
+        digest.update((DATA_DIR / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _terms(vocabulary: dict[str, int]) -> np.ndarray:
+    terms = [""] * len(vocabulary)
+    for term, column in vocabulary.items():
+        terms[column] = term
+    return np.array(terms, dtype=np.str_)
+
+
+def to_bytes(model: ThemeModel) -> bytes:
+    """The trained model as an ``.npz`` (arrays only: loading it runs no code, unlike a pickle)."""
+    char, word = model.blocks
+    out = io.BytesIO()
+    np.savez_compressed(
+        out,
+        areas=np.array(model.areas, dtype=np.str_),
+        char_terms=_terms(char.vocabulary),
+        char_idf=char.idf,
+        word_terms=_terms(word.vocabulary),
+        word_idf=word.idf,
+        coef=model.coef,
+        intercept=model.intercept,
+    )
+    return out.getvalue()
+
+
+def from_bytes(data: bytes) -> ThemeModel:
+    """A model saved by :func:`to_bytes` (ValueError when it is not one)."""
+    with np.load(io.BytesIO(data), allow_pickle=False) as saved:
+        char_terms = [str(t) for t in saved["char_terms"]]
+        word_terms = [str(t) for t in saved["word_terms"]]
+        blocks = (
+            _Block(char_ngrams, {t: i for i, t in enumerate(char_terms)}, saved["char_idf"], 0),
+            _Block(word_ngrams, {t: i for i, t in enumerate(word_terms)}, saved["word_idf"], len(char_terms)),
+        )
+        model = ThemeModel(tuple(str(a) for a in saved["areas"]), blocks, saved["coef"], saved["intercept"])
+    if model.coef.shape != (len(char_terms) + len(word_terms), len(model.areas)):
+        raise ValueError("saved theme model is inconsistent")
+    return model
 
 
 _lock = threading.Lock()
@@ -117,6 +204,13 @@ _model: ThemeModel | None = None
 def is_built() -> bool:
     """True once :func:`default_model` has been built in this process."""
     return _model is not None
+
+
+def install(model: ThemeModel) -> None:
+    """Use ``model`` (loaded from the saved copy) as the default model of this process."""
+    global _model
+    with _lock:
+        _model = model
 
 
 def default_model() -> ThemeModel:

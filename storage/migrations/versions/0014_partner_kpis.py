@@ -42,6 +42,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("partner_id", "month", name=op.f("pk_partner_kpis")),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_partner_kpis_month", "partner_kpis", ["month", "partner_id", "revenue"])
     with op.batch_alter_table("partners") as batch:

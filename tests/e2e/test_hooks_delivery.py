@@ -1,0 +1,179 @@
+"""Signed webhooks out, end to end: answers in the bot, events verified by a receiver with the
+``standardwebhooks`` package's own ``Webhook.verify`` (tests/hooks/receiver.py)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import App
+from storage.models import HookDelivery, HookEndpoint, utcnow
+from storage.models import hook as h
+from storage.repo import hook_endpoints, partners, responses
+from tests.helpers import MANAGER_CHAT_ID, add_campaign, add_partner
+from tests.hooks.receiver import Receiver
+
+pytestmark = pytest.mark.asyncio
+
+
+class Clock:
+    """The worker's clock: the wall clock plus an offset tests move instead of waiting out
+    back-off (events are stamped with the wall clock when queued)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return utcnow() + self.offset
+
+    def advance(self, **kw: float) -> None:
+        self.offset += timedelta(**kw)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    rx = Receiver(secret="")
+    await rx.start()
+    try:
+        yield rx
+    finally:
+        await rx.stop()
+
+
+@pytest.fixture
+async def app_hooks(make_app) -> App:
+    """The app with loopback receivers allowed (HOOKS_ALLOW_HTTP)."""
+    return await make_app(hooks_allow_http=True)
+
+
+async def _endpoint(app: App, rx: Receiver, events: str = "*") -> HookEndpoint:
+    async with app.services.sessionmaker() as s:
+        endpoint = await hook_endpoints.add(s, rx.url, events)
+        await s.commit()
+    rx.secret = endpoint.secret
+    return endpoint
+
+
+def _fast(app: App, timeout: float = 15.0) -> None:
+    assert app.worker is not None
+    app.worker.hooks.poll_interval = 0.02
+    app.worker.hooks.timeout = timeout
+
+
+async def _outstanding(app: App) -> int:
+    async with app.services.sessionmaker() as s:
+        return int(
+            await s.scalar(
+                select(func.count())
+                .select_from(HookDelivery)
+                .where(HookDelivery.status.in_((h.PENDING, h.SENDING)))
+            )
+            or 0
+        )
+
+
+async def test_a_partners_survey_arrives_as_signed_events_in_order(
+    app_hooks: App, receiver: Receiver, make_user, tg
+) -> None:
+    app = app_hooks
+    _fast(app)
+    await _endpoint(app, receiver)
+    async with app.services.sessionmaker() as s:
+        await add_partner(s, external_id="CRM-7", telegram_id=1001, started_at=utcnow(), name="P")
+        await s.commit()
+    user = make_user(1001)
+    await user.send_text("/survey")
+    await user.wait_reply()
+    await user.press("4")
+    await user.wait_text("Что нам стоит улучшить")
+    await user.send_text("Выплаты <медленные>")
+    await user.wait_text("Какие области")
+    await user.press("Скорость выплат")
+    await user.press("Готово")
+    await user.wait_text("Спасибо! Ваш ответ сохранен")
+    await tg.wait_until(lambda: len(receiver.first_seen()) >= 4, timeout=10)
+    await tg.wait_until(lambda: receiver.received[-1].type == "response.completed", timeout=10)
+    seen = receiver.first_seen()
+    types = [r.type for r in seen]
+    assert types[0] == "response.created" and types[-1] == "response.completed"
+    assert set(types[1:-1]) == {"response.updated"}
+    assert receiver.unverified == 0
+    created, commented, done = seen[0].data, seen[1].data, seen[-1].data
+    assert created["external_id"] == "CRM-7" and created["score"] == 4 and created["category"] == "detractor"
+    assert created["comment"] is None
+    assert commented["comment"] == "Выплаты <медленные>"
+    assert done["areas"] == ["payouts"] and done["completed"] is True
+    assert "payouts" in done["themes"] or done["themes"] == []
+    assert {"response_id", "campaign_id", "campaign", "themes"} <= set(done)
+
+
+async def test_many_answers_none_lost_through_failures_ordered_per_partner(
+    make_app, receiver: Receiver, tg, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)  # the level the bot logs at
+    clock = Clock()
+    app = await make_app(clock=clock, hooks_allow_http=True)
+    _fast(app, timeout=0.5)
+    endpoint = await _endpoint(app, receiver)
+    receiver.mode = "fail"
+    n = 60
+    async with app.services.sessionmaker() as s:
+        campaign = await add_campaign(s)
+        ids = [(await add_partner(s, external_id=f"E{i}")).id for i in range(n)]
+        await s.commit()
+    for i, pid in enumerate(ids):  # each answer in its own transaction, as the bot writes them
+        async with app.services.sessionmaker() as s:
+            answer = await responses.record_score(s, None, campaign.id, pid, i % 11, None)
+            await s.commit()
+        async with app.services.sessionmaker() as s:
+            await responses.set_comment(s, answer, f"comment {i}")
+            await s.commit()
+        async with app.services.sessionmaker() as s:
+            await responses.complete(s, answer)
+            if i % 10 == 0:
+                await partners.set_opted_out(s, pid, True)
+            await s.commit()
+    expected = 3 * n + n // 10
+    assert app.worker is not None
+    hooks = app.worker.hooks
+
+    async def an_hour_later() -> None:
+        before = hooks.delivered + hooks.failed_attempts
+        clock.advance(hours=1)
+        await tg.wait_until(lambda: hooks.delivered + hooks.failed_attempts > before, timeout=10)
+
+    await tg.wait_until(lambda: hooks.failed_attempts > 0, timeout=10)
+    for _ in range(3):  # the receiver is down for hours
+        await an_hour_later()
+    receiver.mode = "hang"  # then it times out
+    await an_hour_later()
+    receiver.mode = "ok"
+    receiver.release.set()
+    while await _outstanding(app):
+        await an_hour_later()
+    await tg.wait_until(lambda: len(receiver.first_seen()) >= expected, timeout=20)
+    assert receiver.unverified == 0
+    seen = receiver.first_seen()
+    assert len(seen) == expected  # exactly the expected events: none lost, none invented
+    by_partner: dict[str, list[str]] = {}
+    for r in seen:
+        by_partner.setdefault(r.data["external_id"], []).append(r.type)
+    for i in range(n):
+        want = ["response.created", "response.updated", "response.completed"]
+        if i % 10 == 0:
+            want.append("partner.opted_out")
+        assert by_partner[f"E{i}"] == want
+    # A repeat is always the same event: same id, same body.
+    bodies: dict[str, tuple[str, dict]] = {}
+    for r in receiver.received:
+        assert bodies.setdefault(r.msg_id, (r.type, r.data)) == (r.type, r.data)
+    # The managers' chat heard once that the endpoint had been failing for an hour.
+    texts = [m.get("text", "") for m in tg.chat_messages(MANAGER_CHAT_ID)]
+    alerts = [t for t in texts if f"#{endpoint.id}" in t and "час" in t]
+    assert len(alerts) == 1
+    assert endpoint.secret not in caplog.text
+    assert endpoint.secret.removeprefix("whsec_") not in caplog.text

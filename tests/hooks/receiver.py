@@ -1,0 +1,105 @@
+"""A webhook receiver for tests: aiohttp on 127.0.0.1 verifying every delivery with the
+``standardwebhooks`` package's own ``Webhook.verify``.
+
+``mode`` says how it answers: "ok" (204), "fail" (500), "hang" (never, until released: the
+sender's timeout fires), "gone" (410), "redirect" (302 to /elsewhere, which counts its hits).
+``delay`` (seconds) makes every answer take that long (the benchmark's slow CRM).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from aiohttp import web
+from standardwebhooks import Webhook
+
+
+@dataclass
+class Received:
+    """One verified delivery."""
+
+    msg_id: str
+    type: str
+    data: dict[str, Any]
+    timestamp: str
+    at: float = 0.0  # time.time() when it arrived
+
+
+@dataclass
+class Receiver:
+    """See the module docstring."""
+
+    secret: str
+    mode: str = "ok"
+    delay: float = 0.0
+    received: list[Received] = field(default_factory=list)
+    unverified: int = 0
+    requests: int = 0
+    redirected_hits: int = 0
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    url: str = ""
+    _runner: web.AppRunner | None = None
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/hook", self._hook)
+        app.router.add_route("*", "/elsewhere", self._elsewhere)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}/hook"
+        return self.url
+
+    async def stop(self) -> None:
+        self.release.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _hook(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        body = await request.text()
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.mode == "hang":
+            await self.release.wait()
+            return web.Response(status=503)
+        if self.mode == "fail":
+            return web.Response(status=500, text="down")
+        if self.mode == "gone":
+            return web.Response(status=410)
+        if self.mode == "redirect":
+            raise web.HTTPFound("/elsewhere")
+        try:
+            payload = Webhook(self.secret).verify(body, dict(request.headers))
+        except Exception:
+            self.unverified += 1
+            return web.Response(status=400, text="bad signature")
+        event = payload if isinstance(payload, dict) else orjson.loads(body)
+        self.received.append(
+            Received(
+                request.headers["webhook-id"], event["type"], event["data"], event["timestamp"], time.time()
+            )
+        )
+        return web.Response(status=204)
+
+    async def _elsewhere(self, request: web.Request) -> web.Response:
+        self.redirected_hits += 1
+        return web.Response(status=204)
+
+    def first_seen(self) -> list[Received]:
+        """Deliveries without repeats (a repeat has the same webhook-id), in arrival order."""
+        seen: set[str] = set()
+        out: list[Received] = []
+        for r in self.received:
+            if r.msg_id not in seen:
+                seen.add(r.msg_id)
+                out.append(r)
+        return out
