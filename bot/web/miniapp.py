@@ -228,9 +228,8 @@ async def _comments(request: web.Request, state: MiniApp, viewer: Viewer, _: Tra
 async def _alerts(request: web.Request, state: MiniApp, viewer: Viewer, _: Translate) -> web.StreamResponse:
     """Open detractor alerts (key partners first once their figures exist)."""
     async with state.services.sessionmaker() as session:
-        views, total = await alerts.open_alerts(session, limit=ALERTS_LISTED)
         key = (await key_partners(session)).ids
-    views.sort(key=lambda v: v.partner.partner_id not in key)  # stable: oldest first within each
+        views, total = await alerts.open_alerts(session, limit=ALERTS_LISTED, first=key)  # as /alerts
     listed = [data.alert_json(v, _, key=v.partner.partner_id in key) for v in views]
     return web.json_response({"total": total, "alerts": listed})
 

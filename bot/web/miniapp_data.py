@@ -26,6 +26,7 @@ from storage.analytics.key_partners import key_partners
 from storage.analytics.nps import NpsChange, NpsResult, compare, nps_by_campaign
 from storage.analytics.people import PartnerRef
 from storage.analytics.report import (
+    DIMENSIONS,
     TREND_LENGTH,
     CampaignReport,
     Sessions,
@@ -35,7 +36,7 @@ from storage.analytics.report import (
 )
 from storage.repo.alerts import AlertView
 
-BREAKDOWN_DIMENSIONS = ("segment", "tier", "geo")
+BREAKDOWN_DIMENSIONS = DIMENSIONS  # what /report breaks down by
 
 
 def _time(moment: datetime | None) -> str | None:

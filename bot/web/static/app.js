@@ -225,7 +225,7 @@
   }
 
   function breakdownTab() {
-    var dims = (state.me && state.me.dimensions) || ['segment', 'tier', 'geo'];
+    var dims = (state.me && state.me.dimensions) || ['segment', 'tier', 'geo', 'niche'];
     var dim = state.dimension || dims[0];
     var bar = h('nav', { 'data-testid': 'dimensions' });
     dims.forEach(function (name) {
