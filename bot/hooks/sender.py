@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from standardwebhooks import Webhook
 
+from bot import managers_chat
 from bot.hooks import file as hooks_file
 from bot.hooks.guard import GuardedResolver, Lookup, Refused, check_literal, url_problem
 from bot.sending.engine import process_id
@@ -250,7 +251,8 @@ class HookSender:
             log.warning(
                 "Webhook endpoint %s (%s) has failed for an hour: %s", notice.endpoint_id, host, notice.error
             )
-        if settings.manager_chat_id is None:
+        chat = await managers_chat.chat_id(self.services)  # follows a supergroup upgrade
+        if chat is None:
             return
         _ = self.services.translator.bind(settings.default_locale)
         from aiogram import html
@@ -260,7 +262,7 @@ class HookSender:
             key, id=str(notice.endpoint_id), host=html.quote(host), error=html.quote(notice.error or "?")
         )
         try:
-            await self.services.bot.send_message(settings.manager_chat_id, text)
+            await self.services.bot.send_message(chat, text)
         except Exception as exc:
             log.warning("Could not tell the managers about webhook endpoint %s: %s", notice.endpoint_id, exc)
 
