@@ -9,6 +9,7 @@ sender's timeout fires), "gone" (410), "redirect" (302 to /elsewhere, which coun
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,13 +43,14 @@ class Receiver:
     redirected_hits: int = 0
     release: asyncio.Event = field(default_factory=asyncio.Event)
     url: str = ""
+    stopping: bool = False  # answers 503 at once while the test tears it down
     _runner: web.AppRunner | None = None
 
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/hook", self._hook)
         app.router.add_route("*", "/elsewhere", self._elsewhere)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -59,12 +61,18 @@ class Receiver:
         return self.url
 
     async def stop(self) -> None:
+        # The app under test may still be sending (fixtures stop in reverse order): refuse new
+        # requests and bound the shutdown, so a busy sender cannot hold the teardown.
+        self.stopping = True
         self.release.set()
         if self._runner is not None:
-            await self._runner.cleanup()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._runner.cleanup(), 10)
 
     async def _hook(self, request: web.Request) -> web.Response:
         self.requests += 1
+        if self.stopping:
+            return web.Response(status=503)
         body = await request.text()
         if self.delay:
             await asyncio.sleep(self.delay)
