@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Campaign, Delivery, Partner, Response, ResponseDriver, utcnow
@@ -15,6 +16,9 @@ from storage.models import delivery as d
 from storage.models.response import STAGE_DONE
 from storage.repo.responses import SNAPSHOT
 from storage.repo.themes import store_comment_themes
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 TOKEN = "123456:TEST-token-secret-abcdef"
 BOT_ID = 123456
@@ -85,3 +89,14 @@ async def add_response(
     await store_comment_themes(session, response.id, comment, wait=True)  # as the survey does on arrival
     await session.flush()
     return response
+
+
+async def invited(app: App, campaign_id: int) -> set[int]:
+    """Telegram ids with an invitation row in the campaign."""
+    async with app.services.sessionmaker() as s:
+        rows = await s.scalars(
+            select(Partner.telegram_id)
+            .join(Delivery, Delivery.partner_id == Partner.id)
+            .where(Delivery.campaign_id == campaign_id, Delivery.kind == d.INVITATION)
+        )
+        return {int(x or 0) for x in rows.all()}

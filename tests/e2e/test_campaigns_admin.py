@@ -11,14 +11,14 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.callbacks import CampaignCb, ScoreCb
-from storage.models import Campaign, Delivery, Partner, utcnow
+from storage.models import Campaign, Partner, utcnow
 from storage.models import campaign as c
 from storage.models import delivery as d
 from storage.repo import deliveries
 from tests.e2e.sending_barrier import sending_barrier, wait_in_flight_done
 from tests.e2e.test_sending_fanout import launch, seed
 from tests.fakebot import FakeTelegram, SimUser
-from tests.helpers import add_campaign, add_response
+from tests.helpers import add_campaign, add_response, invited
 
 pytestmark = pytest.mark.asyncio
 
@@ -29,17 +29,6 @@ BASE = 7_300_000
 def chatty_admin(tg: FakeTelegram) -> None:
     """The admin gets many replies in a row here; per-chat flood control is not under test."""
     tg.per_chat_burst = 30
-
-
-async def invited(app: App, campaign_id: int) -> set[int]:
-    """Telegram ids with an invitation row in the campaign."""
-    async with app.services.sessionmaker() as s:
-        rows = await s.scalars(
-            select(Partner.telegram_id)
-            .join(Delivery, Delivery.partner_id == Partner.id)
-            .where(Delivery.campaign_id == campaign_id, Delivery.kind == d.INVITATION)
-        )
-        return {int(x or 0) for x in rows.all()}
 
 
 async def campaign(app: App, campaign_id: int) -> Campaign:

@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from storage.models import Campaign, Delivery, Partner
-from storage.models import delivery as d
+from storage.models import Campaign, Partner
 from tests.e2e.test_sending_fanout import seed
 from tests.fakebot import FakeTelegram, SimUser
-from tests.helpers import MANAGER_CHAT_ID, MANAGER_ID, add_response
+from tests.helpers import MANAGER_CHAT_ID, MANAGER_ID, add_response, invited
 
 BASE = 7_900_000
 
@@ -22,16 +21,6 @@ BASE = 7_900_000
 def chatty_admin(tg: FakeTelegram) -> None:
     """The admin gets several replies in a row; per-chat flood control is not under test."""
     tg.per_chat_burst = 30
-
-
-async def invited(app: App, campaign_id: int) -> set[int]:
-    async with app.services.sessionmaker() as s:
-        rows = await s.scalars(
-            select(Partner.telegram_id)
-            .join(Delivery, Delivery.partner_id == Partner.id)
-            .where(Delivery.campaign_id == campaign_id, Delivery.kind == d.INVITATION)
-        )
-        return {int(x or 0) for x in rows.all()}
 
 
 async def launch(admin: SimUser, args: str) -> tuple[int, str]:

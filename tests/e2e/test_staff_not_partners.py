@@ -8,11 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from storage.models import Delivery, Partner, utcnow
-from storage.models import delivery as d
+from storage.models import Partner, utcnow
 from tests.e2e.test_sending_fanout import seed
 from tests.fakebot import FakeTelegram, SimUser
-from tests.helpers import MANAGER_CHAT_ID, MANAGER_ID
+from tests.helpers import MANAGER_CHAT_ID, MANAGER_ID, invited
 
 pytestmark = pytest.mark.asyncio
 
@@ -23,16 +22,6 @@ BASE = 7_600_000
 def chatty_admin(tg: FakeTelegram) -> None:
     """The admin gets several replies in a row; per-chat flood control is not under test."""
     tg.per_chat_burst = 30
-
-
-async def invited(app: App, campaign_id: int) -> set[int]:
-    async with app.services.sessionmaker() as s:
-        rows = await s.scalars(
-            select(Partner.telegram_id)
-            .join(Delivery, Delivery.partner_id == Partner.id)
-            .where(Delivery.campaign_id == campaign_id, Delivery.kind == d.INVITATION)
-        )
-        return {int(x or 0) for x in rows.all()}
 
 
 async def test_admin_and_manager_pressing_start_are_not_partners(
