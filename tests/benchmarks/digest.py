@@ -38,7 +38,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.benchmarks import pgdb
-from tests.benchmarks.digest_fill import fill_postgres, fill_sqlite, to_head
+from tests.benchmarks.digest_fill import fill_postgres, fill_sqlite_once, to_head
 
 
 async def _digest_phase(url: str, now: datetime) -> dict[str, float]:
@@ -187,13 +187,7 @@ def _on_sqlite(size: str, shape: dict[str, Any], only: str | None, *, keep: bool
         db = Path(tmpdir.name) / name
     try:
         if not db.exists():
-            print(f"Filling {db} ...", flush=True)
-            started = time.perf_counter()
-            partial = db.with_suffix(".partial")
-            partial.unlink(missing_ok=True)
-            fill_sqlite(partial, **shape)
-            partial.rename(db)
-            print(f"  filled in {time.perf_counter() - started:.1f} s")
+            fill_sqlite_once(db, **shape)
         else:
             print(f"Reusing {db}")
             if asyncio.run(to_head(f"sqlite+aiosqlite:///{db}")):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -137,6 +138,19 @@ def rows(*, responses: int, campaigns: int, min_partners: int, now: datetime) ->
 def _insert_sql(table: str, mark: str) -> str:
     cols = COLUMNS[table]
     return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(mark for _ in cols)})"
+
+
+def fill_sqlite_once(db: Path, **shape: Any) -> None:
+    """Fill ``db`` unless it exists; through a ``.partial`` file, so a stopped fill is redone."""
+    if db.exists():
+        return
+    print(f"Filling {db} ...", flush=True)
+    started = time.perf_counter()
+    partial = db.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    fill_sqlite(partial, **shape)
+    partial.rename(db)
+    print(f"  filled in {time.perf_counter() - started:.1f} s")
 
 
 def fill_sqlite(path: Path, **shape: Any) -> None:

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from aiohttp.test_utils import TestServer
 
-from tests.benchmarks.digest_fill import fill_sqlite, to_head
+from tests.benchmarks.digest_fill import fill_sqlite_once, to_head
 from tests.miniapp.signing import sign_init_data, user
 
 TOKEN = "123456:BENCH-token-secret-abcdef"
@@ -91,16 +91,10 @@ def main() -> None:
     folder = Path(tempfile.gettempdir()) if args.keep else Path(tempfile.mkdtemp())
     db = args.db or folder / f"partner-pulse-bench-{args.responses}-{args.campaigns}-{args.partners}.sqlite"
     url = f"sqlite+aiosqlite:///{db}"
-    if not db.exists():
-        print(f"Filling {db} ...", flush=True)
-        started = time.perf_counter()
-        partial = db.with_suffix(".partial")
-        partial.unlink(missing_ok=True)
-        fill_sqlite(partial, **shape)
-        partial.rename(db)
-        print(f"  filled in {time.perf_counter() - started:.1f} s")
-    else:
+    if db.exists():
         asyncio.run(to_head(url))
+    else:
+        fill_sqlite_once(db, **shape)
     cold, warm = asyncio.run(_paint(url))
     print(
         json.dumps(
