@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import operations
 from bot.i18n import Translate
@@ -23,6 +24,7 @@ from bot.services import Services
 from bot.web import miniapp_data as data
 from bot.web.keys import CLOCK
 from bot.web.tma import Membership, Unauthorized, Viewer, check_init_data, init_data_of
+from storage.analytics.campaigns import CampaignInfo
 from storage.analytics.comment_list import DRIVER, THEME, comments_about
 from storage.analytics.key_partners import key_partners
 from storage.ids import parse_id, parse_int
@@ -132,6 +134,18 @@ def _campaign_arg(request: web.Request) -> int | web.Response | None:
     return parsed if parsed is not None else _error(400, "campaign must be a campaign id")
 
 
+async def _chosen(request: web.Request, session: AsyncSession) -> CampaignInfo | web.Response | None:
+    """The campaign a view asks for (``?campaign=``, else the current one); None when the program
+    has none yet; a 400/404 answer for a bad or unknown id."""
+    arg = _campaign_arg(request)
+    if isinstance(arg, web.Response):
+        return arg
+    campaign = await data.campaign_or_current(session, arg)
+    if campaign is None and arg is not None:
+        return _error(404, "unknown campaign")
+    return campaign
+
+
 async def _me(request: web.Request, state: MiniApp, viewer: Viewer, _: Translate) -> web.StreamResponse:
     """Who is looking and how the program is set up (no figures)."""
     settings = state.services.settings
@@ -156,15 +170,12 @@ async def _campaigns(
 
 async def _overview(request: web.Request, state: MiniApp, viewer: Viewer, _: Translate) -> web.StreamResponse:
     """NPS with margin and n, and the trend of a campaign (the current by default)."""
-    arg = _campaign_arg(request)
-    if isinstance(arg, web.Response):
-        return arg
     services = state.services
     async with services.reports() as session:
-        campaign = await data.campaign_or_current(session, arg)
+        campaign = await _chosen(request, session)
+    if isinstance(campaign, web.Response):
+        return campaign
     if campaign is None:
-        if arg is not None:
-            return _error(404, "unknown campaign")
         return web.json_response({"campaign": None})  # a new program: nothing answered yet
     body = await data.overview(services.reports, campaign.id, services.settings, viewer.language)
     if body is None:
@@ -174,14 +185,13 @@ async def _overview(request: web.Request, state: MiniApp, viewer: Viewer, _: Tra
 
 async def _drivers(request: web.Request, state: MiniApp, viewer: Viewer, _: Translate) -> web.StreamResponse:
     """Driver areas and comment themes of a campaign (the current by default)."""
-    arg = _campaign_arg(request)
-    if isinstance(arg, web.Response):
-        return arg
     services = state.services
     async with services.reports() as session:
-        campaign = await data.campaign_or_current(session, arg)
+        campaign = await _chosen(request, session)
+    if isinstance(campaign, web.Response):
+        return campaign
     if campaign is None:
-        return _error(404, "unknown campaign") if arg is not None else web.json_response({"campaign": None})
+        return web.json_response({"campaign": None})
     body = await data.drivers(services.reports, campaign.id, services.settings, _, viewer.language)
     if body is None:
         return _error(404, "unknown campaign")
@@ -192,17 +202,16 @@ async def _breakdown(
     request: web.Request, state: MiniApp, viewer: Viewer, _: Translate
 ) -> web.StreamResponse:
     """One dimension's groups with the change against the previous campaign."""
-    arg = _campaign_arg(request)
-    if isinstance(arg, web.Response):
-        return arg
     dimension = request.query.get("dimension", "segment")
     if dimension not in data.BREAKDOWN_DIMENSIONS:
         return _error(400, f"dimension must be one of {', '.join(data.BREAKDOWN_DIMENSIONS)}")
     settings = state.services.settings
     async with state.services.reports() as session:
-        campaign = await data.campaign_or_current(session, arg)
+        campaign = await _chosen(request, session)
+        if isinstance(campaign, web.Response):
+            return campaign
         if campaign is None:
-            return _error(404, "unknown campaign") if arg is not None else web.json_response({"groups": []})
+            return web.json_response({"groups": []})
         body = await data.breakdown_view(
             session, campaign, dimension, settings.min_group_size, _, viewer.language
         )
@@ -252,17 +261,12 @@ async def _resolve(request: web.Request, state: MiniApp, viewer: Viewer, _: Tran
 
 async def _kpi(request: web.Request, state: MiniApp, viewer: Viewer, _: Translate) -> web.StreamResponse:
     """Churn and revenue by NPS category (the retention API's figures) and the key partners."""
-    arg = _campaign_arg(request)
-    if isinstance(arg, web.Response):
-        return arg
     settings = state.services.settings
     async with state.services.reports() as session:
-        campaign = await data.campaign_or_current(session, arg)
+        campaign = await _chosen(request, session)
+        if isinstance(campaign, web.Response):
+            return campaign
         if campaign is None:
-            return (
-                _error(404, "unknown campaign")
-                if arg is not None
-                else web.json_response({"available": False})
-            )
+            return web.json_response({"available": False})
         body = await data.kpi_view(session, campaign.id, settings.tz, viewer.language)
     return web.json_response(body)
