@@ -198,6 +198,33 @@ async def release(session: AsyncSession, ids: Sequence[int], owner: str) -> None
         )
 
 
+async def owners_with_prefix(session: AsyncSession, prefix: str) -> list[str]:
+    """Senders named ``prefix…`` that hold ``sending`` rows."""
+    rows = await session.scalars(
+        select(HookDelivery.claimed_by)
+        .where(HookDelivery.status == h.SENDING, HookDelivery.claimed_by.startswith(prefix, autoescape=True))
+        .distinct()
+    )
+    return [owner for owner in rows if owner is not None]
+
+
+async def expire(session: AsyncSession, owners: Sequence[str], now: datetime) -> int:
+    """End the leases of ``owners`` (known dead), so the next claim takes their rows as taken
+    over (sent again with the same msg_id); returns rows changed."""
+    if not owners:
+        return 0
+    result = await session.execute(
+        update(HookDelivery)
+        .where(
+            HookDelivery.status == h.SENDING,
+            HookDelivery.claimed_by.in_(list(owners)),
+            HookDelivery.lease_until >= now,
+        )
+        .values(lease_until=now - timedelta(seconds=1))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def record(session: AsyncSession, outcomes: Sequence[Outcome], *, now: datetime) -> list[Notice]:
     """Store outcomes and the endpoints' health; returns what the managers' chat must be told."""
     if not outcomes:
