@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.app import App
 from storage.db import create_engine, create_sessionmaker
@@ -213,3 +214,63 @@ async def test_many_answers_none_lost_through_failures_ordered_per_partner(
     assert len(alerts) == 1
     assert endpoint.secret not in caplog.text
     assert endpoint.secret.removeprefix("whsec_") not in caplog.text
+
+
+async def test_a_stop_while_an_answer_is_being_stored_keeps_it_delivered(
+    app_hooks: App, db_url: str, receiver: Receiver, tg
+) -> None:
+    """A stop (the worker stepping down, a restart) used to cancel the step that was storing
+    outcomes and claiming rows: what it held was lost, rows sat ``sending`` until their lease ran
+    out (longer while the endpoint backed off) and were sent again; the cancel could even be
+    swallowed by the session's close and stop() hang. Now the step ends first."""
+    app = app_hooks
+    _fast(app)
+    receiver.delay = 0.3
+    await _endpoint(app, receiver, "partner.*")
+    async with app.services.sessionmaker() as s:
+        pid = (await add_partner(s, external_id="S1")).id
+        await partners.set_opted_out(s, pid, True)
+        await s.commit()
+    await tg.wait_until(lambda: receiver.requests >= 1, timeout=10)  # claimed, on the wire
+    async with app.services.sessionmaker() as s:
+        row_id = int(await s.scalar(select(HookDelivery.id)) or 0)
+    # Another connection holds the row (SQLite: the write lock), so storing the 2xx must wait.
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as other:
+            await other.execute(
+                update(HookDelivery).where(HookDelivery.id == row_id).values(attempts=HookDelivery.attempts)
+            )
+            await tg.wait_until(lambda: len(receiver.received) >= 1, timeout=10)  # answered 204
+            assert app.worker is not None
+            stopping = asyncio.create_task(app.worker.hooks.stop())
+            await asyncio.sleep(0.2)  # the stop has begun while the outcome waits for the lock
+            await other.rollback()
+        await asyncio.wait_for(stopping, 10)
+    finally:
+        await engine.dispose()
+    async with app.services.sessionmaker() as s:
+        row = await s.get(HookDelivery, row_id)
+        assert row is not None
+        assert (row.status, row.claimed_by) == (h.DELIVERED, None)  # not left sending, not sent again
+
+
+async def test_a_retry_after_of_nan_does_not_wedge_delivery(make_app, receiver: Receiver, tg) -> None:
+    """``Retry-After: nan`` parses as a float; stored as a back-off it failed every later step, so
+    nothing was stored or claimed again and events stayed ``sending``."""
+    clock = Clock()
+    app = await make_app(clock=clock, hooks_allow_http=True)
+    _fast(app)
+    await _endpoint(app, receiver, "partner.*")
+    receiver.mode, receiver.retry_after = "fail", "nan"
+    async with app.services.sessionmaker() as s:
+        pid = (await add_partner(s, external_id="N1")).id
+        await partners.set_opted_out(s, pid, True)
+        await s.commit()
+    assert app.worker is not None
+    hooks = app.worker.hooks
+    await tg.wait_until(lambda: hooks.failed_attempts >= 1, timeout=10)  # stored as a failure
+    receiver.mode = "ok"
+    clock.advance(hours=1)
+    await tg.wait_until(lambda: len(receiver.received) == 1, timeout=10)
+    await tg.wait_until(lambda: hooks.delivered == 1, timeout=10)
