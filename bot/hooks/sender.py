@@ -112,6 +112,9 @@ class HookSender:
         try:
             await self._take_back_dead()
         except Exception:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError() from None  # closing the session raised instead
             log.exception("Could not check for a dead sender's webhook events; they wait out their lease")
         self._stopping = False
         self._task = asyncio.create_task(self._run(), name="hook-sender")
@@ -139,17 +142,19 @@ class HookSender:
             done, _ = await asyncio.wait({self._task}, timeout=STOP_GRACE)
             if not done:
                 self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+                await asyncio.wait({self._task})  # (a cancel of stop() itself still propagates)
+            if not self._task.cancelled() and self._task.exception() is not None:
+                log.error("The webhook sender's loop ended with %r", self._task.exception())
             self._task = None
         if self._inflight:
             await asyncio.wait(set(self._inflight), timeout=STOP_GRACE)
         unfinished = [row for task, row in self._inflight.items() if not task.done()]
-        for task in [t for t in self._inflight if not t.done()]:
+        cut = [task for task in self._inflight if not task.done()]
+        for task in cut:
             task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
             self._inflight.pop(task)
+        if cut:
+            await asyncio.wait(cut)
         self._collect()
         if self._outcomes or unfinished:
             try:

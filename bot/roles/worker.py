@@ -111,6 +111,9 @@ class Worker:
         try:
             await self._end_dead_lease()
         except Exception:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError() from None  # see below: a cancel must end the loop
             log.exception("Could not check the worker lease's holder; it is taken over when it runs out")
         while True:
             try:
