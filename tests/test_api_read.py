@@ -140,9 +140,18 @@ async def test_bad_cursor_and_since_are_400_and_the_token_is_required(api: tuple
         assert (await _get(http, base + "/api/v1/responses", since="yesterday"))[0] == 400
         assert (await _get(http, base + "/api/v1/nps", campaign="x"))[0] == 400
         assert (await _get(http, base + "/api/v1/nps", campaign="999"))[0] == 404
-        for path in ("responses", "nps", "campaigns", "openapi.json"):
+        for path in ("responses", "nps", "campaigns", "partners", "retention", "openapi.jsonx"):
             async with http.get(f"{base}/api/v1/{path}") as resp:
-                assert resp.status == 401
+                assert resp.status == 401, path
+            async with http.get(f"{base}/api/v1/{path}", headers={"Authorization": "Bearer wrong"}) as resp:
+                assert resp.status == 401, path
+        # The description holds no data: served without the token (and with a wrong one).
+        for headers in ({}, {"Authorization": "Bearer wrong"}):
+            async with http.get(f"{base}/api/v1/openapi.json", headers=headers) as resp:
+                assert resp.status == 200
+                spec = await resp.json()
+        assert spec["paths"]["/api/v1/openapi.json"]["get"]["security"] == []
+        assert spec["security"] == [{"bearer": []}]  # everything else needs it
 
 
 async def test_nps_and_campaigns_show_what_the_bot_shows(api: tuple[str, Any]) -> None:
