@@ -9,9 +9,10 @@ stored with others in another short transaction. No session is ever open during 
 Errors: a 429 pauses ALL bulk sending for retry_after (in the send budget) and the row is
 retried; 5xx, timeouts and dropped connections are retried with capped exponential backoff
 (``max_attempts`` in all), then the row is ``failed`` with the reason; 403 makes it ``blocked``
-and stamps Partner.blocked_at; any other error (400 chat not found, ...) fails it at once. A timeout or dropped connection is
-ambiguous (Telegram may have delivered before the answer was lost): retrying risks a rare
-duplicate, giving up risks a silent miss; like the crash case below, we prefer "nobody skipped".
+and stamps Partner.blocked_at; any other error (400 chat not found, ...) fails it at once. A
+timeout or dropped connection is ambiguous (Telegram may have delivered before the answer was
+lost): retrying risks a rare duplicate, giving up risks a silent miss; like the crash case
+below, we prefer "nobody skipped".
 
 Crash safety and the duplicate bound: a claimed row carries this engine's owner id and a lease
 (LEASE seconds, renewed every LEASE/3 while the row is in flight). Nothing is reset at start-up,
