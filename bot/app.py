@@ -27,6 +27,7 @@ from bot.middlewares.partner import PartnerLocaleMiddleware
 from bot.middlewares.requests import CommitBeforeSend
 from bot.middlewares.stale_queries import StaleQueries
 from bot.polling import DurablePolling
+from bot.response_types import pin_reply_classes
 from bot.roles.turns import PartnerTurns
 from bot.roles.web import Receiver, WebhookReceiver
 from bot.roles.worker import Worker
@@ -52,6 +53,7 @@ Starter = Callable[["App"], Awaitable[None]]
 
 def create_bot(settings: Settings, *, request_timeout: float = 60, budget: SendBudget | None = None) -> Bot:
     """The Bot, pointed at TELEGRAM_API_URL, committing before every request, paced by ``budget``."""
+    pin_reply_classes()  # parsing a reply never rebuilds its class (bot/response_types.py)
     api = TelegramAPIServer.from_base(settings.telegram_api_url)
     session = AiohttpSession(api=api, timeout=request_timeout)
     session.middleware(CommitBeforeSend(budget))
