@@ -18,7 +18,7 @@ from sqlalchemy.sql import Update
 from storage.areas import active as active_areas
 from storage.areas import is_area
 from storage.models import Campaign, Partner, Response, ResponseDriver, utcnow
-from storage.models.response import STAGE_COMMENT, STAGE_DONE, category_of
+from storage.models.response import STAGE_COMMENT, STAGE_DONE, STAGE_DRIVERS, category_of
 from storage.repo import hook_events
 from storage.repo.campaigns_base import STANDING_COLUMNS, Standing, standing_of
 from storage.tables import table_of
@@ -240,6 +240,13 @@ async def store_answer(
     )
     answer.stage = stage
     await hook_events.response_event(session, hook_events.RESPONSE_UPDATED, answer.id)
+
+
+async def set_comment(session: AsyncSession, answer: Answer, comment: str | None) -> None:
+    """Store (or skip) the comment and move on to the areas, as the standard survey does
+    (bot/survey_definition.py; its handlers call :func:`store_answer`). Fixtures and benchmarks
+    write answers through this."""
+    await store_answer(session, answer, "comment", comment, STAGE_DRIVERS)
 
 
 async def move_on(session: AsyncSession, answer: Answer, stage: str) -> None:
