@@ -27,7 +27,7 @@ from bot.keyboards.survey import drivers_keyboard
 from bot.services import Services
 from bot.states import save_survey_data, survey_data
 from bot.survey_definition import AREAS, OPEN_TEXT, SURVEY, Step, SurveyDefinition
-from storage.models.response import PROMOTER, STAGE_DONE
+from storage.models.response import PROMOTER
 from storage.repo import responses
 from storage.repo.partners import PartnerRef
 from storage.repo.responses import Answer
@@ -53,9 +53,8 @@ async def _store_open(
     if step.classified:
         await store_comment_themes(session, response.id, text)  # classified once, on arrival
     following = survey.after(step, response.category)
-    await responses.store_answer(
-        session, response, step.column, text, following.name if following else STAGE_DONE
-    )
+    stage = survey.stage_after(step, response.category)
+    await responses.store_answer(session, response, step.column, text, stage)
     if following is None:
         await responses.complete(session, response)
         await state.clear()
