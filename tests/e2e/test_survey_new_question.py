@@ -23,7 +23,9 @@ from bot.i18n import LOCALES_DIR, Translator
 from bot.survey_definition import CATEGORIES, SURVEY, SurveyDefinition, open_step
 from storage.db import create_engine
 from storage.migrate import upgrade_async
+from storage.models import FsmRecord, Response
 from storage.models.response import DETRACTOR
+from tests.helpers import add_campaign, add_partner, invite
 
 pytestmark = pytest.mark.asyncio
 
@@ -174,3 +176,28 @@ async def test_new_question_for_one_category_only(
     assert not any(WORDING["ru"] in t for t in _texts(user))
     stored = await _stored(app)
     assert stored["change_first"] is None and stored["stage"] == "done"
+
+
+@pytest.mark.parametrize("added", [False, True])
+async def test_partner_mid_survey_before_a_deploy_goes_on(
+    make_app: Any, make_user: Any, db_url: str, tmp_path: Path, added: bool
+) -> None:
+    """A partner left at question 2 before the deploy (FSM row and response as the old code
+    stored them) answers it after: the next step is the new question, or the areas as before."""
+    app = await _start(make_app, db_url, tmp_path, _survey(after="comment") if added else SURVEY)
+    async with app.services.sessionmaker() as s:
+        partner = await add_partner(s, telegram_id=1204, name="Партнер", language="ru")
+        campaign = await add_campaign(s)
+        await invite(s, campaign, partner)
+        response = Response(campaign_id=campaign.id, partner_id=partner.id, score=4, stage="comment")
+        s.add(response)
+        await s.flush()
+        data = f'{{"campaign_id":{campaign.id},"response_id":{response.id},"round":0}}'
+        s.add(FsmRecord(key="fsm:1204:1204:default", state="Survey:comment", data=data))
+        await s.commit()
+    user = make_user(1204)
+    await user.send_text("Долгие выплаты")
+    await user.wait_text(WORDING["ru"] if added else AREAS_RU)
+    stored = await _stored(app)
+    assert stored["comment"] == "Долгие выплаты"
+    assert stored["stage"] == ("change_first" if added else "drivers")
