@@ -70,7 +70,7 @@ def create_budget(
     """The bot's send budget: in memory when one process sends everything (``run``), else in
     the database, shared by every ``web`` replica and the worker (bot/send_budget.py)."""
     store: BudgetStore = MemoryStore() if role == "run" else DatabaseStore(sessionmaker)
-    return SendBudget(settings.telegram_rate, store)
+    return SendBudget(settings.telegram_rate, store, bulk_rate=settings.send_rate)
 
 
 def create_dispatcher(services: Services, *, turns: BaseMiddleware | None = None) -> Dispatcher:
