@@ -186,6 +186,8 @@ class HookSender:
                     # Cancelled mid-query and closing the session raised instead: the
                     # cancellation must still end the loop, or stop() would wait on it for ever.
                     raise asyncio.CancelledError() from None
+                if self._stopping:
+                    return
                 log.exception("Webhook delivery step failed; trying again")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
