@@ -97,5 +97,6 @@ async def test_kill9_mid_delivery_loses_no_event(tg: FakeTelegram, tmp_path: Pat
     for r in receiver.received:  # a repeat is the same event: same webhook-id, same body
         assert bodies.setdefault(r.msg_id, (r.type, r.data)) == (r.type, r.data)
     logs = bot.logs()
+    assert "(a process that is gone) is taken over at once" in logs  # the worker lease: not after 15 s
     assert "webhook events a crashed sender left in flight" in logs  # taken back at once, not after LEASE
     assert "Traceback" not in logs
