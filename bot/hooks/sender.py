@@ -224,7 +224,13 @@ class HookSender:
             except (Exception, asyncio.CancelledError) as exc:  # not the receiver: retried like a failure
                 log.exception("Webhook event %s: delivery crashed", row.id)
                 self._outcomes.append(
-                    Outcome(row.id, row.endpoint_id, False, error=f"internal error: {type(exc).__name__}")
+                    Outcome(
+                        row.id,
+                        row.endpoint_id,
+                        False,
+                        error=f"internal error: {type(exc).__name__}",
+                        attempt=row.attempts,
+                    )
                 )
 
     async def _record_and_claim(self) -> tuple[list[Notice], list[Claimed]]:
@@ -321,7 +327,15 @@ async def post(http: aiohttp.ClientSession, row: Claimed, signer: Webhook, *, al
     """Sign and POST one event; the outcome of the attempt (refusals made before connecting)."""
 
     def failed(error: str, status: int | None = None, retry_after: float | None = None) -> Outcome:
-        return Outcome(row.id, row.endpoint_id, False, status=status, error=error, retry_after=retry_after)
+        return Outcome(
+            row.id,
+            row.endpoint_id,
+            False,
+            status=status,
+            error=error,
+            retry_after=retry_after,
+            attempt=row.attempts,
+        )
 
     problem = url_problem(row.url, allow_http=allow_http)
     if problem is not None:
@@ -357,9 +371,11 @@ async def post(http: aiohttp.ClientSession, row: Claimed, signer: Webhook, *, al
     except (aiohttp.ClientError, OSError) as exc:
         return failed(f"connection failed: {type(exc).__name__}")
     if 200 <= status < 300:
-        return Outcome(row.id, row.endpoint_id, True, status=status)
+        return Outcome(row.id, row.endpoint_id, True, status=status, attempt=row.attempts)
     if status == 410:
-        return Outcome(row.id, row.endpoint_id, False, status=status, error="410 Gone", gone=True)
+        return Outcome(
+            row.id, row.endpoint_id, False, status=status, error="410 Gone", gone=True, attempt=row.attempts
+        )
     if 300 <= status < 400:
         return failed(f"HTTP {status}: redirects are not followed", status)
     return failed(f"HTTP {status}", status, retry_after if status in (429, 503) else None)
