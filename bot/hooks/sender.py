@@ -239,7 +239,14 @@ class HookSender:
         now = self.clock()
         async with self.services.sessionmaker() as session:
             notices = await hook_outbox.record(session, outcomes, now=now) if outcomes else []
-            rows = await hook_outbox.claim(session, free, owner=self.owner, now=now, lease=LEASE)
+            rows = await hook_outbox.claim(
+                session,
+                free,
+                owner=self.owner,
+                now=now,
+                lease=LEASE,
+                in_flight=[row.id for row in self._inflight.values()],
+            )
             await session.commit()
         # Stored: only now do they leave memory (a failed commit keeps them for the next step).
         del self._outcomes[: len(outcomes)]

@@ -17,12 +17,12 @@ RETRY_WINDOW (3 days) after it was queued is ``failed`` and the partner's next e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, delete, exists, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, delete, exists, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -122,11 +122,21 @@ _RECORD = (
 
 
 async def claim(
-    session: AsyncSession, limit: int, *, owner: str, now: datetime, lease: timedelta
+    session: AsyncSession,
+    limit: int,
+    *,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    in_flight: Collection[int] = (),
 ) -> list[Claimed]:
-    """Flip up to ``limit`` due rows (oldest first, see module docstring) to ``sending``."""
+    """Flip up to ``limit`` due rows (oldest first, see module docstring) to ``sending``.
+
+    ``in_flight``: rows this sender is still sending, never taken again by it even when their
+    lease looks over (a stalled loop, or a test's clock moved an hour, would send them twice)."""
     if limit <= 0:
         return []
+    own = HookDelivery.id.not_in(list(in_flight)) if in_flight else true()
     blocked = exists().where(
         _earlier.endpoint_id == HookDelivery.endpoint_id,
         _earlier.partner_id == HookDelivery.partner_id,
@@ -153,6 +163,7 @@ async def claim(
             HookEndpoint.enabled.is_(True),
             or_(HookEndpoint.retry_at.is_(None), HookEndpoint.retry_at <= now),
             ~blocked,
+            own,
         )
         .order_by(HookDelivery.id)
         .limit(limit)
