@@ -44,11 +44,15 @@ def _menu(translator: Translator, locale: str, names: tuple[str, ...]) -> list[B
     ]
 
 
-async def register_commands(bot: Bot, settings: Settings, translator: Translator) -> None:
+async def register_commands(
+    bot: Bot, settings: Settings, translator: Translator, managers: int | None
+) -> None:
     """Publish the menus, best effort: any failure is one warning line and start-up goes on.
 
-    Not only Telegram errors: an unreadable reply or one aiogram cannot validate raises other
-    exceptions, and a missing menu is never worth a bot that does not start."""
+    ``managers`` is the managers' chat as the bot knows it (bot/managers_chat.py effective_id:
+    the supergroup MANAGER_CHAT_ID's group became, if it did). Not only Telegram errors: an
+    unreadable reply or one aiogram cannot validate raises other exceptions, and a missing menu
+    is never worth a bot that does not start."""
     try:
         for locale in LOCALES:
             await bot.set_my_commands(
@@ -60,11 +64,9 @@ async def register_commands(bot: Bot, settings: Settings, translator: Translator
                     BotCommandScopeChat(chat_id=admin),
                     locale,
                 )
-            if settings.manager_chat_id is not None:
+            if managers is not None:
                 await bot.set_my_commands(
-                    _menu(translator, locale, MANAGER_COMMANDS),
-                    BotCommandScopeChat(chat_id=settings.manager_chat_id),
-                    locale,
+                    _menu(translator, locale, MANAGER_COMMANDS), BotCommandScopeChat(chat_id=managers), locale
                 )
         # Users whose Telegram language is neither get the default locale's menu.
         await bot.set_my_commands(
@@ -72,3 +74,15 @@ async def register_commands(bot: Bot, settings: Settings, translator: Translator
         )
     except Exception as exc:  # best effort, see the docstring
         log.warning("Could not register command menus (%s); the bot runs without them", describe(exc))
+
+
+async def register_managers_menu(bot: Bot, translator: Translator, managers: int) -> None:
+    """The managers' menu in their chat's new id (a group upgraded to a supergroup), best effort
+    as at start-up."""
+    try:
+        for locale in LOCALES:
+            await bot.set_my_commands(
+                _menu(translator, locale, MANAGER_COMMANDS), BotCommandScopeChat(chat_id=managers), locale
+            )
+    except Exception as exc:  # best effort, see register_commands
+        log.warning("Could not register the managers' menu (%s)", describe(exc))

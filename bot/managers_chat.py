@@ -27,6 +27,7 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, LinkPreviewOptions
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.commands import register_managers_menu
 from bot.config import CommonSettings
 from bot.services import Services
 from storage.repo import alerts, bot_state
@@ -123,7 +124,13 @@ async def moved(services: Services, old: int, new: int) -> None:
         changed = await record_move(session, services.settings, old, new)
         await session.commit()
     if changed:
-        await tell_admins(services, _admins_text(services, "lc-upgraded", new=str(new)))
+        await followed(services, new)
+
+
+async def followed(services: Services, new: int) -> None:
+    """After a recorded move: the managers' menu in the new chat, and one line to the admins."""
+    await register_managers_menu(services.bot, services.translator, new)
+    await tell_admins(services, _admins_text(services, "lc-upgraded", new=str(new)))
 
 
 async def removed(services: Services, chat: int) -> None:
