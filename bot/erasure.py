@@ -1,8 +1,10 @@
-"""After an erasure: the alerts already posted in the managers' chat stop quoting the partner.
+"""After an erasure: the messages the bot posted stop showing the partner.
 
-The rows are erased first (bot/operations.py); a message Telegram holds can only be edited, so
-each posted alert is rewritten from the erased rows: score and campaign stay, the partner's name,
-username and words go, and a line says why.
+The rows are erased first (bot/operations.py); a message Telegram holds can only be edited or
+deleted, so each posted alert is rewritten from the erased rows: score and campaign stay, the
+partner's name, username and words go, and a line says why. Every other message that showed
+them (their replies relayed into the managers' chat, the Reply prompt naming them, /alerts lists:
+storage.repo.partner_posts) is replaced by that line; one that cannot be edited is deleted.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 
 from bot.digest import fmt
 from bot.keyboards.alerts import alert_keyboard
 from bot.services import Services
-from storage.repo import alerts
+from storage.repo import alerts, partner_posts
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +51,36 @@ async def redact_posted_alerts(services: Services, alert_ids: Sequence[int]) -> 
         except TelegramAPIError as exc:
             log.warning("Posted alert %s not redacted after erasure: %s", alert_id, exc)
     return edited
+
+
+async def redact_posts(services: Services, partner_id: int, posts: Sequence[tuple[int, int]]) -> int:
+    """Replace each (chat, message) that showed the partner by one line saying why (deleted when
+    Telegram refuses the edit); returns how many were rewritten or deleted. The partner's
+    records of them go once each was tried."""
+    bot = services.bot
+    text = services.translator.get(services.settings.default_locale, "lc-post-erased")
+    done = 0
+    for chat, message_id in posts:
+        try:
+            await bot.edit_message_text(text=text, chat_id=chat, message_id=message_id, reply_markup=None)
+            done += 1
+            continue
+        except TelegramBadRequest as exc:
+            if "not modified" in exc.message.lower():  # rewritten already (an erasure retried)
+                done += 1
+                continue
+            log.info("Message %s in %s not editable after erasure (%s); deleting it", message_id, chat, exc)
+        except TelegramAPIError as exc:
+            log.warning("Message %s in %s not redacted after erasure: %s", message_id, chat, exc)
+            continue
+        try:
+            await bot.delete_message(chat, message_id)
+            done += 1
+        except TelegramAPIError as exc:
+            log.warning(
+                "Message %s in %s neither edited nor deleted after erasure: %s", message_id, chat, exc
+            )
+    async with services.sessionmaker() as session:
+        await partner_posts.forget(session, partner_id)
+        await session.commit()
+    return done

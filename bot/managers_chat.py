@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import register_managers_menu
 from bot.config import CommonSettings
 from bot.services import Services
-from storage.repo import alerts, bot_state
+from storage.repo import alerts, bot_state, partner_posts
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -74,6 +74,7 @@ async def record_move(session: AsyncSession, settings: CommonSettings, old: int,
         session, bot_state.MANAGERS_CHAT, orjson.dumps({"from": settings.manager_chat_id, "to": new}).decode()
     )
     await alerts.move_chat(session, old, new)
+    await partner_posts.move_chat(session, old, new)
     away = await bot_state.get(session, bot_state.MANAGERS_AWAY)
     if away == str(old):
         await bot_state.drop(session, bot_state.MANAGERS_AWAY)

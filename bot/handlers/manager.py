@@ -36,7 +36,7 @@ from storage.export import export_to_path
 from storage.export_kpis import export_kpis_to_path
 from storage.ids import parse_id
 from storage.models import utcnow
-from storage.repo import alerts, announcements
+from storage.repo import alerts, announcements, partner_posts
 
 COMMANDS = ("nps", "report", "digest", "alerts", "export", "announce")
 ALERTS_LISTED = 20
@@ -166,7 +166,9 @@ async def open_alerts(message: Message, session: AsyncSession, settings: Setting
             lines.append(_("alerts-item-nolink", **args))
     if total > len(views):
         lines.append(_("alerts-more", n=str(total - len(views))))
-    await message.answer("\n".join(lines), disable_web_page_preview=True)
+    listed = await message.answer("\n".join(lines), disable_web_page_preview=True)
+    # It names partners: an erasure rewrites it (bot/erasure.py).
+    await partner_posts.remember(session, [v.partner_id for v in views], listed.chat.id, [listed.message_id])
 
 
 KPIS = -1  # the "campaign" of /export kpis: every campaign's retention table

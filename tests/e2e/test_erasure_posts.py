@@ -1,0 +1,71 @@
+"""Erasure reaches every message the bot posted that showed the partner, not only the alert:
+the Reply prompt naming them, their replies relayed into the managers' chat (a long one in two
+parts), the /alerts list. Each is edited to one line saying why, or deleted when Telegram
+refuses the edit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import App
+from storage.models import PartnerPost
+from tests.e2e.test_chat_lifecycle import COMMENT, PARTNER_ID, detractor, manager
+from tests.fakebot import FakeTelegram, SimUser
+from tests.helpers import MANAGER_CHAT_ID
+
+pytestmark = pytest.mark.asyncio
+
+NAME, USERNAME = "Олегсандр", "oleg_erased_cpa"
+REPLY = "Выплату так и не получил, номер заявки 77-41"
+LONG_REPLY = "Подробности по заявке: " + "очень длинный текст партнера " * 180  # > 4,096: two parts
+
+
+def _shown(tg: FakeTelegram) -> list[str]:
+    """The texts of the bot's messages in the managers' chat, as Telegram shows them now."""
+    return [m.get("text") or m.get("caption") or "" for m in tg.chat_messages(MANAGER_CHAT_ID)]
+
+
+async def test_erasure_rewrites_relays_prompts_and_lists_in_the_managers_chat(
+    app: App, tg: FakeTelegram, make_user: Callable[..., SimUser]
+) -> None:
+    partner = make_user(PARTNER_ID, first_name=NAME, username=USERNAME)
+    mgr = manager(tg)
+    await detractor(partner)
+    await mgr.wait_text("Критик: 2/10")
+    await mgr.press("✉️ Ответить")
+    await mgr.wait_text(f"напишите сообщение для {NAME}")
+    await mgr.send_text("Здравствуйте! Разберёмся.")
+    await partner.wait_text("Сообщение от команды партнерской программы")
+    await mgr.wait_text("Отправлено партнеру")
+    await partner.send_text(REPLY)
+    await partner.wait_text("Передали команде")
+    await partner.send_text(LONG_REPLY)
+    await partner.wait_text("Передали команде")
+    await mgr.send_text("/alerts")
+    await mgr.wait_text("Открытые алерты (1)")
+    before = _shown(tg)
+    words = (NAME, USERNAME, COMMENT, REPLY, "очень длинный текст партнера")
+    for word in words:
+        assert any(word in text for text in before), word
+    shown = len(before)
+
+    # The first message after the alert cannot be edited (Telegram says so): it is deleted.
+    tg.inject_failure("editMessageText", "echo400", count=1, chat_id=MANAGER_CHAT_ID, skip=1)
+    await partner.send_text("/forget_me")
+    await partner.wait_reply()
+    await partner.press("Да, удалить мои данные")
+    await partner.wait_text("Ваши данные удалены")
+    await tg.wait_until(lambda: sum("Удалено: партнер" in t for t in _shown(tg)) == 5, timeout=10)
+
+    after = _shown(tg)
+    for word in words:
+        assert not [text for text in after if word in text], word
+    assert "2/10" in after[0]  # the alert stays, without the partner
+    assert len(after) == shown - 1  # the prompt deleted; the rest edited in place
+    # The relay (1 part), the long relay (3 parts) and the /alerts list: one line each now.
+    assert sum(text.startswith("Удалено: партнер удалил свои данные") for text in after) == 5
+    async with app.services.sessionmaker() as s:
+        assert await s.scalar(select(func.count()).select_from(PartnerPost)) == 0
