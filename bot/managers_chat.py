@@ -24,7 +24,7 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramMigrateToChat,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, LinkPreviewOptions
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import register_managers_menu
@@ -192,9 +192,11 @@ async def post_parts(
     parts: Sequence[str],
     chart: bytes | None,
     markup: InlineKeyboardMarkup | None = None,
+    posted: list[tuple[int, int, str]] | None = None,
 ) -> bool:
     """Post a digest's parts (``markup`` under the last) and chart; when the bot is out of the
-    chat, hold the rest (False; a held digest goes out later without the markup)."""
+    chat, hold the rest (False; a held digest goes out later without the markup). ``posted``
+    collects (chat, message id, text) of each part that went out."""
     bot = services.bot
     sent = 0
     try:
@@ -206,7 +208,9 @@ async def post_parts(
             ) -> object:
                 return await bot.send_message(chat, text, link_preview_options=NO_PREVIEW, reply_markup=keys)
 
-            await post(services, send_part)
+            message = await post(services, send_part)
+            if posted is not None and isinstance(message, Message):
+                posted.append((message.chat.id, message.message_id, part))
             sent += 1
         if chart:
             photo = BufferedInputFile(chart, filename="nps.png")

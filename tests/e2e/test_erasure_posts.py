@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
+from bot.digest.deliver import push_weekly
 from storage.models import PartnerPost
 from tests.e2e.test_chat_lifecycle import COMMENT, PARTNER_ID, detractor, manager
 from tests.fakebot import FakeTelegram, SimUser
@@ -69,3 +70,28 @@ async def test_erasure_rewrites_relays_prompts_and_lists_in_the_managers_chat(
     assert sum(text.startswith("Удалено: партнер удалил свои данные") for text in after) == 5
     async with app.services.sessionmaker() as s:
         assert await s.scalar(select(func.count()).select_from(PartnerPost)) == 0
+
+
+async def test_erasure_rewrites_the_digest_parts_that_quote_the_partner(
+    app: App, tg: FakeTelegram, make_user: Callable[..., SimUser]
+) -> None:
+    partner = make_user(PARTNER_ID, first_name=NAME, username=USERNAME)
+    mgr = manager(tg)
+    await detractor(partner)
+    await mgr.wait_text("Критик: 2/10")
+    digest = await push_weekly(app.services)
+    assert digest is not None and not digest.empty
+    before = _shown(tg)
+    quoting = [text for text in before[1:] if COMMENT in text]
+    assert quoting and any(NAME in text for text in quoting)  # the digest quotes them, by name
+
+    await partner.send_text("/forget_me")
+    await partner.wait_reply()
+    await partner.press("Да, удалить мои данные")
+    await partner.wait_text("Ваши данные удалены")
+    await tg.wait_until(lambda: not [t for t in _shown(tg) if COMMENT in t or NAME in t], timeout=10)
+    after = _shown(tg)
+    assert len(after) == len(before)  # edited in place
+    # The digest's other parts (those not showing the partner) are left as they were.
+    untouched = [text for text in before[1:] if COMMENT not in text and NAME not in text]
+    assert all(text in after for text in untouched)
