@@ -28,6 +28,7 @@ from bot.middlewares.partner import PartnerLocaleMiddleware
 from bot.middlewares.requests import CommitBeforeSend
 from bot.middlewares.stale_queries import StaleQueries
 from bot.polling import DurablePolling
+from bot.response_types import pin_reply_classes
 from bot.roles.turns import PartnerTurns
 from bot.roles.web import Receiver, WebhookReceiver
 from bot.roles.worker import Worker
@@ -53,6 +54,7 @@ Starter = Callable[["App"], Awaitable[None]]
 
 def create_bot(settings: Settings, *, request_timeout: float = 60, budget: SendBudget | None = None) -> Bot:
     """The Bot, pointed at TELEGRAM_API_URL, committing before every request, paced by ``budget``."""
+    pin_reply_classes()  # parsing a reply never rebuilds its class (bot/response_types.py)
     api = TelegramAPIServer.from_base(settings.telegram_api_url)
     session = AiohttpSession(api=api, timeout=request_timeout)
     session.middleware(CommitBeforeSend(budget))
@@ -70,7 +72,7 @@ def create_budget(
     """The bot's send budget: in memory when one process sends everything (``run``), else in
     the database, shared by every ``web`` replica and the worker (bot/send_budget.py)."""
     store: BudgetStore = MemoryStore() if role == "run" else DatabaseStore(sessionmaker)
-    return SendBudget(settings.telegram_rate, store)
+    return SendBudget(settings.telegram_rate, store, bulk_rate=settings.send_rate)
 
 
 def create_dispatcher(services: Services, *, turns: BaseMiddleware | None = None) -> Dispatcher:

@@ -10,13 +10,15 @@ Priority: replies take the next free slot, however far the line reaches. Bulk se
 outbox engine marks its calls with :data:`BULK`) takes a slot only when the line is free, so
 under a burst of partners answering, invitations wait until every reply is out; otherwise bulk
 runs at SEND_RATE and replies squeeze in between (a reply waits at most one bulk slot).
-Bulk also never uses the catch-up slack: its own pace is the engine's (bot/sending/limiter.py).
+Bulk never uses the catch-up slack, and its own pace (SEND_RATE, one sender per install: the
+worker) is kept here too, so every message's pacing is in this one place; the engine only
+spaces messages to the same chat (bot/sending/chat_spacer.py).
 
 A line that fell idle may catch up ``slack`` seconds of unused slots (a short burst, far under
 the one second of messages Telegram's bucket holds, so late sends on a busy machine never add up
 to a 429). A 429 pauses the whole line for its
 ``retry_after``, in every process. Paid broadcasts (``allow_paid_broadcast``) have a bucket of
-their own at Telegram and take no slot here.
+their own at Telegram and take no slot of the line, only the bulk pace; a 429 on one holds bulk.
 
 While a handler waits for its slot, and during every call to Telegram, it gives back its
 handling permit (:class:`HandlingPermit`, bot/middlewares/requests.py): a backlog of replies
@@ -121,19 +123,22 @@ class SendBudget:
         rate: float,
         store: BudgetStore,
         *,
+        bulk_rate: float | None = None,
         slack: float = 0.2,
         clock: Clock = time.time,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        if rate <= 0:
+        if rate <= 0 or (bulk_rate is not None and bulk_rate <= 0):
             raise ValueError("rate must be positive")
         self.rate = rate
         self.interval = 1.0 / rate
+        self.bulk_interval = 1.0 / bulk_rate if bulk_rate is not None else self.interval
         self.slack = slack
         self.store = store
         self.clock = clock
         self.sleep = sleep
         self._bulk_turn = asyncio.Lock()  # one bulk sender of this process looks at a busy line
+        self._bulk_next = 0.0  # this process's next bulk slot at SEND_RATE (or a paid 429's end)
 
     async def reply_delay(self) -> float:
         """Take the next slot for a reply; seconds until it starts."""
@@ -142,20 +147,33 @@ class SendBudget:
         assert start is not None
         return max(0.0, start - now)
 
-    async def bulk_delay(self) -> float:
-        """Wait until the line is free, then take a slot for bulk sending; seconds until it starts."""
+    async def bulk_delay(self, *, shared: bool = True) -> float:
+        """Wait for the bulk pace, then (``shared``: a message of the token's 30/s) for a free
+        line and take a slot; seconds until it starts. A paid broadcast is not ``shared``."""
         async with self._bulk_turn:
+            wait = self._bulk_next - self.clock()
+            if wait > 0:
+                await self.sleep(wait)
             while True:
                 now = self.clock()
-                start = await self.store.reserve(floor=now, interval=self.interval, horizon=now)
+                if not shared:
+                    start: float | None = now
+                else:
+                    start = await self.store.reserve(floor=now, interval=self.interval, horizon=now)
                 if start is not None:
+                    self._bulk_next = start + self.bulk_interval
                     return max(0.0, start - now)
                 busy = await self.store.busy_until()
                 await self.sleep(min(BULK_POLL_MAX, max(busy - now, self.interval / 10)))
 
-    async def pause(self, seconds: float) -> None:
-        """Hold every slot for ``seconds`` from now (a 429), in every process."""
-        await self.store.pause_until(self.clock() + max(seconds, 0.0))
+    async def pause(self, seconds: float, *, shared: bool = True) -> None:
+        """Hold every slot for ``seconds`` from now (a 429), in every process; a 429 on a paid
+        broadcast (not ``shared``) holds only this process's bulk sending."""
+        until = self.clock() + max(seconds, 0.0)
+        if shared:
+            await self.store.pause_until(until)
+        else:
+            self._bulk_next = max(self._bulk_next, until)
 
 
 class HandlingPermit:

@@ -24,8 +24,6 @@ from storage.repo.hook_endpoints import new_secret, parse_events, subscribed
 from storage.repo.hook_outbox import Claimed, backoff
 from tests.hooks.receiver import Receiver
 
-pytestmark = pytest.mark.asyncio
-
 
 class Listener:
     """A raw TCP server on 127.0.0.1 that only counts the connections made to it."""

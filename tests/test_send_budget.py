@@ -6,6 +6,7 @@ worker) are driven with an injected clock; the database store runs on SQLite and
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import pytest
@@ -95,6 +96,38 @@ async def test_an_idle_line_does_not_bank_more_than_the_slack(stores: Callable[[
     delays = [await web.reply_delay() for _ in range(10)]
     assert delays[:6] == [0.0] * 6  # not 36,000 banked slots: SLACK seconds' worth
     assert delays[6] == pytest.approx(0.1)
+
+
+async def _bulk_start(budget: SendBudget, clock: Clock, *, shared: bool = True) -> float:
+    """When the bulk slot taken now starts (the budget's own waits move the clock first)."""
+    delay = await budget.bulk_delay(shared=shared)
+    return clock.now + delay
+
+
+async def test_bulk_goes_at_its_own_pace_under_the_line(stores: Callable[[], BudgetStore]) -> None:
+    clock = Clock()
+    worker = SendBudget(RATE, stores(), bulk_rate=4.0, slack=SLACK, clock=clock, sleep=clock.sleep)
+    starts = [await _bulk_start(worker, clock) for _ in range(20)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) >= 0.25 - 1e-9  # SEND_RATE 4/s, though the line would take 10/s
+    assert (len(starts) - 1) / (starts[-1] - starts[0]) == pytest.approx(4.0, rel=0.01)
+
+
+async def test_paid_broadcast_keeps_the_bulk_pace_but_takes_no_slot_of_the_line(
+    stores: Callable[[], BudgetStore],
+) -> None:
+    clock = Clock()
+    worker = SendBudget(RATE, stores(), bulk_rate=50.0, slack=SLACK, clock=clock, sleep=clock.sleep)
+    web = SendBudget(RATE, stores(), slack=SLACK, clock=clock, sleep=clock.sleep)
+    starts = [await _bulk_start(worker, clock, shared=False) for _ in range(40)]
+    assert (len(starts) - 1) / (starts[-1] - starts[0]) == pytest.approx(50.0, rel=0.01)
+    assert await web.reply_delay() == 0.0  # 40 paid messages left the token's line untouched
+    # A 429 on a paid broadcast holds bulk sending only, not the partners' replies.
+    await worker.pause(2.0, shared=False)
+    assert await web.reply_delay() == 0.0
+    started = clock.now
+    await worker.bulk_delay(shared=False)
+    assert clock.now >= started + 2.0
 
 
 def test_a_rate_must_be_positive() -> None:

@@ -82,6 +82,7 @@ class HookSender:
         self._sessions: dict[bool, aiohttp.ClientSession] = {}
         self._signers: dict[str, Webhook] = {}
         self._last_prune = 0.0
+        self._stopping = False
 
     # --- life cycle -------------------------------------------------------------------------
 
@@ -106,6 +107,7 @@ class HookSender:
 
     async def stop(self) -> None:
         """Stop; requests still in flight are abandoned and their rows put back unspent."""
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -136,12 +138,16 @@ class HookSender:
     # --- the loop ---------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        while True:
+        # Not ``while True``: a cancel that lands in a session's close can surface as another
+        # error (PendingRollbackError), and the loop must still end when stop() asked it to.
+        while not self._stopping:
             try:
                 await self._step()
             except asyncio.CancelledError:
                 raise
             except Exception:
+                if self._stopping:
+                    return
                 log.exception("Webhook delivery step failed; trying again")
                 await asyncio.sleep(self.poll_interval)
 

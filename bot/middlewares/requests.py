@@ -4,7 +4,9 @@
   with work still open commits it first, so nothing holds the database while we wait on the
   network and no answer is ever behind its reply, even where a handler forgot the call.
 - A call that creates a message takes a slot of the bot's send budget first (bot/send_budget.py):
-  replies before bulk, within the ~30 messages/s Telegram allows the token across all processes.
+  replies before bulk, within the ~30 messages/s Telegram allows the token across all processes,
+  bulk at SEND_RATE (paid broadcasts too, which Telegram counts apart). This is the only place
+  messages are paced.
   A reply that waits longer than a moment is written on its update's journal row for the wait
   (bot/held_replies.py), so a process killed meanwhile does not lose it.
 - No handling permit is held across a call (nor its wait for a slot): the permit is a share of
@@ -31,7 +33,7 @@ from aiogram.methods.base import TelegramType
 
 from bot import held_replies
 from bot.held_replies import HOLD_AFTER
-from bot.message_methods import counts_against_budget
+from bot.message_methods import MESSAGE_METHODS, counts_against_budget
 from bot.send_budget import BULK, PERMIT, SendBudget
 from storage.unit_of_work import current_uow
 
@@ -74,16 +76,18 @@ class CommitBeforeSend(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        paced = self.budget is not None and counts_against_budget(method)
+        shared = counts_against_budget(method)  # one of the token's ~30 messages a second
+        bulk = BULK.get() and isinstance(method, MESSAGE_METHODS)
+        paced = self.budget is not None and (shared or bulk)
         attempt = 0
         while True:
             try:
                 if paced:
-                    return await self._paced(make_request, bot, method)
+                    return await self._paced(make_request, bot, method, shared=shared)
                 return await _without_permit(make_request(bot, method))
             except TelegramRetryAfter as exc:
                 if paced and self.budget is not None:
-                    await self.budget.pause(exc.retry_after + RETRY_AFTER_MARGIN)
+                    await self.budget.pause(exc.retry_after + RETRY_AFTER_MARGIN, shared=shared)
                 attempt += 1
                 if BULK.get() or attempt > MAX_REPLY_RETRIES or exc.retry_after > MAX_REPLY_WAIT:
                     raise
@@ -96,11 +100,16 @@ class CommitBeforeSend(BaseRequestMiddleware):
         make_request: NextRequestMiddlewareType[TelegramType],
         bot: Bot,
         method: TelegramMethod[TelegramType],
+        *,
+        shared: bool,
     ) -> Response[TelegramType]:
         """Take a slot, wait for it and send. A long wait is survived by the reply written on
         the update's journal row."""
         assert self.budget is not None
-        delay = await (self.budget.bulk_delay() if BULK.get() else self.budget.reply_delay())
+        if BULK.get():
+            delay = await self.budget.bulk_delay(shared=shared)
+        else:
+            delay = await self.budget.reply_delay()
         await self._hold(method, delay)
 
         async def wait_and_send() -> Response[TelegramType]:

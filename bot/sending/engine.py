@@ -1,16 +1,18 @@
 """The sending engine: drains the ``deliveries`` outbox as fast as Telegram allows, exactly once.
 
 How a row travels: a short transaction flips up to ``window - in_flight`` pending rows to
-``sending`` (the claim); each row then waits for its chat's one-per-second turn and a global
-slot (bot.sending.limiter), is sent, and its outcome is stored with others in another short
-transaction. No session is ever open during a Telegram call.
+``sending`` (the claim); each row then waits for its chat's one-per-second turn
+(bot.sending.chat_spacer) and a slot of the bot's send budget at SEND_RATE (taken by the request
+middleware: every message is paced there, bot/send_budget.py), is sent, and its outcome is
+stored with others in another short transaction. No session is ever open during a Telegram call.
 
-Errors: 429 pauses ALL bulk sending for retry_after and the row is retried; 5xx, timeouts and
-dropped connections are retried with capped exponential backoff (``max_attempts`` in all), then
-the row is ``failed`` with the reason; 403 makes it ``blocked`` and stamps Partner.blocked_at;
-any other error (400 chat not found, ...) fails it at once. A timeout or dropped connection is
-ambiguous (Telegram may have delivered before the answer was lost): retrying risks a rare
-duplicate, giving up risks a silent miss; like the crash case below, we prefer "nobody skipped".
+Errors: a 429 pauses ALL bulk sending for retry_after (in the send budget) and the row is
+retried; 5xx, timeouts and dropped connections are retried with capped exponential backoff
+(``max_attempts`` in all), then the row is ``failed`` with the reason; 403 makes it ``blocked``
+and stamps Partner.blocked_at; any other error (400 chat not found, ...) fails it at once. A
+timeout or dropped connection is ambiguous (Telegram may have delivered before the answer was
+lost): retrying risks a rare duplicate, giving up risks a silent miss; like the crash case
+below, we prefer "nobody skipped".
 
 Crash safety and the duplicate bound: a claimed row carries this engine's owner id and a lease
 (LEASE seconds, renewed every LEASE/3 while the row is in flight). Nothing is reset at start-up,
@@ -50,8 +52,8 @@ from aiogram.exceptions import (
 )
 
 from bot.send_budget import BULK
+from bot.sending.chat_spacer import ChatSpacer
 from bot.sending.contents import MessageContents
-from bot.sending.limiter import RateLimiter
 from bot.sending.progress import ProgressBoard
 from bot.services import Services
 from storage.models import delivery as d
@@ -63,7 +65,6 @@ log = logging.getLogger(__name__)
 
 FREE_TIER_RATE = 30  # Telegram's global limit without paid broadcast
 MAX_RATE_LIMITED = 20  # 429s one row may absorb before it is failed (a stuck limit, not traffic)
-RETRY_AFTER_MARGIN = 0.2  # seconds added to retry_after: Telegram rounds it to whole seconds
 STATUS_EVERY = 1.0  # seconds between looks at the status of campaigns being sent
 LEASE = 15.0  # seconds a claimed row stays ours without renewal (a dead sender's rows wait this)
 
@@ -109,7 +110,7 @@ class SendingEngine:
         settings = services.settings
         self.services = services
         self.paid = settings.paid_broadcast
-        self.limiter = RateLimiter(settings.send_rate)
+        self.chats = ChatSpacer()
         self.window = window or default_window(settings.send_rate)
         self.poll_interval = poll_interval
         self.flush_interval = flush_interval
@@ -356,7 +357,7 @@ class SendingEngine:
         limited = 0
         BULK.set(True)  # this task's messages wait for a free line in the bot's send budget
         while True:
-            await self.limiter.acquire(job.chat_id)
+            await self.chats.acquire(job.chat_id)
             if job.kind != d.ANNOUNCEMENT and job.campaign_id in self._held:
                 return Outcome(job.id, job.partner_id, d.PENDING)  # back to the queue, unsent
             self._touched_telegram.add(job.id)
@@ -370,7 +371,6 @@ class SendingEngine:
                 return Outcome(job.id, job.partner_id, d.SENT, message_id=message.message_id)
             except TelegramRetryAfter as exc:
                 self.stats.rate_limited += 1
-                self.limiter.pause(exc.retry_after + RETRY_AFTER_MARGIN)
                 log.warning("429 from Telegram: all bulk sending paused for %s s", exc.retry_after)
                 limited += 1
                 if limited > MAX_RATE_LIMITED:
