@@ -103,7 +103,7 @@ async def report(
     """The full digest of a campaign (the current one by default) to whoever asked."""
     # Imported here: the digest pulls in matplotlib, loaded on first use rather than at start.
     from bot.digest.build import DigestOptions, campaign_digest
-    from bot.digest.deliver import send_digest
+    from bot.digest.deliver import remember_shown, send_digest
 
     campaign_id = parse_id(command.args)
     if command.args and campaign_id is None:
@@ -122,7 +122,8 @@ async def report(
         await message.answer(_("report-unknown", id=str(campaign_id)))
         return
     assert message.bot is not None
-    await send_digest(message.bot, message.chat.id, digest)
+    posted = await send_digest(message.bot, message.chat.id, digest)
+    await remember_shown(services, digest, posted)  # an erasure edits the parts quoting a partner
 
 
 async def digest(message: Message, session: AsyncSession, services: Services, _: Translate) -> None:

@@ -73,7 +73,7 @@ async def test_erasure_rewrites_relays_prompts_and_lists_in_the_managers_chat(
 
 
 async def test_erasure_rewrites_the_digest_parts_that_quote_the_partner(
-    app: App, tg: FakeTelegram, make_user: Callable[..., SimUser]
+    app: App, tg: FakeTelegram, make_user: Callable[..., SimUser], admin: SimUser
 ) -> None:
     partner = make_user(PARTNER_ID, first_name=NAME, username=USERNAME)
     mgr = manager(tg)
@@ -84,12 +84,19 @@ async def test_erasure_rewrites_the_digest_parts_that_quote_the_partner(
     before = _shown(tg)
     quoting = [text for text in before[1:] if COMMENT in text]
     assert quoting and any(NAME in text for text in quoting)  # the digest quotes them, by name
+    await admin.send_text("/report")  # the full report, in the admin's private chat
+    await admin.wait_text(COMMENT, timeout=30)
 
     await partner.send_text("/forget_me")
     await partner.wait_reply()
     await partner.press("Да, удалить мои данные")
     await partner.wait_text("Ваши данные удалены")
-    await tg.wait_until(lambda: not [t for t in _shown(tg) if COMMENT in t or NAME in t], timeout=10)
+
+    def showing(chat: int) -> list[str]:
+        texts = [m.get("text") or "" for m in tg.chat_messages(chat)]
+        return [t for t in texts if COMMENT in t or NAME in t]
+
+    await tg.wait_until(lambda: not showing(MANAGER_CHAT_ID) and not showing(admin.chat_id), timeout=10)
     after = _shown(tg)
     assert len(after) == len(before)  # edited in place
     # The digest's other parts (those not showing the partner) are left as they were.
