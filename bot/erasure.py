@@ -4,7 +4,9 @@ The rows are erased first (bot/operations.py); a message Telegram holds can only
 deleted, so each posted alert is rewritten from the erased rows: score and campaign stay, the
 partner's name, username and words go, and a line says why. Every other message that showed
 them (their replies relayed into the managers' chat, the Reply prompt naming them, /alerts lists:
-storage.repo.partner_posts) is replaced by that line; one that cannot be edited is deleted.
+storage.repo.partner_posts) is replaced by that line; one that cannot be edited is deleted. A
+digest held for the managers' chat (the bot was out of it) loses the parts that quote or name
+them before it is ever posted.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from aiogram import html
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 
 from bot.digest import fmt
 from bot.keyboards.alerts import alert_keyboard
 from bot.services import Services
-from storage.repo import alerts, partner_posts
+from storage.repo import alerts, bot_state, partner_posts
 
 log = logging.getLogger(__name__)
 
@@ -84,3 +87,20 @@ async def redact_posts(services: Services, partner_id: int, posts: Sequence[tupl
         await partner_posts.forget(session, partner_id)
         await session.commit()
     return done
+
+
+async def redact_held(services: Services, personal: Sequence[str]) -> int:
+    """Replace, by the same line, the parts of held digests that show any of ``personal`` (the
+    partner's name, username and words, as a digest renders them); returns how many parts."""
+    marks = {m for s in personal for m in (html.quote(s), fmt.clip(s)) if m}
+    line = services.translator.get(services.settings.default_locale, "lc-post-erased")
+    changed = 0
+    async with services.sessionmaker() as session:
+        for item in await bot_state.held(session):
+            parts = [line if any(m in part for m in marks) else part for part in item.parts]
+            hit = sum(1 for old, new in zip(item.parts, parts, strict=True) if old != new)
+            if hit:
+                await bot_state.rewrite_held(session, item.id, parts)
+                changed += hit
+        await session.commit()
+    return changed

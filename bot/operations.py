@@ -158,13 +158,16 @@ async def forget_partner(services: Services, session: AsyncSession, partner_id: 
     """:func:`erase`, commit, then edit the partner's alerts already posted in the managers' chat
     and every other message that showed them (relays, prompts, lists) so that they no longer
     show the partner's name or words; False when there is no such partner."""
-    from bot.erasure import redact_posted_alerts, redact_posts  # Telegram-facing; lean imports here
+    from bot.erasure import redact_held, redact_posted_alerts, redact_posts  # Telegram-facing
 
+    partner = await partners.get(session, partner_id)
+    personal = await privacy.personal_strings(session, partner) if partner is not None else []
     posted = await alerts.posted_of_partner(session, partner_id)
     shown = await partner_posts.of_partner(session, partner_id)
     if not await erase(session, partner_id):
         return False
     await session.commit()  # erased before anything is sent
+    await redact_held(services, personal)
     await redact_posted_alerts(services, posted)
     await redact_posts(services, partner_id, shown)
     return True

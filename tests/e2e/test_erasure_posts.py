@@ -102,3 +102,26 @@ async def test_erasure_rewrites_the_digest_parts_that_quote_the_partner(
     # The digest's other parts (those not showing the partner) are left as they were.
     untouched = [text for text in before[1:] if COMMENT not in text and NAME not in text]
     assert all(text in after for text in untouched)
+
+
+async def test_a_digest_held_while_the_bot_was_out_loses_the_erased_partner(
+    app: App, tg: FakeTelegram, make_user: Callable[..., SimUser], admin: SimUser
+) -> None:
+    mgr = manager(tg)
+    tg.remove_bot(MANAGER_CHAT_ID, mgr.user, kicked=True)
+    await admin.wait_text("Бота удалили из чата менеджеров")
+    partner = make_user(PARTNER_ID, first_name=NAME, username=USERNAME)
+    await detractor(partner)
+    digest = await push_weekly(app.services)
+    assert digest is not None and any(COMMENT in part for part in digest.parts)  # held, quoting them
+
+    await partner.send_text("/forget_me")
+    await partner.wait_reply()
+    await partner.press("Да, удалить мои данные")
+    await partner.wait_text("Ваши данные удалены")
+    tg.add_bot(MANAGER_CHAT_ID, mgr.user)
+    await admin.wait_text("Бот снова в чате менеджеров")
+    await tg.wait_until(lambda: len(_shown(tg)) >= len(digest.parts), 10, "held digest not posted")
+    shown = _shown(tg)
+    assert not [t for t in shown if COMMENT in t or NAME in t or USERNAME in t]
+    assert any("Удалено: партнер удалил свои данные" in t for t in shown)
