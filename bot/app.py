@@ -22,6 +22,7 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.handlers import routers
 from bot.i18n import Translator
+from bot.managers_chat import effective_id
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.partner import PartnerLocaleMiddleware
 from bot.middlewares.requests import CommitBeforeSend
@@ -151,6 +152,7 @@ class App:
             # Admins who pressed Start before staff were told apart are staff from now on.
             await partners.mark_staff(session, self.services.settings.admin_ids)
             await session.commit()
+            managers = await effective_id(session, self.services.settings)
         await open_pool(self.engine)
         try:
             me = await self._connect()  # retries while Telegram is unreachable
@@ -160,7 +162,7 @@ class App:
             raise
         log.info("Starting @%s (id=%s) as %s", me.username, me.id, self.role)
         if self.role != "worker":
-            await register_commands(self.bot, self.services.settings, self.services.translator)
+            await register_commands(self.bot, self.services.settings, self.services.translator, managers)
         try:
             if self.worker is not None:
                 await self.worker.start()

@@ -26,6 +26,7 @@ class Sent:
     sent: int
     total: int
     error: TelegramAPIError | None = None
+    message_ids: tuple[int, ...] = ()  # of the parts that went out (an erasure edits them)
 
     @property
     def complete(self) -> bool:
@@ -40,6 +41,7 @@ async def send_long(
     Stops at the first part Telegram refuses, so the caller can say exactly what arrived.
     """
     parts = split_html(html_text, limit)
+    ids: list[int] = []
     for index, part in enumerate(parts):
         reply = (
             ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
@@ -47,21 +49,23 @@ async def send_long(
             else None
         )
         try:
-            await _send(bot, chat_id, part, reply)
+            ids.append(await _send(bot, chat_id, part, reply))
         except TelegramAPIError as exc:
-            return Sent(index, len(parts), exc)
-    return Sent(len(parts), len(parts))
+            return Sent(index, len(parts), exc, tuple(ids))
+    return Sent(len(parts), len(parts), message_ids=tuple(ids))
 
 
-async def _send(bot: Bot, chat_id: int, text: str, reply: ReplyParameters | None) -> None:
-    """One part; a short flood wait (parts follow each other within a second) is waited out once."""
+async def _send(bot: Bot, chat_id: int, text: str, reply: ReplyParameters | None) -> int:
+    """One part (its message id); a short flood wait (parts follow each other within a second)
+    is waited out once."""
     try:
-        await bot.send_message(chat_id, text, reply_parameters=reply)
+        sent = await bot.send_message(chat_id, text, reply_parameters=reply)
     except TelegramRetryAfter as exc:
         if exc.retry_after > MAX_FLOOD_WAIT:
             raise
         await asyncio.sleep(exc.retry_after)
-        await bot.send_message(chat_id, text, reply_parameters=reply)
+        sent = await bot.send_message(chat_id, text, reply_parameters=reply)
+    return sent.message_id
 
 
 async def answer_long(message: Message, html_text: str) -> Sent:

@@ -24,12 +24,13 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramMigrateToChat,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, LinkPreviewOptions
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.commands import register_managers_menu
 from bot.config import CommonSettings
 from bot.services import Services
-from storage.repo import alerts, bot_state
+from storage.repo import alerts, bot_state, partner_posts
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,6 +74,7 @@ async def record_move(session: AsyncSession, settings: CommonSettings, old: int,
         session, bot_state.MANAGERS_CHAT, orjson.dumps({"from": settings.manager_chat_id, "to": new}).decode()
     )
     await alerts.move_chat(session, old, new)
+    await partner_posts.move_chat(session, old, new)
     away = await bot_state.get(session, bot_state.MANAGERS_AWAY)
     if away == str(old):
         await bot_state.drop(session, bot_state.MANAGERS_AWAY)
@@ -123,7 +125,13 @@ async def moved(services: Services, old: int, new: int) -> None:
         changed = await record_move(session, services.settings, old, new)
         await session.commit()
     if changed:
-        await tell_admins(services, _admins_text(services, "lc-upgraded", new=str(new)))
+        await followed(services, new)
+
+
+async def followed(services: Services, new: int) -> None:
+    """After a recorded move: the managers' menu in the new chat, and one line to the admins."""
+    await register_managers_menu(services.bot, services.translator, new)
+    await tell_admins(services, _admins_text(services, "lc-upgraded", new=str(new)))
 
 
 async def removed(services: Services, chat: int) -> None:
@@ -184,9 +192,11 @@ async def post_parts(
     parts: Sequence[str],
     chart: bytes | None,
     markup: InlineKeyboardMarkup | None = None,
+    posted: list[tuple[int, int, str]] | None = None,
 ) -> bool:
     """Post a digest's parts (``markup`` under the last) and chart; when the bot is out of the
-    chat, hold the rest (False; a held digest goes out later without the markup)."""
+    chat, hold the rest (False; a held digest goes out later without the markup). ``posted``
+    collects (chat, message id, text) of each part that went out."""
     bot = services.bot
     sent = 0
     try:
@@ -198,7 +208,9 @@ async def post_parts(
             ) -> object:
                 return await bot.send_message(chat, text, link_preview_options=NO_PREVIEW, reply_markup=keys)
 
-            await post(services, send_part)
+            message = await post(services, send_part)
+            if posted is not None and isinstance(message, Message):
+                posted.append((message.chat.id, message.message_id, part))
             sent += 1
         if chart:
             photo = BufferedInputFile(chart, filename="nps.png")

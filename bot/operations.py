@@ -22,7 +22,7 @@ from bot.sending import notify
 from bot.services import Services
 from storage.analytics.key_partners import key_partners
 from storage.models import Campaign, Partner
-from storage.repo import alerts, announcements, campaigns, delivery_queue, partners, privacy
+from storage.repo import alerts, announcements, campaigns, delivery_queue, partner_posts, partners, privacy
 
 log = logging.getLogger(__name__)
 
@@ -156,14 +156,20 @@ async def erase(session: AsyncSession, partner_id: int) -> bool:
 
 async def forget_partner(services: Services, session: AsyncSession, partner_id: int) -> bool:
     """:func:`erase`, commit, then edit the partner's alerts already posted in the managers' chat
-    so that they no longer show the partner's name or words; False when there is no such partner."""
-    from bot.erasure import redact_posted_alerts  # Telegram-facing; keeps this module's imports lean
+    and every other message that showed them (relays, prompts, lists) so that they no longer
+    show the partner's name or words; False when there is no such partner."""
+    from bot.erasure import redact_held, redact_posted_alerts, redact_posts  # Telegram-facing
 
+    partner = await partners.get(session, partner_id)
+    personal = await privacy.personal_strings(session, partner) if partner is not None else []
     posted = await alerts.posted_of_partner(session, partner_id)
+    shown = await partner_posts.of_partner(session, partner_id)
     if not await erase(session, partner_id):
         return False
     await session.commit()  # erased before anything is sent
+    await redact_held(services, personal)
     await redact_posted_alerts(services, posted)
+    await redact_posts(services, partner_id, shown)
     return True
 
 

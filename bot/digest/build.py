@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.digest import fmt
 from bot.digest.chart import ChartLabels, ChartPoint, ChurnBars, render_chart
 from bot.digest.split import pack
-from bot.digest.text import report_blocks
+from bot.digest.text import report_blocks, shown_partners
 from bot.digest.worth import worth_block
 from bot.i18n import Translate, Translator
 from storage.analytics.campaigns import CampaignInfo
@@ -67,6 +67,8 @@ class Digest:
     chart: bytes | None = None
     campaign_id: int | None = None
     empty: bool = field(default=False)  # nothing new: one line, no chart
+    # (partner, strings of theirs the parts show): bot/digest/deliver.py remembers the parts
+    shown: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
 
 def _label(info: CampaignInfo, tz: ZoneInfo) -> str:
@@ -168,7 +170,8 @@ async def campaign_digest(
     if worth_text:
         blocks.append(worth_text)
     first = "\n".join(x for x in (heading, lead) if x)
-    return Digest(pack([first, *blocks]), chart, report.campaign.id)
+    shown = shown_partners(report, _, options.anonymous)
+    return Digest(pack([first, *blocks]), chart, report.campaign.id, shown=shown)
 
 
 async def weekly_digest(

@@ -19,23 +19,29 @@ from bot.keyboards import dashboard
 from bot.managers_chat import post_parts
 from bot.services import Services
 from storage.analytics.campaigns import campaign_info
+from storage.repo import partner_posts
 
 log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-async def send_digest(bot: Bot, chat_id: int, digest: Digest, *, reply_to: int | None = None) -> None:
-    """The text parts in order, then the chart."""
+async def send_digest(
+    bot: Bot, chat_id: int, digest: Digest, *, reply_to: int | None = None
+) -> list[tuple[int, int, str]]:
+    """The text parts in order, then the chart; returns (chat, message id, text) of each part."""
+    posted = []
     for i, part in enumerate(digest.parts):
-        await bot.send_message(
+        message = await bot.send_message(
             chat_id,
             part,
             link_preview_options=NO_PREVIEW,
             reply_to_message_id=reply_to if i == 0 else None,
         )
+        posted.append((message.chat.id, message.message_id, part))
     if digest.chart:
         await bot.send_photo(chat_id, BufferedInputFile(digest.chart, filename="nps.png"))
+    return posted
 
 
 async def push_weekly(services: Services, now: datetime | None = None) -> Digest | None:
@@ -48,7 +54,10 @@ async def push_weekly(services: Services, now: datetime | None = None) -> Digest
         services.reports, services.translator, DigestOptions.from_settings(settings), now=now
     )
     markup = await _dashboard(services, digest)
-    if await post_parts(services, "weekly", digest.parts, digest.chart, markup):
+    posted: list[tuple[int, int, str]] = []
+    sent = await post_parts(services, "weekly", digest.parts, digest.chart, markup, posted)
+    await remember_shown(services, digest, posted)
+    if sent:
         log.info("Weekly digest sent (%d messages, chart: %s)", len(digest.parts), digest.chart is not None)
     return digest
 
@@ -71,9 +80,22 @@ async def push_campaign_closed(services: Services, campaign_id: int) -> Digest |
     if digest is None:
         return None
     markup = await _dashboard(services, digest)
-    if await post_parts(services, "campaign", digest.parts, digest.chart, markup):
+    posted: list[tuple[int, int, str]] = []
+    sent = await post_parts(services, "campaign", digest.parts, digest.chart, markup, posted)
+    await remember_shown(services, digest, posted)
+    if sent:
         log.info("Campaign %s digest sent", campaign_id)
     return digest
+
+
+async def remember_shown(services: Services, digest: Digest, posted: list[tuple[int, int, str]]) -> None:
+    """The parts that name or quote a partner: an erasure edits them (bot/erasure.py)."""
+    async with services.sessionmaker() as session:
+        for chat, message_id, text in posted:
+            partners = [pid for pid, marks in digest.shown if any(mark and mark in text for mark in marks)]
+            if partners:
+                await partner_posts.remember(session, partners, chat, [message_id])
+        await session.commit()
 
 
 async def _dashboard(services: Services, digest: Digest) -> InlineKeyboardMarkup | None:

@@ -13,6 +13,7 @@ from bot.i18n import Translate
 from storage.analytics.breakdown import Breakdown, Mover
 from storage.analytics.comments import Quote
 from storage.analytics.nps import MIN_ANSWERS, NpsChange, NpsResult
+from storage.analytics.people import PartnerRef
 from storage.analytics.report import CampaignReport, Comparison
 from storage.models import campaign as c
 
@@ -245,6 +246,26 @@ def quotes_block(report: CampaignReport, _: Translate, anonymous: bool) -> str:
             who = fmt.partner_label(q.partner, _)
             lines.append(_(key, score=str(q.score), text=fmt.clip(q.text), who=who))
     return "\n".join(lines)
+
+
+def shown_partners(
+    report: CampaignReport, _: Translate, anonymous: bool
+) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """Each partner the blocks name or quote, with the strings of theirs they show (label as
+    rendered, quotes as clipped): an erasure edits the posted parts that hold them (bot/erasure.py)."""
+    shown: dict[int, set[str]] = {}
+
+    def named(ref: PartnerRef) -> None:
+        if not anonymous and (ref.name or ref.username or ref.external_id):  # not a bare "#id"
+            shown.setdefault(ref.partner_id, set()).add(fmt.partner_label(ref, _))
+
+    for q in (*report.detractor_quotes, *report.promoter_quotes):
+        shown.setdefault(q.partner.partner_id, set()).add(fmt.clip(q.text))  # anonymous ones too
+        named(q.partner)
+    if report.movement is not None:
+        for ref in (*report.movement.to_detractor[:NAMES_SHOWN], *report.movement.to_promoter[:NAMES_SHOWN]):
+            named(ref)
+    return tuple((pid, tuple(sorted(marks))) for pid, marks in sorted(shown.items()))
 
 
 def report_blocks(

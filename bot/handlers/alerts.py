@@ -33,7 +33,7 @@ from bot.long_messages import send_long
 from bot.managers_chat import effective_id
 from bot.services import Services
 from bot.staff import MEMBER_STATUSES
-from storage.repo import alerts
+from storage.repo import alerts, partner_posts
 from storage.repo.alerts import FROM_PARTNER, TO_PARTNER, AlertView
 from storage.repo.partners import PartnerRef
 
@@ -114,7 +114,7 @@ async def reply_pressed(
     await callback.answer()
     user = callback.from_user
     if isinstance(callback.message, Message):
-        await callback.message.answer(
+        prompt = await callback.message.answer(
             _(
                 "al-reply-prompt",
                 manager=_mention(user.id, user.full_name),
@@ -125,6 +125,8 @@ async def reply_pressed(
                 message_id=callback.message.message_id, allow_sending_without_reply=True
             ),
         )
+        # It names the partner: an erasure rewrites it (bot/erasure.py).
+        await partner_posts.remember(session, [view.partner_id], prompt.chat.id, [prompt.message_id])
 
 
 async def resolve_pressed(
@@ -223,6 +225,8 @@ async def partner_wrote(
     who = fmt.partner_label(view.partner, managers_)
     relay = managers_("al-from-partner", who=who, text=html.quote(text))
     outcome = await send_long(message.bot, view.chat_id, relay, reply_to=view.message_id)
+    # Their name and words in the managers' chat: an erasure rewrites these (bot/erasure.py).
+    await partner_posts.remember(session, [partner.id], view.chat_id, outcome.message_ids)
     if outcome.error is not None:
         log.warning(
             "Partner reply for alert %s relayed %d of %d parts: %s",

@@ -12,6 +12,8 @@ from aiogram.types import ChatMemberUpdated, Message
 
 from bot.config import Settings
 from bot.i18n import Translate, Translator
+from bot.managers_chat import effective_id
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -20,14 +22,23 @@ _GROUPS = ("group", "supergroup")
 _PRESENT = ("member", "administrator", "creator", "restricted")
 
 
-async def chat_id(message: Message, _: Translate) -> None:
-    """The chat's id; in a private chat, the user's id too."""
+async def chat_id(message: Message, _: Translate, uow: UnitOfWork, settings: Settings) -> None:
+    """The chat's id; in a private chat, the user's id too; in the managers' chat, that it is
+    (and, when it is the supergroup MANAGER_CHAT_ID's group became, that the setting is stale)."""
     chat = message.chat
     if chat.type == "private":
         user = message.from_user
         await message.answer(_("chatid-private", user=str(user.id if user else chat.id), chat=str(chat.id)))
-    else:
+        return
+    managers = await effective_id(uow.session, settings)
+    if chat.id != managers:
         await message.answer(_("chatid-group", chat=str(chat.id)))
+    elif chat.id == settings.manager_chat_id:
+        await message.answer(_("chatid-managers", chat=str(chat.id)))
+    else:
+        await message.answer(
+            _("chatid-managers-moved", chat=str(chat.id), old=str(settings.manager_chat_id))
+        )
 
 
 class InGroup(Filter):
@@ -38,14 +49,16 @@ class InGroup(Filter):
 
 
 async def added_to_group(
-    event: ChatMemberUpdated, bot: Bot, settings: Settings, translator: Translator
+    event: ChatMemberUpdated, bot: Bot, settings: Settings, translator: Translator, uow: UnitOfWork
 ) -> None:
     """Tell every admin, privately, the id and title of a group the bot was just added to."""
     was_in = event.old_chat_member.status in _PRESENT
     if was_in or event.new_chat_member.status not in _PRESENT:
         return  # a promotion, a demotion or a removal: nothing new to configure
     _ = translator.bind(settings.default_locale)
-    key = "chatid-added-current" if event.chat.id == settings.manager_chat_id else "chatid-added"
+    # The supergroup MANAGER_CHAT_ID's group became is the managers' chat too.
+    managers = await effective_id(uow.session, settings)
+    key = "chatid-added-current" if event.chat.id == managers else "chatid-added"
     text = _(key, title=html.quote(event.chat.title or ""), chat=str(event.chat.id))
     for admin in sorted(settings.admin_ids):
         try:

@@ -34,11 +34,6 @@ log = logging.getLogger(__name__)
 _PRESENT = ("member", "administrator", "creator", "restricted")
 
 
-def _admins(services: Services, key: str, **kwargs: str) -> str:
-    """A line for the admins, in the bot's default language."""
-    return services.translator.get(services.settings.default_locale, key, **kwargs)
-
-
 class Migrated(Filter):
     """A service message: the group became a supergroup (sent in both chats)."""
 
@@ -70,7 +65,7 @@ async def chat_migrated(message: Message, uow: UnitOfWork, services: Services) -
         old, new = int(message.migrate_from_chat_id or 0), message.chat.id
     if await managers_chat.record_move(session, services.settings, old, new):
         await uow.commit()
-        await managers_chat.tell_admins(services, _admins(services, "lc-upgraded", new=str(new)))
+        await managers_chat.followed(services, new)
 
 
 async def another_bots_command(message: Message) -> None:

@@ -36,7 +36,7 @@ from storage.export import export_to_path
 from storage.export_kpis import export_kpis_to_path
 from storage.ids import parse_id
 from storage.models import utcnow
-from storage.repo import alerts, announcements
+from storage.repo import alerts, announcements, partner_posts
 
 COMMANDS = ("nps", "report", "digest", "alerts", "export", "announce")
 ALERTS_LISTED = 20
@@ -103,7 +103,7 @@ async def report(
     """The full digest of a campaign (the current one by default) to whoever asked."""
     # Imported here: the digest pulls in matplotlib, loaded on first use rather than at start.
     from bot.digest.build import DigestOptions, campaign_digest
-    from bot.digest.deliver import send_digest
+    from bot.digest.deliver import remember_shown, send_digest
 
     campaign_id = parse_id(command.args)
     if command.args and campaign_id is None:
@@ -122,7 +122,8 @@ async def report(
         await message.answer(_("report-unknown", id=str(campaign_id)))
         return
     assert message.bot is not None
-    await send_digest(message.bot, message.chat.id, digest)
+    posted = await send_digest(message.bot, message.chat.id, digest)
+    await remember_shown(services, digest, posted)  # an erasure edits the parts quoting a partner
 
 
 async def digest(message: Message, session: AsyncSession, services: Services, _: Translate) -> None:
@@ -166,7 +167,9 @@ async def open_alerts(message: Message, session: AsyncSession, settings: Setting
             lines.append(_("alerts-item-nolink", **args))
     if total > len(views):
         lines.append(_("alerts-more", n=str(total - len(views))))
-    await message.answer("\n".join(lines), disable_web_page_preview=True)
+    listed = await message.answer("\n".join(lines), disable_web_page_preview=True)
+    # It names partners: an erasure rewrites it (bot/erasure.py).
+    await partner_posts.remember(session, [v.partner_id for v in views], listed.chat.id, [listed.message_id])
 
 
 KPIS = -1  # the "campaign" of /export kpis: every campaign's retention table

@@ -6,9 +6,12 @@ the dead process had acknowledged to Telegram but not handled still carry its na
 of JOURNAL_LEASE; without this they waited out that lease and the next sweep (about 25 s). The
 host name is the stable part of the identity: a claim of this host whose process is gone (its pid
 is ours now, or no process has it) is a dead incarnation, and its leases are ended before the
-first sweep, which then takes the rows. A live process of this host (another replica on the same
-machine) keeps its rows; a pid reused by an unrelated process only means the lease is waited out,
-as before.
+first sweep, which then takes the rows. Their leases go too (storage.repo.leases): a partner's
+turn (bot/roles/turns.py) the dead process held while handling an update would otherwise keep
+the partner's next journaled update waiting out its TTL (30 s; measured 26 s after a restart by
+tests/e2e/test_web_kill9.py) even though the row itself was taken at once. A live process of
+this host (another replica on the same machine) keeps its rows; a pid reused by an unrelated
+process only means the lease is waited out, as before.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import os
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import utcnow
-from storage.repo import inbox_claims
+from storage.repo import inbox_claims, leases
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +58,12 @@ async def reclaim_own(sessionmaker: async_sessionmaker[AsyncSession], owner: str
     host = owner.rsplit(":", 2)[0]
     async with sessionmaker() as session:
         owners = await inbox_claims.owners_with_prefix(session, f"{host}:")
-        dead = dead_incarnations(owner, owners)
+        owners += await leases.holders_with_prefix(session, f"{host}:")
+        dead = dead_incarnations(owner, sorted(set(owners)))
         released = await inbox_claims.expire(session, dead, utcnow())
+        freed = await leases.release_all(session, dead)
     if released:
         log.info("Taking back %d journaled updates of this host's previous process", released)
+    if freed:
+        log.info("Freed %d lease(s) of this host's previous process", freed)
     return released

@@ -14,6 +14,7 @@ from storage.models.kpi import PartnerKpi
 from storage.models.lease import Lease
 from storage.models.model_cache import ModelCache
 from storage.models.partner import Partner
+from storage.models.partner_post import PartnerPost
 from storage.models.response import Response, ResponseDriver, category_of
 from storage.models.send_budget import SendBudgetRow
 from storage.models.theme import ResponseTheme
@@ -36,6 +37,7 @@ __all__ = [
     "ModelCache",
     "Partner",
     "PartnerKpi",
+    "PartnerPost",
     "Response",
     "ResponseDriver",
     "ResponseTheme",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import upsert
@@ -58,6 +58,12 @@ async def held(session: AsyncSession) -> list[Held]:
     """Held posts, oldest first."""
     rows = await session.scalars(select(HeldPost).order_by(HeldPost.id))
     return [Held(r.id, r.kind, list(orjson.loads(r.parts)), r.chart) for r in rows]
+
+
+async def rewrite_held(session: AsyncSession, post_id: int, parts: list[str]) -> None:
+    """Replace a held post's parts (an erasure took a partner out of them); the caller commits."""
+    text = orjson.dumps(parts).decode()
+    await session.execute(update(HeldPost).where(HeldPost.id == post_id).values(parts=text))
 
 
 async def release(session: AsyncSession, post_id: int) -> bool:

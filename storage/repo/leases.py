@@ -56,6 +56,23 @@ async def release(session: AsyncSession, name: str, holder: str) -> None:
     await session.commit()
 
 
+async def holders_with_prefix(session: AsyncSession, prefix: str) -> list[str]:
+    """Holders named ``prefix…`` of any lease, run out or not."""
+    rows = await session.scalars(
+        select(Lease.holder).where(Lease.holder.startswith(prefix, autoescape=True)).distinct()
+    )
+    return [str(holder) for holder in rows]
+
+
+async def release_all(session: AsyncSession, holders: list[str]) -> int:
+    """Give up every lease of ``holders`` (processes known to be dead); returns how many. Commits."""
+    if not holders:
+        return 0
+    result = await session.execute(delete(Lease).where(Lease.holder.in_(holders)))
+    await session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def holder_of(session: AsyncSession, name: str, now: datetime) -> str | None:
     """Who holds ``name`` now (None: nobody, or the lease ran out)."""
     row = await session.execute(select(Lease.holder, Lease.expires_at).where(Lease.name == name))

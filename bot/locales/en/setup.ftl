@@ -6,6 +6,12 @@ chatid-private =
 chatid-group =
     This chat's id: <code>{ $chat }</code>.
     To get digests and detractor alerts here, set MANAGER_CHAT_ID={ $chat } and restart the bot.
+chatid-managers =
+    This chat's id: <code>{ $chat }</code>.
+    It is the managers' chat (MANAGER_CHAT_ID): digests and alerts come here.
+chatid-managers-moved =
+    This chat's id: <code>{ $chat }</code>.
+    It is the managers' chat: the group of MANAGER_CHAT_ID={ $old } became this supergroup, and digests and alerts come here. Set MANAGER_CHAT_ID={ $chat } so the setting says so too.
 chatid-added =
     I was added to the group “{ $title }”, its id: <code>{ $chat }</code>.
     If it is the managers' chat, set MANAGER_CHAT_ID={ $chat } and restart the bot.

@@ -20,13 +20,14 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
-from scipy.sparse import csc_matrix
+from typing import TYPE_CHECKING
 
 from storage.analytics import comment_text
 from storage.analytics.stopwords import EN_STOPWORDS, NEGATIONS, RU_STOPWORDS
 from storage.analytics.themes.model import ThemeModel
+
+if TYPE_CHECKING:
+    from scipy.sparse import csc_matrix
 
 MIN_WORD_TAGS = 2
 NEIGHBOUR_MIN = 0.55  # cosine below this is "not like any tagged comment"
@@ -126,6 +127,8 @@ class TagMemory:
                 found[area] = max(found.get(area, 0.0), WORD_SCORE)
         cols, weights = vector if vector is not None else self._model.vector(text)
         if cols:
+            import numpy as np  # off the start-up path (storage/analytics/themes/model.py)
+
             # columns of the tagged comments' matrix (stored by column) times the query's weights:
             # the cosine with every tagged comment, touching only the features this comment has
             sims = (state.matrix[:, cols] @ np.asarray(weights)) / 2**0.5  # stored ones are unit already
@@ -150,6 +153,8 @@ class TagMemory:
     ) -> None:
         self._tagged, self._word_areas = tagged, words
         if tagged:
+            from scipy.sparse import csc_matrix  # off the start-up path
+
             rows = list(tagged.values())
             data = [w for t in rows for w in t.vector.values()]
             cols = [c for t in rows for c in t.vector]

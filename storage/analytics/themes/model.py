@@ -13,6 +13,9 @@ TF-IDF of word lemmas and lemma pairs. One logistic regression per area (one-vs-
 can have several areas; "other" is the absence of all). Prediction does not go through
 scikit-learn's per-call checks: the feature weights are looked up in plain dictionaries and
 multiplied with the coefficient matrix, about 0.2 ms per comment.
+
+numpy is imported inside the functions that use it: the classifier is set up after polling
+starts, and numpy was ~0.1-0.15 s of every process's start (python -X importtime).
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from storage import areas
 from storage.analytics import comment_text
 from storage.analytics.themes.corpus import DATA_DIR, TRAIN_FILES, Example, training_examples
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # The default areas the corpus is labelled with ("other" is the absence of all): storage/areas.py.
 MODEL_AREAS: tuple[str, ...] = tuple(a for a in areas.DEFAULT_AREAS if a != areas.OTHER)
@@ -112,6 +117,8 @@ class ThemeModel:
     ) -> dict[str, float]:
         """area -> probability that the comment is about it (independent per area); ``vector``
         is :meth:`vector` of the text when the caller has it already."""
+        import numpy as np
+
         cols, weights = vector if vector is not None else self.vector(text)
         z = self.intercept.copy()
         if cols:
@@ -122,6 +129,7 @@ class ThemeModel:
 
 def train(examples: Sequence[Example]) -> ThemeModel:
     """Fit the model (deterministic: liblinear with a fixed order of examples)."""
+    import numpy as np
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -159,6 +167,8 @@ def corpus_key() -> str:
 
 
 def _terms(vocabulary: dict[str, int]) -> np.ndarray:
+    import numpy as np
+
     terms = [""] * len(vocabulary)
     for term, column in vocabulary.items():
         terms[column] = term
@@ -167,6 +177,8 @@ def _terms(vocabulary: dict[str, int]) -> np.ndarray:
 
 def to_bytes(model: ThemeModel) -> bytes:
     """The trained model as an ``.npz`` (arrays only: loading it runs no code, unlike a pickle)."""
+    import numpy as np
+
     char, word = model.blocks
     out = io.BytesIO()
     np.savez_compressed(
@@ -184,6 +196,8 @@ def to_bytes(model: ThemeModel) -> bytes:
 
 def from_bytes(data: bytes) -> ThemeModel:
     """A model saved by :func:`to_bytes` (ValueError when it is not one)."""
+    import numpy as np
+
     with np.load(io.BytesIO(data), allow_pickle=False) as saved:
         char_terms = [str(t) for t in saved["char_terms"]]
         word_terms = [str(t) for t in saved["word_terms"]]
