@@ -35,6 +35,7 @@ from bot.send_budget import BudgetStore, DatabaseStore, MemoryStore, SendBudget
 from bot.sending.engine import process_id
 from bot.services import Services
 from bot.startup import Backoff, connect
+from bot.survey_definition import SURVEY, SurveyDefinition
 from bot.web.app import create_web_app
 from bot.web.server import WebServer
 from scheduler.runner import Clock
@@ -85,13 +86,14 @@ def create_dispatcher(services: Services, *, turns: BaseMiddleware | None = None
         settings=services.settings,
         translator=services.translator,
         sessionmaker=services.sessionmaker,
+        survey=services.survey,
     )
     if turns is not None:  # webhook replicas: a partner's updates one at a time across them
         dp.update.outer_middleware(turns)
     dp.update.outer_middleware(DbSessionMiddleware(services.sessionmaker))
     dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(PartnerLocaleMiddleware(services.translator))
-    dp.include_routers(*routers())
+    dp.include_routers(*routers(services.survey))
     return dp
 
 
@@ -213,10 +215,13 @@ def build_app(
     polling_timeout: int = 25,
     request_timeout: float = 60,
     clock: Clock = utcnow,
+    survey: SurveyDefinition = SURVEY,
+    translator: Translator | None = None,
 ) -> App:
     """Compose ``role`` from its typed parts (no I/O yet); see bot/roles/__init__.py.
 
-    ``clock`` is the scheduler's time (tests move it); ``polling_timeout`` is getUpdates' long poll.
+    ``clock`` is the scheduler's time (tests move it); ``polling_timeout`` is getUpdates' long poll;
+    ``survey`` the survey partners answer, ``translator`` its wording (bot/locales by default).
     """
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
@@ -230,9 +235,10 @@ def build_app(
         settings=settings,
         bot=create_bot(settings, request_timeout=request_timeout, budget=budget),
         sessionmaker=sessionmaker,
-        translator=Translator(settings.default_locale),
+        translator=translator or Translator(settings.default_locale),
         report_sessionmaker=create_sessionmaker(report_engine) if report_engine else None,
         jobs=tuple(job_specs(settings)),
+        survey=survey,
     )
     worker = Worker(services, clock=clock) if role in ("run", "worker") else None
     if worker is not None:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.i18n import Translator
+from bot.survey_definition import SURVEY, SurveyDefinition
 
 
 class ScheduledJob(Protocol):
@@ -66,6 +67,8 @@ class Services:
     sender: OutboxSender | None = None
     # The scheduled jobs the settings ask for (whichever process runs them): /schedule lists them.
     jobs: Sequence[ScheduledJob] = field(default_factory=tuple)
+    # The survey partners answer (bot/survey_definition.py).
+    survey: SurveyDefinition = SURVEY
 
     @property
     def reports(self) -> async_sessionmaker[AsyncSession]:

@@ -1,4 +1,6 @@
-"""FSM states of the partner's conversation, and the survey's FSM data as a typed object."""
+"""FSM states of the partner's conversation, and the survey's FSM data as a typed object.
+
+The survey's states are made from its definition (bot/survey_definition.py): ``Survey:<step>``."""
 
 from __future__ import annotations
 
@@ -7,15 +9,12 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 
+from bot.survey_definition import SURVEY
 
-class Survey(StatesGroup):
-    """Where the partner is in the survey; data holds campaign_id / response_id / message ids."""
-
-    score = State()
-    comment = State()
-    drivers = State()
+# Where the partner is in the survey (Survey:score, Survey:comment, Survey:drivers); the data
+# is a SurveyData.
+Survey = SURVEY.states
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +28,9 @@ class SurveyData:
     round: int = 0
     response_id: int | None = None
     question_message_id: int | None = None  # this round's question 1 (a typed score edits it)
-    comment_message_id: int | None = None  # question 2 (its Skip button goes once answered)
+    # The open question being asked (its Skip button goes once answered); named after the first
+    # one, question 2, as stored FSM rows spell it.
+    comment_message_id: int | None = None
 
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> SurveyData:

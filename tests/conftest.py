@@ -142,7 +142,8 @@ async def make_app(
     running = _running_apps
 
     async def _make(**overrides: Any) -> App:
-        build_opts = {k: overrides.pop(k) for k in ("request_timeout", "clock", "role") if k in overrides}
+        build_keys = ("request_timeout", "clock", "role", "survey", "translator")
+        build_opts = {k: overrides.pop(k) for k in build_keys if k in overrides}
         settings = make_settings(**overrides)
         await upgrade_async(settings.database_url)
         app = build_app(settings, polling_timeout=1, **build_opts)

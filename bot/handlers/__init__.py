@@ -19,17 +19,19 @@ from bot.handlers import (
     survey_followup,
     themes,
 )
+from bot.survey_definition import SURVEY, SurveyDefinition
 
 
-def routers() -> list[Router]:
+def routers(definition: SurveyDefinition = SURVEY) -> list[Router]:
     """Fresh routers of every module; the survey first (it lets other commands through), then the
-    other commands, state-bound conversations next, catch-alls last."""
-    ordered = [
+    other commands, state-bound conversations next, catch-alls last. The survey's routers run
+    the steps of ``definition`` (bot/survey_definition.py)."""
+    first = [
         errors,
         chat_lifecycle,  # service messages, membership, edits, other bots' commands
         chat_id,  # before the survey: it answers in any chat and any state
-        survey,
-        survey_followup,
+    ]
+    rest = [
         start,
         partner_settings,
         admin_partners,
@@ -41,4 +43,9 @@ def routers() -> list[Router]:
         alerts,
         fallback,
     ]
-    return [module.get_router() for module in ordered]
+    return [
+        *(module.get_router() for module in first),
+        survey.get_router(definition),
+        survey_followup.get_router(definition),
+        *(module.get_router() for module in rest),
+    ]

@@ -1,6 +1,7 @@
-"""The survey's first step: question 1 and the score (tapped or typed), then question 2.
+"""The survey's first step: question 1 and the score (tapped or typed), then the next step.
 
-The open question, the driver areas and the thanks are in :mod:`bot.handlers.survey_followup`.
+The steps after the score (bot/survey_definition.py: the open questions, the driver areas) and
+the thanks are in :mod:`bot.handlers.survey_followup`.
 
 Each step stores, commits through ``uow.commit()`` (the answer, the FSM step, the journal mark
 and the question it owes next, in one transaction), then replies: what the partner answered is
@@ -15,29 +16,22 @@ from dataclasses import replace
 
 from aiogram import Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.methods import SendMessage
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import held_replies
 from bot.callbacks import ScoreCb
 from bot.config import Settings
 from bot.filters import CommandFree, HasText, PrivateChat, TextMatches, message_text
+from bot.handlers.survey_steps import ack, declare_question, edit_text, send_question
 from bot.i18n import Translate
-from bot.keyboards.survey import (
-    score_chosen,
-    score_keyboard,
-    score_question,
-    skip_keyboard,
-)
+from bot.keyboards.survey import score_chosen, score_keyboard, score_question
 from bot.staff import is_staff
-from bot.states import Survey, SurveyData, save_survey_data, survey_data
-from bot.survey_definition import follow_up
+from bot.states import SurveyData, save_survey_data, survey_data
+from bot.survey_definition import SURVEY, Step, SurveyDefinition
 from storage.models.campaign import ANSWERABLE, ONGOING
-from storage.models.response import STAGE_COMMENT, category_of
+from storage.models.response import category_of
 from storage.repo import campaigns_base, partners, responses
 from storage.repo.partners import PartnerRef
 from storage.repo.responses import Answer
@@ -45,56 +39,12 @@ from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-MAX_COMMENT = 1000
 INTEGER = re.compile(r"^\s*[+-]?\d+\s*$", re.ASCII)  # "٧" is a digit to Python, not a score
-
-
-async def ack(callback: CallbackQuery, alert: str | None = None) -> None:
-    """Answer the button; a query Telegram no longer accepts (older than ~15 s, e.g. handled
-    after a restart) must not stop the step: the score is stored, question 2 still goes out."""
-    try:
-        await callback.answer(alert, show_alert=alert is not None)
-    except TelegramBadRequest as exc:
-        log.info("callback not answered: %s", exc)
-
-
-async def edit_text(
-    message: Message | None,
-    bot_chat: int,
-    message_id: int | None,
-    text: str,
-    reply_markup: InlineKeyboardMarkup | None = None,
-) -> bool:
-    """Edit a message we sent; "not modified" and vanished messages are not errors here.
-
-    Returns whether the message now shows ``text``."""
-    if message_id is None or message is None or message.bot is None:
-        return False
-    try:
-        await message.bot.edit_message_text(
-            text=text, chat_id=bot_chat, message_id=message_id, reply_markup=reply_markup
-        )
-    except TelegramBadRequest as exc:
-        log.debug("edit skipped: %s", exc)
-        return "not modified" in str(exc)
-    return True
-
-
-def _comment_question(uow: UnitOfWork, message: Message, _: Translate, response: Answer) -> SendMessage:
-    """Question 2, declared as the reply this update owes (bot/held_replies.py)."""
-    question = message.answer(_(follow_up(response.category)), reply_markup=skip_keyboard(_, response.id))
-    held_replies.expect(uow, question)
-    return question
-
-
-async def _ask_comment(question: SendMessage, state: FSMContext) -> None:
-    sent = await question
-    data = await survey_data(state)
-    await save_survey_data(state, replace(data, comment_message_id=sent.message_id))
 
 
 async def _take_score(
     *,
+    survey: SurveyDefinition,
     session: AsyncSession,
     state: FSMContext,
     partner: PartnerRef,
@@ -103,25 +53,28 @@ async def _take_score(
     score: int,
     question_message_id: int | None,
     first_round: Answer | None,
-) -> tuple[Answer, bool]:
-    """Store the score and move the FSM on; returns the response and whether to (re)ask question 2.
+) -> tuple[Answer, Step, bool]:
+    """Store the score and move the FSM on; returns the response, the step it is asked next and
+    whether to (re)ask that step (not when a tap only changes the score within its category).
 
     ``first_round`` is the partner's answer to round 0, read with the campaign's standing."""
     data = await survey_data(state)
     previous = (
         first_round if round_ == 0 else await responses.of_campaign(session, campaign_id, partner.id, round_)
     )
+    following = survey.after(survey.score, category_of(score))
+    assert following is not None  # SurveyDefinition asks every category something after the score
     same_step = (
         previous is not None
         and previous.id == data.response_id
-        and previous.stage == STAGE_COMMENT
+        and previous.stage == following.name
         and category_of(previous.score) == category_of(score)
-        and await state.get_state() == Survey.comment.state
+        and await state.get_state() == survey.state_of(following).state
     )
     response = await responses.record_score(
-        session, previous, campaign_id, partner.id, score, question_message_id, round_
+        session, previous, campaign_id, partner.id, score, question_message_id, round_, stage=following.name
     )
-    await state.set_state(Survey.comment)
+    await state.set_state(survey.state_of(following))
     await save_survey_data(
         state,
         replace(
@@ -132,7 +85,7 @@ async def _take_score(
             question_message_id=response.question_message_id,
         ),
     )
-    return response, not same_step
+    return response, following, not same_step
 
 
 async def _round_of_tap(
@@ -182,6 +135,7 @@ async def start_survey(
     settings: Settings,
     _: Translate,
     locale: str,
+    survey: SurveyDefinition,
 ) -> None:
     """Send question 1 for the pending invitation, else for ongoing feedback."""
     user = message.from_user
@@ -203,7 +157,7 @@ async def start_survey(
         # Ongoing feedback: every /survey is a round of its own (earlier ones stay as given).
         campaign_id = await campaigns_base.ensure_ongoing_campaign(session)
         round_ = await responses.next_round(session, campaign_id, partner_id)
-    await state.set_state(Survey.score)
+    await state.set_state(survey.state_of(survey.score))
     data = SurveyData(campaign_id=campaign_id, round=round_)
     await save_survey_data(state, data)
     sent = await message.answer(score_question(_), reply_markup=score_keyboard(campaign_id))
@@ -219,8 +173,9 @@ async def score_tapped(
     state: FSMContext,
     partner: PartnerRef | None,
     _: Translate,
+    survey: SurveyDefinition,
 ) -> None:
-    """A 0-10 button: validate, store at once, show the choice, ask question 2."""
+    """A 0-10 button: validate, store at once, show the choice, ask the next step."""
     if not 0 <= callback_data.score <= 10:
         await ack(callback, _("bad-button"))
         return
@@ -234,7 +189,8 @@ async def score_tapped(
         return
     message_id = callback.message.message_id if callback.message else None
     round_ = await _round_of_tap(session, state, partner, campaign_id, kind, message_id or 0)
-    response, ask = await _take_score(
+    response, following, again = await _take_score(
+        survey=survey,
         session=session,
         state=state,
         partner=partner,
@@ -246,7 +202,7 @@ async def score_tapped(
     )
     message = callback.message if isinstance(callback.message, Message) else None
     # Declared before the first call: held with the journal mark until it is out.
-    question = _comment_question(uow, message, _, response) if ask and message else None
+    next_question = declare_question(uow, message, _, following, response) if again and message else None
     await uow.commit()
     await ack(callback)
     if message is not None:
@@ -257,8 +213,8 @@ async def score_tapped(
             score_chosen(_, response.score),
             reply_markup=score_keyboard(campaign_id),
         )
-        if question is not None:
-            await _ask_comment(question, state)
+        if next_question is not None:
+            await send_question(next_question, following, state)
 
 
 async def score_typed(
@@ -268,9 +224,10 @@ async def score_typed(
     state: FSMContext,
     partner: PartnerRef | None,
     _: Translate,
+    survey: SurveyDefinition,
 ) -> None:
     """A typed 0-10 counts as a tap; anything else gets a clear hint."""
-    await _typed_score(message, uow, state, partner, _)
+    await _typed_score(message, uow, state, partner, _, survey)
 
 
 async def score_typed_for_invitation(
@@ -280,17 +237,23 @@ async def score_typed_for_invitation(
     state: FSMContext,
     partner: PartnerRef | None,
     _: Translate,
+    survey: SurveyDefinition,
 ) -> None:
     """A bare number from a partner with an open invitation answers that invitation."""
     campaign_id = await campaigns_base.pending_invitation(session, partner.id) if partner else None
     if campaign_id is None:
         raise SkipHandler  # not an answer: let the managers' relay or the fallback see it
     await save_survey_data(state, SurveyData(campaign_id=campaign_id, round=0))
-    await _typed_score(message, uow, state, partner, _)
+    await _typed_score(message, uow, state, partner, _, survey)
 
 
 async def _typed_score(
-    message: Message, uow: UnitOfWork, state: FSMContext, partner: PartnerRef | None, _: Translate
+    message: Message,
+    uow: UnitOfWork,
+    state: FSMContext,
+    partner: PartnerRef | None,
+    _: Translate,
+    survey: SurveyDefinition,
 ) -> None:
     session = uow.session
     text = message_text(message) or ""
@@ -310,7 +273,8 @@ async def _typed_score(
     # The question this round asked (None: a bare number answering an invitation keeps the
     # message the invitation's answer already has).
     question = data.question_message_id
-    response, _ask = await _take_score(
+    response, following, _again = await _take_score(
+        survey=survey,
         session=session,
         state=state,
         partner=partner,
@@ -320,7 +284,7 @@ async def _typed_score(
         question_message_id=question,
         first_round=first_round,
     )
-    next_question = _comment_question(uow, message, _, response)
+    next_question = declare_question(uow, message, _, following, response)
     await uow.commit()
     await edit_text(
         message,
@@ -329,7 +293,7 @@ async def _typed_score(
         score_chosen(_, response.score),
         reply_markup=score_keyboard(campaign_id),
     )
-    await _ask_comment(next_question, state)
+    await send_question(next_question, following, state)
 
 
 async def score_not_text(message: Message, _: Translate) -> None:
@@ -337,14 +301,15 @@ async def score_not_text(message: Message, _: Translate) -> None:
     await message.answer(_("bad-score-buttons"))
 
 
-def get_router() -> Router:
-    """A fresh router with this module's handlers (aiogram attaches a router to one parent for good)."""
+def get_router(survey: SurveyDefinition = SURVEY) -> Router:
+    """A fresh router with this module's handlers for ``survey`` (aiogram attaches a router to
+    one parent for good)."""
     router = Router(name=__name__)
     router.message.filter(PrivateChat(), CommandFree("survey"))
     router.callback_query.filter(PrivateChat())
     router.message.register(start_survey, Command("survey"))
     router.callback_query.register(score_tapped, ScoreCb.filter())
-    router.message.register(score_typed, StateFilter(Survey.score), HasText())
+    router.message.register(score_typed, StateFilter(survey.state_of(survey.score)), HasText())
     router.message.register(score_typed_for_invitation, StateFilter(None), TextMatches(INTEGER))
-    router.message.register(score_not_text, StateFilter(Survey.score))
+    router.message.register(score_not_text, StateFilter(survey.state_of(survey.score)))
     return router

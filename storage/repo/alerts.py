@@ -130,56 +130,61 @@ async def undelivered(session: AsyncSession, *, older_than: datetime, limit: int
 async def view(session: AsyncSession, alert_id: int) -> AlertView | None:
     """The alert with its response, campaign and partner, or None."""
     row = (
-        await session.execute(
-            select(
-                Alert.id,
-                Alert.status,
-                Alert.chat_id,
-                Alert.message_id,
-                Alert.created_at,
-                Alert.resolved_by,
-                Alert.resolved_at,
-                Response.id,
-                Response.score,
-                Response.comment,
-                Response.stage,
-                Campaign.title,
-                Partner.telegram_id,
-                Partner.language,
-                *COLUMNS,
-                Partner.id,
-                Partner.manager,
+        (
+            await session.execute(
+                select(
+                    Alert.id,
+                    Alert.status,
+                    Alert.chat_id,
+                    Alert.message_id,
+                    Alert.created_at,
+                    Alert.resolved_by,
+                    Alert.resolved_at,
+                    Response.id.label("response_id"),
+                    Response.score,
+                    Response.comment,
+                    Response.stage,
+                    Campaign.title.label("campaign_title"),
+                    Partner.telegram_id,
+                    Partner.language,
+                    *(c.label(f"partner_{c.key}") for c in COLUMNS),
+                    Partner.manager,
+                )
+                .join(Response, Response.id == Alert.response_id)
+                .join(Campaign, Campaign.id == Response.campaign_id)
+                .join(Partner, Partner.id == Response.partner_id)
+                .where(Alert.id == alert_id)
             )
-            .join(Response, Response.id == Alert.response_id)
-            .join(Campaign, Campaign.id == Response.campaign_id)
-            .join(Partner, Partner.id == Response.partner_id)
-            .where(Alert.id == alert_id)
         )
-    ).one_or_none()
+        .mappings()
+        .one_or_none()
+    )
     if row is None:
         return None
     drivers = await session.scalars(
-        select(ResponseDriver.area).where(ResponseDriver.response_id == row[7]).order_by(ResponseDriver.area)
+        select(ResponseDriver.area)
+        .where(ResponseDriver.response_id == row["response_id"])
+        .order_by(ResponseDriver.area)
     )
-    ref = PartnerRef.from_row(row[14 : 14 + len(COLUMNS)])
-    manager = row[14 + len(COLUMNS) + 1]
+    ref = PartnerRef.from_row([row[f"partner_{c.key}"] for c in COLUMNS])
+    manager = row["manager"]
     return AlertView(
-        id=row[0],
-        status=row[1],
-        chat_id=row[2],
-        message_id=row[3],
-        created_at=row[4],
-        resolved_by=row[5],
-        resolved_at=row[6],
-        response_id=row[7],
-        score=row[8],
-        comment=None if ref.erased else row[9],
-        finished=row[10] == STAGE_DONE,
+        id=row["id"],
+        status=row["status"],
+        chat_id=row["chat_id"],
+        message_id=row["message_id"],
+        created_at=row["created_at"],
+        resolved_by=row["resolved_by"],
+        resolved_at=row["resolved_at"],
+        response_id=row["response_id"],
+        score=row["score"],
+        comment=None if ref.erased else row["comment"],
+        finished=row["stage"] == STAGE_DONE,
         drivers=tuple(drivers),
-        campaign_title=row[11],
+        campaign_title=row["campaign_title"],
         partner=ref,
-        telegram_id=None if ref.erased else row[12],
-        language=row[13],
+        telegram_id=None if ref.erased else row["telegram_id"],
+        language=row["language"],
         partner_id=ref.partner_id,
         manager=None if manager is None else str(manager),
     )

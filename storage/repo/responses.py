@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Text, and_, bindparam, column, delete, func, insert, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Update
 
 from storage.areas import active as active_areas
 from storage.areas import is_area
@@ -153,9 +155,11 @@ async def record_score(
     score: int,
     question_message_id: int | None,
     round_: int = 0,
+    stage: str = STAGE_COMMENT,
 ) -> Answer:
     """Store a score (``existing`` from :func:`of_campaign`); a second score replaces the first
-    and reopens the follow-ups. A None ``question_message_id`` keeps the one known."""
+    and reopens the follow-ups. A None ``question_message_id`` keeps the one known; ``stage``
+    is the step the response waits for next (bot/survey_definition.py)."""
     now = utcnow()
     if existing is None:
         rid = await session.scalar(
@@ -166,7 +170,7 @@ async def record_score(
                 "snapshot_of": partner_id,
                 "round": round_,
                 "score": score,
-                "stage": STAGE_COMMENT,
+                "stage": stage,
                 "question_message_id": question_message_id,
                 "answered_at": now,
                 "updated_at": now,
@@ -174,7 +178,7 @@ async def record_score(
         )
         assert rid is not None
         await hook_events.response_event(session, hook_events.RESPONSE_CREATED, rid)
-        return Answer(rid, campaign_id, partner_id, score, STAGE_COMMENT, question_message_id, round_)
+        return Answer(rid, campaign_id, partner_id, score, stage, question_message_id, round_)
     qid = question_message_id if question_message_id is not None else existing.question_message_id
     # A second score replaces the first and reopens the follow-ups.
     await session.execute(
@@ -183,7 +187,7 @@ async def record_score(
             "response_id": existing.id,
             "snapshot_of": partner_id,
             "score": score,
-            "stage": STAGE_COMMENT,
+            "stage": stage,
             "question_message_id": qid,
             "answered_at": now,
             "updated_at": now,
@@ -191,7 +195,7 @@ async def record_score(
         },
     )
     await hook_events.response_event(session, hook_events.RESPONSE_UPDATED, existing.id)
-    return Answer(existing.id, campaign_id, partner_id, score, STAGE_COMMENT, qid, existing.round)
+    return Answer(existing.id, campaign_id, partner_id, score, stage, qid, existing.round)
 
 
 async def owned_with_areas(
@@ -209,15 +213,46 @@ async def owned_with_areas(
     return Answer.of(rows[0]), [a for a in active_areas() if a in chosen]
 
 
-async def set_comment(session: AsyncSession, answer: Answer, comment: str | None) -> None:
-    """Store (or skip) the open answer and move on to the drivers question (the comment's
-    themes are stored first, so response.updated carries them)."""
-    await session.execute(
-        _UPDATE,
-        {"response_id": answer.id, "comment": comment, "stage": STAGE_DRIVERS, "updated_at": utcnow()},
+@lru_cache(maxsize=16)
+def _update_answer(answer_column: str) -> Update:
+    """UPDATE of one open answer with the stage it moves to: ``answer_column`` may be a column a
+    migration added after this model was written (a new question), so the statement names only
+    the columns it sets, each with the model's type where the model has it."""
+    known = _R.c.get(answer_column)
+    target = table(
+        _R.name,
+        column("id", _R.c.id.type),
+        column("stage", _R.c.stage.type),
+        column("updated_at", _R.c.updated_at.type),
+        column(answer_column, known.type if known is not None else Text()),
     )
-    answer.stage = STAGE_DRIVERS
+    return update(target).where(target.c.id == bindparam("response_id"))
+
+
+async def store_answer(
+    session: AsyncSession, answer: Answer, answer_column: str, text: str | None, stage: str
+) -> None:
+    """Store (or skip: None) an open answer in ``responses.<answer_column>`` and move the
+    response to ``stage`` (a comment's themes are stored first, so response.updated carries them)."""
+    await session.execute(
+        _update_answer(answer_column),
+        {"response_id": answer.id, answer_column: text, "stage": stage, "updated_at": utcnow()},
+    )
+    answer.stage = stage
     await hook_events.response_event(session, hook_events.RESPONSE_UPDATED, answer.id)
+
+
+async def set_comment(session: AsyncSession, answer: Answer, comment: str | None) -> None:
+    """Store (or skip) the comment and move on to the areas, as the standard survey does
+    (bot/survey_definition.py; its handlers call :func:`store_answer`). Fixtures and benchmarks
+    write answers through this."""
+    await store_answer(session, answer, "comment", comment, STAGE_DRIVERS)
+
+
+async def move_on(session: AsyncSession, answer: Answer, stage: str) -> None:
+    """Move the response to the step named ``stage`` (its areas are already stored)."""
+    await session.execute(_UPDATE, {"response_id": answer.id, "stage": stage, "updated_at": utcnow()})
+    answer.stage = stage
 
 
 async def toggle_driver(session: AsyncSession, answer: Answer, chosen: list[str], area: str) -> list[str]:
