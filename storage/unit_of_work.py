@@ -63,7 +63,7 @@ class UnitOfWork:
     fsm: dict[str, FsmEntry] = field(default_factory=dict)
     fsm_changed: set[str] = field(default_factory=set)
     owed: OwedReply | None = None
-    wrote: bool = False  # the open transaction holds an INSERT, UPDATE, DELETE or ORM flush
+    wrote: bool = field(default=False, init=False)  # the open transaction holds a DML statement or flush
 
     def __post_init__(self) -> None:
         # Listeners on this unit's own session only (none at import), for :meth:`has_writes`, that
