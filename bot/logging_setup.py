@@ -9,6 +9,10 @@ also redacts the record itself, for handlers that do not write to those streams.
 The token is matched as a whole and on its edges (``bot123:ABC/getMe`` is redacted, a
 token ``1:x`` does not turn "Context" into "Conte***t"); its secret part alone only when it is
 long enough to be unambiguous (Telegram's are 35 characters).
+
+Database drivers log every statement with its parameters at DEBUG (aiosqlite) or, once enabled,
+INFO (SQLAlchemy's engine and pool): those parameters hold webhook secrets, API data and
+partners' text. :func:`quiet_libraries` keeps them at WARNING whatever the root level.
 """
 
 from __future__ import annotations
@@ -142,6 +146,23 @@ def install_redaction(secrets: Iterable[str | None]) -> Redactor:
     return _redactor
 
 
+# Loggers that write SQL parameters (secrets, partners' text) below WARNING.
+PARAMETER_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "asyncpg")
+
+
+def quiet_libraries(level: int) -> None:
+    """Library loggers at ``level`` or above, and those that log SQL parameters at WARNING."""
+    for name in PARAMETER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # aiogram logs a line per handled update: at campaign scale that drowns everything else
+    # (and costs more CPU than some handlers). Failures still reach the log via our error handler.
+    logging.getLogger("aiogram.event").setLevel(max(level, logging.WARNING))
+    # Alembic (its plugins, "Context impl ...") and APScheduler ("Adding job tentatively", "Added
+    # job ...") log lines at every start that say nothing an operator acts on; their warnings stay.
+    for chatty in ("alembic", "apscheduler"):
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
+
+
 def setup_logging(token: str | None, level: int = logging.INFO) -> None:
     """Configure root logging once; the token never reaches a handler, nor the terminal."""
     redactor = install_redaction([token])
@@ -152,10 +173,4 @@ def setup_logging(token: str | None, level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.captureWarnings(True)  # warnings become log records, redacted like the rest
-    # aiogram logs a line per handled update: at campaign scale that drowns everything else
-    # (and costs more CPU than some handlers). Failures still reach the log via our error handler.
-    logging.getLogger("aiogram.event").setLevel(max(level, logging.WARNING))
-    # Alembic (its plugins, "Context impl ...") and APScheduler ("Adding job tentatively", "Added
-    # job ...") log lines at every start that say nothing an operator acts on; their warnings stay.
-    for chatty in ("alembic", "apscheduler"):
-        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
+    quiet_libraries(level)

@@ -4,13 +4,14 @@ keep arriving, erased text blanked, the /nps figures, campaigns, the OpenAPI des
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
+from bot.web.api_read import SETTLE
 from bot.web.app import create_web_app
 from bot.web.server import WebServer
 from storage.analytics.report import current_nps
@@ -59,40 +60,60 @@ async def _bulk(services: Any, campaign_id: int, partner_ids: list[int], n: int,
         await s.commit()
 
 
-async def test_pages_through_every_response_once_while_answers_keep_arriving(api: tuple[str, Any]) -> None:
-    base, services = api
-    async with services.sessionmaker() as s:
-        campaign = await add_campaign(s)
-        pids = [(await add_partner(s, external_id=f"E{i}")).id for i in range(20)]
-        await s.commit()
-    total = 4500
-    await _bulk(services, campaign.id, pids, total, 0)
-    seen: list[int] = []
-    stamps: list[str] = []
-    arriving = 0
-    async with aiohttp.ClientSession() as http:
-        status, page = await _get(http, base + "/api/v1/responses", since="2000-01-01T00:00:00Z")
-        while True:
-            assert status == 200
-            seen += [r["response_id"] for r in page["data"]]
-            stamps += [r["updated_at"] for r in page["data"]]
-            # New answers arrive between pages (and new ones are younger than the page read).
+async def test_pages_through_every_response_once_while_answers_keep_arriving(db: Any, db_url: str) -> None:
+    # The API's clock: the wall clock, moved on at the end so the answers that arrived while the
+    # client paged have settled (answers are stamped with the wall clock).
+    offset = timedelta()
+
+    def clock() -> datetime:
+        return utcnow() + offset
+
+    async with web_services(db_url) as services:
+        server = WebServer(create_web_app(services, clock=clock), "127.0.0.1", 0)
+        await server.start()
+        try:
+            base = f"http://127.0.0.1:{server.port}"
             async with services.sessionmaker() as s:
-                rid = await s.scalar(
-                    insert(Response)
-                    .values(campaign_id=campaign.id, partner_id=pids[0], round=10_000 + arriving, score=9)
-                    .returning(Response.id)
-                )
+                campaign = await add_campaign(s)
+                pids = [(await add_partner(s, external_id=f"E{i}")).id for i in range(20)]
                 await s.commit()
-            arriving += 1
-            assert rid is not None
-            if not page["has_more"]:
-                break
-            status, page = await _get(http, base + "/api/v1/responses", cursor=page["next_cursor"])
-    assert len(seen) == total  # no gap
-    assert len(set(seen)) == total  # no repeat
+            total = 100_000
+            await _bulk(services, campaign.id, pids, total, 0)
+            async with services.sessionmaker() as s:
+                stored = set((await s.scalars(select(Response.id))).all())
+            assert len(stored) == total
+            seen: list[int] = []
+            stamps: list[str] = []
+            arrived: set[int] = set()
+            async with aiohttp.ClientSession() as http:
+                status, page = await _get(http, base + "/api/v1/responses", since="2000-01-01T00:00:00Z")
+                pages = 1
+                while True:
+                    assert status == 200
+                    seen += [r["response_id"] for r in page["data"]]
+                    stamps += [r["updated_at"] for r in page["data"]]
+                    if not page["has_more"] and offset:
+                        break
+                    if not page["has_more"]:
+                        offset = SETTLE + timedelta(seconds=1)  # caught up: the arrivals settle
+                    else:
+                        # New answers arrive between pages (younger than the page read).
+                        async with services.sessionmaker() as s:
+                            answer = {"campaign_id": campaign.id, "partner_id": pids[0], "score": 9}
+                            rid = await s.scalar(
+                                insert(Response).values(round=10_000 + pages, **answer).returning(Response.id)
+                            )
+                            await s.commit()
+                        assert rid is not None
+                        arrived.add(rid)
+                    status, page = await _get(http, base + "/api/v1/responses", cursor=page["next_cursor"])
+                    pages += 1
+        finally:
+            await server.stop()
+    assert len(seen) == len(set(seen))  # no repeat
+    assert set(seen) == stored | arrived  # no gap: every stored answer and every arrival
     assert stamps == sorted(stamps)  # newest changes last
-    assert len(seen) // 1000 >= 4  # it really paged
+    assert pages >= total // 1000  # it really paged
 
 
 async def test_a_changed_response_comes_again_after_the_cursor_and_erased_text_is_blank(
@@ -140,9 +161,18 @@ async def test_bad_cursor_and_since_are_400_and_the_token_is_required(api: tuple
         assert (await _get(http, base + "/api/v1/responses", since="yesterday"))[0] == 400
         assert (await _get(http, base + "/api/v1/nps", campaign="x"))[0] == 400
         assert (await _get(http, base + "/api/v1/nps", campaign="999"))[0] == 404
-        for path in ("responses", "nps", "campaigns", "openapi.json"):
+        for path in ("responses", "nps", "campaigns", "partners", "retention", "openapi.jsonx"):
             async with http.get(f"{base}/api/v1/{path}") as resp:
-                assert resp.status == 401
+                assert resp.status == 401, path
+            async with http.get(f"{base}/api/v1/{path}", headers={"Authorization": "Bearer wrong"}) as resp:
+                assert resp.status == 401, path
+        # The description holds no data: served without the token (and with a wrong one).
+        for headers in ({}, {"Authorization": "Bearer wrong"}):
+            async with http.get(f"{base}/api/v1/openapi.json", headers=headers) as resp:
+                assert resp.status == 200
+                spec = await resp.json()
+        assert spec["paths"]["/api/v1/openapi.json"]["get"]["security"] == []
+        assert spec["security"] == [{"bearer": []}]  # everything else needs it
 
 
 async def test_nps_and_campaigns_show_what_the_bot_shows(api: tuple[str, Any]) -> None:

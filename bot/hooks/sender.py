@@ -12,7 +12,10 @@ three days (storage.repo.hook_outbox). An endpoint failing for an hour, or disab
 the managers' chat once. Addresses are checked before any connection (bot.hooks.guard).
 
 Durability: a row is ``delivered`` only after its 2xx; after ``kill -9`` the rows in flight are
-claimed again when their lease (LEASE) runs out and sent with the same webhook-id.
+claimed again when their lease (LEASE) runs out and sent with the same webhook-id. A sender
+restarted on the same host does not wait for that: at start it ends the leases of this host's
+senders whose process is gone (bot.roles.restart.dead_incarnations), so their rows go out again
+at once instead of a minute later.
 
 The clock (``clock``) decides what is due, back-off and the hour before managers are told;
 tests move it. The signature's timestamp is the wall clock: receivers check it against theirs.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +38,7 @@ from standardwebhooks import Webhook
 from bot import managers_chat
 from bot.hooks import file as hooks_file
 from bot.hooks.guard import GuardedResolver, Lookup, Refused, check_literal, url_problem
+from bot.roles.restart import dead_incarnations
 from bot.sending.engine import process_id
 from bot.services import Services
 from storage.models import utcnow
@@ -48,6 +53,7 @@ TIMEOUT = 15.0
 MAX_BODY = 64 * 1024
 LEASE = timedelta(seconds=60)  # > TIMEOUT: a live sender's row is never taken over
 WINDOW = 128  # requests in flight: 30 answers/s at 4 events each to a 200 ms receiver keep ~30 busy
+STOP_GRACE = 1.0  # seconds stop() gives the step and requests about to be answered
 PRUNE_EVERY = 600.0  # seconds between clean-ups of old delivered rows
 USER_AGENT = "partner-pulse-hooks/1"
 
@@ -103,29 +109,62 @@ class HookSender:
                 )
             except hooks_file.HooksFileError as exc:
                 log.error("%s; the endpoints stored before are kept", exc)
+        try:
+            await self._take_back_dead()
+        except Exception:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError() from None  # closing the session raised instead
+            log.exception("Could not check for a dead sender's webhook events; they wait out their lease")
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="hook-sender")
 
+    async def _take_back_dead(self) -> None:
+        """End the leases of this host's earlier senders whose process is gone (kill -9)."""
+        host = self.owner.rsplit(":", 2)[0]
+        async with self.services.sessionmaker() as session:
+            owners = await hook_outbox.owners_with_prefix(session, f"{host}:")
+            dead = dead_incarnations(self.owner, owners)
+            released = await hook_outbox.expire(session, dead, self.clock())
+            await session.commit()
+        if released:
+            log.warning("Re-sending %s webhook events a crashed sender left in flight", released)
+
     async def stop(self) -> None:
-        """Stop; requests still in flight are abandoned and their rows put back unspent."""
+        """Stop: the loop ends its step, requests about to finish get STOP_GRACE, then what finished
+        is stored and the rest put back unspent (one transaction)."""
         self._stopping = True
+        self._wake.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # The step is left to end: cancelled inside its transaction it would lose what it
+            # stored or claimed (rows then sat ``sending`` until their lease ran out). A step
+            # stuck on the database is cancelled after the grace.
+            done, _ = await asyncio.wait({self._task}, timeout=STOP_GRACE)
+            if not done:
+                self._task.cancel()
+                await asyncio.wait({self._task})  # (a cancel of stop() itself still propagates)
+            if not self._task.cancelled() and self._task.exception() is not None:
+                log.error("The webhook sender's loop ended with %r", self._task.exception())
             self._task = None
-        pending = list(self._inflight.items())
-        for task, _row in pending:
+        if self._inflight:
+            await asyncio.wait(set(self._inflight), timeout=STOP_GRACE)
+        unfinished = [row for task, row in self._inflight.items() if not task.done()]
+        cut = [task for task in self._inflight if not task.done()]
+        for task in cut:
             task.cancel()
-        for task, _row in pending:
-            with contextlib.suppress(BaseException):
-                await task
-        if pending:
+            self._inflight.pop(task)
+        if cut:
+            await asyncio.wait(cut)
+        self._collect()
+        if self._outcomes or unfinished:
             try:
                 async with self.services.sessionmaker() as session:
-                    await hook_outbox.release(session, [row.id for _t, row in pending], self.owner)
+                    await hook_outbox.record(session, self._outcomes, now=self.clock())
+                    await hook_outbox.release(session, [row.id for row in unfinished], self.owner)
                     await session.commit()
+                self._outcomes.clear()
             except Exception:
-                log.exception("Could not put unsent webhook events back; they are retried after their lease")
+                log.exception("Could not store webhook outcomes at stop; those events are sent again")
         self._inflight.clear()
         for http in self._sessions.values():
             await http.close()
@@ -138,18 +177,21 @@ class HookSender:
     # --- the loop ---------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        # Not ``while True``: a cancel that lands in a session's close can surface as another
-        # error (PendingRollbackError), and the loop must still end when stop() asked it to.
         while not self._stopping:
             try:
                 await self._step()
-            except asyncio.CancelledError:
-                raise
             except Exception:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # Cancelled mid-query and closing the session raised instead: the
+                    # cancellation must still end the loop, or stop() would wait on it for ever.
+                    raise asyncio.CancelledError() from None
                 if self._stopping:
                     return
                 log.exception("Webhook delivery step failed; trying again")
-                await asyncio.sleep(self.poll_interval)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                self._wake.clear()
 
     async def _step(self) -> None:
         """Store what finished and claim what is due (one transaction), send, then wait."""
@@ -163,6 +205,8 @@ class HookSender:
         for notice in notices:
             await self._tell_managers(notice)
         await self._maybe_prune()
+        if self._stopping:
+            return
         self._wake.clear()
         wake = asyncio.ensure_future(self._wake.wait())
         waiters: set[asyncio.Future[Any]] = {wake, *self._inflight}
@@ -177,15 +221,21 @@ class HookSender:
             row = self._inflight.pop(task)
             try:
                 self._outcomes.append(task.result())
-            except Exception as exc:  # a bug, not the receiver: retried like a failure
+            except (Exception, asyncio.CancelledError) as exc:  # not the receiver: retried like a failure
                 log.exception("Webhook event %s: delivery crashed", row.id)
                 self._outcomes.append(
-                    Outcome(row.id, row.endpoint_id, False, error=f"internal error: {type(exc).__name__}")
+                    Outcome(
+                        row.id,
+                        row.endpoint_id,
+                        False,
+                        error=f"internal error: {type(exc).__name__}",
+                        attempt=row.attempts,
+                    )
                 )
 
     async def _record_and_claim(self) -> tuple[list[Notice], list[Claimed]]:
         outcomes = list(self._outcomes)
-        free = self.window - len(self._inflight)
+        free = 0 if self._stopping else self.window - len(self._inflight)
         now = self.clock()
         async with self.services.sessionmaker() as session:
             notices = await hook_outbox.record(session, outcomes, now=now) if outcomes else []
@@ -277,7 +327,15 @@ async def post(http: aiohttp.ClientSession, row: Claimed, signer: Webhook, *, al
     """Sign and POST one event; the outcome of the attempt (refusals made before connecting)."""
 
     def failed(error: str, status: int | None = None, retry_after: float | None = None) -> Outcome:
-        return Outcome(row.id, row.endpoint_id, False, status=status, error=error, retry_after=retry_after)
+        return Outcome(
+            row.id,
+            row.endpoint_id,
+            False,
+            status=status,
+            error=error,
+            retry_after=retry_after,
+            attempt=row.attempts,
+        )
 
     problem = url_problem(row.url, allow_http=allow_http)
     if problem is not None:
@@ -313,9 +371,11 @@ async def post(http: aiohttp.ClientSession, row: Claimed, signer: Webhook, *, al
     except (aiohttp.ClientError, OSError) as exc:
         return failed(f"connection failed: {type(exc).__name__}")
     if 200 <= status < 300:
-        return Outcome(row.id, row.endpoint_id, True, status=status)
+        return Outcome(row.id, row.endpoint_id, True, status=status, attempt=row.attempts)
     if status == 410:
-        return Outcome(row.id, row.endpoint_id, False, status=status, error="410 Gone", gone=True)
+        return Outcome(
+            row.id, row.endpoint_id, False, status=status, error="410 Gone", gone=True, attempt=row.attempts
+        )
     if 300 <= status < 400:
         return failed(f"HTTP {status}: redirects are not followed", status)
     return failed(f"HTTP {status}", status, retry_after if status in (429, 503) else None)
@@ -328,5 +388,7 @@ def _retry_after(value: str | None) -> float | None:
     try:
         seconds = float(value.strip())
     except ValueError:
+        return None
+    if math.isnan(seconds):  # "nan" parses, and would fail every later step's arithmetic
         return None
     return min(max(seconds, 0.0), 86400.0)

@@ -7,13 +7,17 @@ its lease runs out after LEASE_TTL seconds and a standby takes over (so within
 LEASE_TTL + RENEW_EVERY = 20 s), and the new sender claims the rows the dead one left
 ``sending`` once their own lease ends (bot.sending.engine), finishing its launches. A holder that
 cannot renew (database gone) steps down before its lease could have been taken over. A clean
-stop gives the lease up at once.
+stop gives the lease up at once. A process restarted after ``kill -9`` on the same host does not
+wait for the lease to run out: a holder of this host whose pid no process has any more is dead
+(``_dead_here``), so its lease is ended at the first round.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import time
 from datetime import timedelta
 
@@ -33,6 +37,24 @@ log = logging.getLogger(__name__)
 LEADER = "worker"
 LEASE_TTL = 15.0
 RENEW_EVERY = 5.0
+
+
+def _dead_here(holder: str) -> bool:
+    """True when ``holder`` (``host:pid:random``) ran on this host in a process that is gone.
+
+    Our own pid is never called dead here: in one process (tests, or pid 1 of a restarted
+    container) the name alone cannot tell a live sibling from an earlier incarnation, so that
+    lease is waited out as before."""
+    host, _, rest = holder.rpartition(":")[0].rpartition(":")
+    if host != socket.gethostname() or not rest.isdigit() or int(rest) == os.getpid():
+        return False
+    try:
+        os.kill(int(rest), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # someone else's process: alive
+        return False
+    return False
 
 
 class Worker:
@@ -77,7 +99,22 @@ class Worker:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
+    async def _end_dead_lease(self) -> None:
+        """The first round: a lease held by a dead process of this host is ended at once."""
+        async with self.services.sessionmaker() as session:
+            holder = await leases.holder_of(session, LEADER, utcnow())
+            if holder is not None and holder != self.holder and _dead_here(holder):
+                log.warning("The worker lease of %s (a process that is gone) is taken over at once", holder)
+                await leases.release(session, LEADER, holder)
+
     async def _elect(self) -> None:
+        try:
+            await self._end_dead_lease()
+        except Exception:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError() from None  # see below: a cancel must end the loop
+            log.exception("Could not check the worker lease's holder; it is taken over when it runs out")
         while True:
             try:
                 async with self.services.sessionmaker() as session:

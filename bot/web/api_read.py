@@ -13,7 +13,8 @@
   and NPS.
 - ``GET /api/v1/openapi.json``: the hand-written OpenAPI 3.1 description of the whole API.
 
-All behind bot/web/auth.py (Bearer API_TOKEN), like every ``/api/v1`` route.
+All behind bot/web/auth.py (Bearer API_TOKEN), like every ``/api/v1`` route but the description,
+which holds no data and is served without the token.
 """
 
 from __future__ import annotations

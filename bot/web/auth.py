@@ -19,6 +19,9 @@ if TYPE_CHECKING:  # annotations only: the names moved between aiohttp releases
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1/"
+# Open without the token: the API's description holds no data, and clients' tooling (code
+# generators, Swagger UI) fetches it before any credentials are configured.
+PUBLIC = frozenset({"/api/v1/openapi.json"})
 
 
 def bearer_token(request: web.Request) -> bytes | None:
@@ -39,6 +42,8 @@ def api_auth_middleware(api_token: str | None) -> Middleware:
             return await handler(request)
         if expected is None:
             return web.json_response({"error": "the API is off: set API_TOKEN to enable it"}, status=404)
+        if request.path in PUBLIC:
+            return await handler(request)
         given = bearer_token(request)
         if given is None or not hmac.compare_digest(given, expected):
             log.warning("API request from %s refused: wrong or missing token", request.remote)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -73,6 +73,9 @@ class Outcome:
     error: str | None = None
     gone: bool = False  # 410: the receiver asked us to stop
     retry_after: float | None = None  # seconds (429 / 503 with Retry-After)
+    # The claim's attempt number (Claimed.attempts): a row claimed again since (its sender was
+    # taken for dead) has a higher one, and this outcome no longer decides it. None: not checked.
+    attempt: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +101,14 @@ def _claimable(now: datetime) -> Any:
 
 _earlier = aliased(HookDelivery)
 _T = table_of(HookDelivery)
+_ATTEMPT = bindparam("attempt", type_=Integer)
 _RECORD = (
     update(_T)
-    .where(_T.c.id == bindparam("row_id"), _T.c.status == h.SENDING)
+    .where(
+        _T.c.id == bindparam("row_id"),
+        _T.c.status == h.SENDING,
+        or_(_ATTEMPT.is_(None), _T.c.attempts == _ATTEMPT),
+    )
     .values(
         status=bindparam("new_status"),
         next_attempt_at=bindparam("new_next", type_=UTCDateTime()),
@@ -198,6 +206,33 @@ async def release(session: AsyncSession, ids: Sequence[int], owner: str) -> None
         )
 
 
+async def owners_with_prefix(session: AsyncSession, prefix: str) -> list[str]:
+    """Senders named ``prefix…`` that hold ``sending`` rows."""
+    rows = await session.scalars(
+        select(HookDelivery.claimed_by)
+        .where(HookDelivery.status == h.SENDING, HookDelivery.claimed_by.startswith(prefix, autoescape=True))
+        .distinct()
+    )
+    return [owner for owner in rows if owner is not None]
+
+
+async def expire(session: AsyncSession, owners: Sequence[str], now: datetime) -> int:
+    """End the leases of ``owners`` (known dead), so the next claim takes their rows as taken
+    over (sent again with the same msg_id); returns rows changed."""
+    if not owners:
+        return 0
+    result = await session.execute(
+        update(HookDelivery)
+        .where(
+            HookDelivery.status == h.SENDING,
+            HookDelivery.claimed_by.in_(list(owners)),
+            HookDelivery.lease_until >= now,
+        )
+        .values(lease_until=now - timedelta(seconds=1))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def record(session: AsyncSession, outcomes: Sequence[Outcome], *, now: datetime) -> list[Notice]:
     """Store outcomes and the endpoints' health; returns what the managers' chat must be told."""
     if not outcomes:
@@ -233,6 +268,7 @@ async def record(session: AsyncSession, outcomes: Sequence[Outcome], *, now: dat
                 "new_delivered": delivered_at,
                 "new_code": o.status,
                 "new_error": (o.error or "")[:500] or None,
+                "attempt": o.attempt,
             }
         )
     # One executemany for the batch (a statement per row cost more than the requests' wait).

@@ -3,7 +3,8 @@
 
 ``mode`` says how it answers: "ok" (204), "fail" (500), "hang" (never, until released: the
 sender's timeout fires), "gone" (410), "redirect" (302 to /elsewhere, which counts its hits).
-``delay`` (seconds) makes every answer take that long (the benchmark's slow CRM).
+``delay`` (seconds) makes every answer take that long (the benchmark's slow CRM);
+with ``retry_after`` "fail" answers 503 with that Retry-After.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Receiver:
     secret: str
     mode: str = "ok"
     delay: float = 0.0
+    retry_after: str | None = None
     received: list[Received] = field(default_factory=list)
     unverified: int = 0
     requests: int = 0
@@ -78,6 +80,8 @@ class Receiver:
             await self.release.wait()
             return web.Response(status=503)
         if self.mode == "fail":
+            if self.retry_after is not None:
+                return web.Response(status=503, text="down", headers={"Retry-After": self.retry_after})
             return web.Response(status=500, text="down")
         if self.mode == "gone":
             return web.Response(status=410)
