@@ -1,8 +1,8 @@
 """One update's unit of work: its session, its journal row, and the one call that commits them.
 
 A handler receives it as ``uow``: it stores through ``uow.session`` (the repositories take the
-session), calls ``await uow.commit()``, then replies. That commit is the only place an
-update's work becomes durable, and it carries, in the same transaction:
+session), calls ``await uow.commit()``, then replies. Handlers commit explicitly: that call is
+the only place an update's work becomes durable, and it carries, in the same transaction:
 
 - the FSM changes the update made (aiogram's FSM storage keeps them on the unit of work,
   :mod:`storage.fsm_storage`, so the survey's state goes with the answer it belongs to);
@@ -10,9 +10,13 @@ update's work becomes durable, and it carries, in the same transaction:
   effects are stored, never neither, and a reply already sent is never sent again by a replay;
 - the reply the update owes, held on its journal row until it is out (bot/held_replies.py).
 
-The receiver's middleware commits what is left when the handler returns, and the request
-middleware commits before a Telegram call a handler made with work still open, so forgetting
-the call never loses an answer; the survey's handlers make it themselves, where a reader sees it.
+What commits without that call is a guard, not the protocol: the receiver's middleware commits
+what is left when the handler returns (bot/middlewares/db.py), and the request middleware
+(bot/middlewares/requests.py) commits before a Telegram call made with work still open, so an
+answer is never behind its reply; when that open work holds writes (:meth:`UnitOfWork.has_writes`)
+it logs a warning naming the call, and the test suite fails on it (tests/conftest.py). A
+read-only handler may reply with its read transaction open: the guard then only writes the
+journal mark, silently.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from storage.repo import fsm_rows, inbox
 
@@ -57,6 +63,37 @@ class UnitOfWork:
     fsm: dict[str, FsmEntry] = field(default_factory=dict)
     fsm_changed: set[str] = field(default_factory=set)
     owed: OwedReply | None = None
+    wrote: bool = field(default=False, init=False)  # the open transaction holds a DML statement or flush
+
+    def __post_init__(self) -> None:
+        # Listeners on this unit's own session only (none at import), for :meth:`has_writes`, that
+        # is for the request guard's warning: no behaviour depends on them. They tell a write
+        # from a read on both databases through SQLAlchemy's public session events.
+        sync = self.session.sync_session
+        event.listen(sync, "do_orm_execute", self._on_execute)
+        event.listen(sync, "after_flush", self._on_flush)
+        event.listen(sync, "after_transaction_end", self._on_transaction_end)
+
+    def _on_execute(self, state: ORMExecuteState) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            self.wrote = True
+
+    def _on_flush(self, _session: Session, _flush: UOWTransaction) -> None:
+        self.wrote = True
+
+    def _on_transaction_end(self, _session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is None:  # committed or rolled back, by us or by a domain operation
+            self.wrote = False
+
+    def has_writes(self) -> bool:
+        """Whether the update changed something not yet committed (an open read is no change)."""
+        session = self.session
+        return (
+            self.wrote
+            or bool(self.fsm_changed)
+            or bool(session.new or session.deleted)
+            or any(session.is_modified(obj) for obj in session.dirty)
+        )
 
     def has_pending(self) -> bool:
         """Whether :meth:`commit` has anything to write."""
@@ -103,5 +140,5 @@ class UnitOfWork:
 
 
 # The update being handled, for the two parts aiogram calls without our handler data: its FSM
-# storage and the request middleware. Handlers take ``uow`` as an argument instead.
+# storage and the request middleware's guard. Handlers take ``uow`` as an argument instead.
 current_uow: ContextVar[UnitOfWork | None] = ContextVar("current_uow", default=None)

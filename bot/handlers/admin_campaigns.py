@@ -30,6 +30,7 @@ from storage.models import campaign as c
 from storage.repo import campaigns
 from storage.repo.campaigns import CampaignError
 from storage.repo.deliveries import Counts
+from storage.unit_of_work import UnitOfWork
 
 COMMANDS = ("newcampaign", "launch", "pause", "resume", "close", "remind", "campaigns", "schedule")
 KEY = re.compile(r"^[A-Za-z_]+=")
@@ -90,30 +91,34 @@ async def _campaign_arg(
 
 
 async def _launch(
-    message: Message, session: AsyncSession, services: Services, campaign: Campaign, _: Translate, locale: str
+    message: Message, uow: UnitOfWork, services: Services, campaign: Campaign, _: Translate, locale: str
 ) -> bool:
     """Launch and post the progress message the sender keeps up to date; False if it failed."""
+    session = uow.session
     try:
         audience = await operations.launch(services, session, campaign, now=utcnow())
     except CampaignError as exc:
+        await uow.commit()
         await message.answer(_error(_, exc))
         return False
+    await uow.commit()
     counts = Counts(total=audience, pending=audience)
     text = progress_text(
         _, campaign_id=campaign.id, title=campaign.title, status=c.RUNNING, counts=counts, rate=None
     )
     progress = await message.answer(text)
     await campaigns.set_progress_message(session, campaign.id, progress.chat.id, progress.message_id)
-    await session.commit()
+    await uow.commit()
     if services.sender is not None:
         services.sender.watch(campaign.id, progress.chat.id, progress.message_id, locale)
     return True
 
 
 async def new_campaign(
-    message: Message, command: CommandObject, session: AsyncSession, services: Services, _: Translate
+    message: Message, command: CommandObject, uow: UnitOfWork, services: Services, _: Translate
 ) -> None:
     """Create a draft and show its audience with Launch / Preview / Cancel."""
+    session = uow.session
     settings = services.settings
     parsed = parse_new_campaign(command.args or "")
     if isinstance(parsed, str):
@@ -169,18 +174,20 @@ async def new_campaign(
         force=parsed.force,
         created_by=user.id if user else None,
     )
+    await uow.commit()
     await message.answer(reply(campaign.id), reply_markup=draft_keyboard(_, campaign.id))
 
 
 async def draft_button(
     callback: CallbackQuery,
     callback_data: CampaignCb,
-    session: AsyncSession,
+    uow: UnitOfWork,
     services: Services,
     _: Translate,
     locale: str,
 ) -> None:
     """Launch / Preview / Cancel under a draft, checked against the database."""
+    session = uow.session
     campaign = await campaigns.get(session, callback_data.campaign_id)
     if campaign is None:
         await callback.answer(_("camp-err-unknown", id=str(callback_data.campaign_id)), show_alert=True)
@@ -197,34 +204,36 @@ async def draft_button(
         return
     if callback_data.action == CANCEL:
         await campaigns.cancel(session, campaign)
+        await uow.commit()
         await callback.answer(_("camp-cancelled", id=str(campaign.id)))
         if message is not None:
             await message.edit_reply_markup(reply_markup=None)
             await message.answer(_("camp-cancelled", id=str(campaign.id)))
         return
     await callback.answer()
-    if message is not None and await _launch(message, session, services, campaign, _, locale):
+    if message is not None and await _launch(message, uow, services, campaign, _, locale):
         await message.edit_reply_markup(reply_markup=None)
 
 
 async def launch_cmd(
     message: Message,
     command: CommandObject,
-    session: AsyncSession,
+    uow: UnitOfWork,
     services: Services,
     _: Translate,
     locale: str,
 ) -> None:
     """Launch a draft by id."""
-    campaign = await _campaign_arg(message, command, session, _)
+    campaign = await _campaign_arg(message, command, uow.session, _)
     if campaign is not None:
-        await _launch(message, session, services, campaign, _, locale)
+        await _launch(message, uow, services, campaign, _, locale)
 
 
 async def state_cmd(
-    message: Message, command: CommandObject, session: AsyncSession, services: Services, _: Translate
+    message: Message, command: CommandObject, uow: UnitOfWork, services: Services, _: Translate
 ) -> None:
     """Pause, resume, close a campaign or send its reminder now."""
+    session = uow.session
     campaign = await _campaign_arg(message, command, session, _)
     if campaign is None:
         return
@@ -246,6 +255,7 @@ async def state_cmd(
             text = _("camp-reminded", id=cid, count=str(added)) if added else _("camp-remind-none", id=cid)
     except CampaignError as exc:
         text = _error(_, exc)
+    await uow.commit()
     await message.answer(text)
 
 

@@ -23,6 +23,7 @@ from storage.ids import parse_id
 from storage.models import utcnow
 from storage.repo import hook_endpoints, hook_events, hook_outbox
 from storage.repo.hook_endpoints import EVENT_TYPES, TEST_EVENT, mask, parse_events
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,10 @@ async def address_problem(url: str, *, allow_loopback: bool) -> str | None:
 
 
 async def hook_add(
-    message: Message, command: CommandObject, session: AsyncSession, services: Services, _: Translate
+    message: Message, command: CommandObject, uow: UnitOfWork, services: Services, _: Translate
 ) -> None:
     """Add an endpoint: /hook_add <https-url> [events]; the secret is shown once."""
+    session = uow.session
     words = (command.args or "").split()
     if not words:
         await message.answer(_("hooks-add-usage", events=", ".join(EVENT_TYPES)))
@@ -71,6 +73,7 @@ async def hook_add(
         return
     user = message.from_user
     endpoint = await hook_endpoints.add(session, url, events, created_by=user.id if user else None)
+    await uow.commit()
     log.info("Webhook endpoint %s added by %s", endpoint.id, user.id if user else None)
     await message.answer(
         _(
@@ -120,8 +123,9 @@ async def hooks(message: Message, session: AsyncSession, _: Translate) -> None:
     await answer_long(message, "\n\n".join(lines))
 
 
-async def hook_remove(message: Message, command: CommandObject, session: AsyncSession, _: Translate) -> None:
+async def hook_remove(message: Message, command: CommandObject, uow: UnitOfWork, _: Translate) -> None:
     """Delete an endpoint and the events it was still owed."""
+    session = uow.session
     endpoint_id = parse_id(command.args)
     endpoint = await hook_endpoints.get(session, endpoint_id) if endpoint_id is not None else None
     if endpoint is None:
@@ -129,12 +133,14 @@ async def hook_remove(message: Message, command: CommandObject, session: AsyncSe
         return
     from_file = endpoint.source == "file"
     await hook_endpoints.remove(session, endpoint.id)
+    await uow.commit()
     log.info("Webhook endpoint %s removed", endpoint.id)
     await message.answer(_("hooks-removed-file" if from_file else "hooks-removed", id=str(endpoint.id)))
 
 
-async def hook_test(message: Message, command: CommandObject, session: AsyncSession, _: Translate) -> None:
+async def hook_test(message: Message, command: CommandObject, uow: UnitOfWork, _: Translate) -> None:
     """Queue a signed hook.test event for one endpoint (turning a disabled one back on)."""
+    session = uow.session
     endpoint_id = parse_id(command.args)
     endpoint = await hook_endpoints.get(session, endpoint_id) if endpoint_id is not None else None
     if endpoint is None:
@@ -147,6 +153,7 @@ async def hook_test(message: Message, command: CommandObject, session: AsyncSess
     msg_id = await hook_events.enqueue(
         session, TEST_EVENT, data, partner_id=None, endpoint_ids=[endpoint.id], now=utcnow()
     )
+    await uow.commit()
     key = "hooks-test-queued-enabled" if enabled_again else "hooks-test-queued"
     await message.answer(_(key, id=str(endpoint.id), msg_id=msg_id))
 

@@ -26,6 +26,7 @@ from storage.models import utcnow
 from storage.repo import directory, imports
 from storage.repo.partner_import import FatalImport, ImportReport
 from storage.text import safe_row
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,7 @@ async def _link(bot: Bot, code: str) -> str:
     return f"https://t.me/{me.username}?start={code}"
 
 
-async def import_csv(
-    message: Message, session: AsyncSession, bot: Bot, services: Services, _: Translate
-) -> None:
+async def import_csv(message: Message, uow: UnitOfWork, bot: Bot, services: Services, _: Translate) -> None:
     """Import the partner or KPI CSV sent with the caption /import (storage.repo.imports);
     report every rejected row."""
     document = message.document
@@ -57,7 +56,7 @@ async def import_csv(
         if isinstance(data, FatalImport):
             report = ImportReport(fatal=data)
         else:
-            await session.commit()  # the import writes in short transactions of its own
+            await uow.commit()  # the import writes in short transactions of its own
             day = imports.today(utcnow(), services.settings.tz)
             _kind, report = await imports.import_csv(services.sessionmaker, data, day)
     text = full_report(_, report)
@@ -95,10 +94,9 @@ async def _download(bot: Bot, document: Document) -> bytes | FatalImport | None:
     return downloaded.read() if downloaded is not None else None
 
 
-async def invite(
-    message: Message, command: CommandObject, session: AsyncSession, bot: Bot, _: Translate
-) -> None:
+async def invite(message: Message, command: CommandObject, uow: UnitOfWork, bot: Bot, _: Translate) -> None:
     """A partner's personal /start link."""
+    session = uow.session
     external_id = (command.args or "").strip()
     if not external_id:
         await message.answer(_("invite-usage"))
@@ -108,6 +106,7 @@ async def invite(
         await message.answer(_("invite-not-found", id=html.quote(external_id)))
         return
     code = await directory.ensure_invite_code(session, partner)
+    await uow.commit()
     name = html.quote(partner.name or external_id)
     await message.answer(_("invite-link", name=name, link=await _link(bot, code)))
 

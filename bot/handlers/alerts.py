@@ -36,6 +36,7 @@ from bot.staff import MEMBER_STATUSES
 from storage.repo import alerts, partner_posts
 from storage.repo.alerts import FROM_PARTNER, TO_PARTNER, AlertView
 from storage.repo.partners import PartnerRef
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -97,13 +98,13 @@ async def _pressed_alert(
 async def reply_pressed(
     callback: CallbackQuery,
     callback_data: AlertCb,
-    session: AsyncSession,
+    uow: UnitOfWork,
     state: FSMContext,
     settings: Settings,
     _: Translate,
 ) -> None:
     """Ask the pressing manager for the message to relay."""
-    view = await _pressed_alert(callback, callback_data, session, settings, _)
+    view = await _pressed_alert(callback, callback_data, uow.session, settings, _)
     if view is None:
         return
     if view.telegram_id is None:
@@ -111,6 +112,7 @@ async def reply_pressed(
         return
     await state.set_state(AlertReply.text)
     await state.set_data({"alert_id": view.id})
+    await uow.commit()
     await callback.answer()
     user = callback.from_user
     if isinstance(callback.message, Message):
@@ -126,22 +128,24 @@ async def reply_pressed(
             ),
         )
         # It names the partner: an erasure rewrites it (bot/erasure.py).
-        await partner_posts.remember(session, [view.partner_id], prompt.chat.id, [prompt.message_id])
+        await partner_posts.remember(uow.session, [view.partner_id], prompt.chat.id, [prompt.message_id])
+        await uow.commit()
 
 
 async def resolve_pressed(
     callback: CallbackQuery,
     callback_data: AlertCb,
-    session: AsyncSession,
+    uow: UnitOfWork,
     services: Services,
     _: Translate,
 ) -> None:
     """Record who resolved the alert and when; the alert loses its buttons."""
-    view = await _pressed_alert(callback, callback_data, session, services.settings, _)
+    view = await _pressed_alert(callback, callback_data, uow.session, services.settings, _)
     if view is None:
         return
     user = callback.from_user
-    outcome = await operations.resolve_alert(services, session, view.id, user.id, user.full_name)
+    outcome = await operations.resolve_alert(services, uow.session, view.id, user.id, user.full_name)
+    await uow.commit()
     if outcome is not operations.ResolveOutcome.RESOLVED:
         await callback.answer(_("al-already-resolved"), show_alert=True)
         return
@@ -153,23 +157,26 @@ async def refuse_button(callback: CallbackQuery, _: Translate) -> None:
     await callback.answer(_("mgr-refused-button"), show_alert=True)
 
 
-async def reply_cancelled(message: Message, state: FSMContext, _: Translate) -> None:
+async def reply_cancelled(message: Message, uow: UnitOfWork, state: FSMContext, _: Translate) -> None:
     """The manager changed their mind."""
     await state.clear()
+    await uow.commit()
     await message.answer(_("al-reply-cancelled"))
 
 
 async def reply_text(
     message: Message,
-    session: AsyncSession,
+    uow: UnitOfWork,
     state: FSMContext,
     translator: Translator,
     _: Translate,
 ) -> None:
     """Relay the manager's message to the partner, in the partner's language."""
+    session = uow.session
     alert_id = int((await state.get_data()).get("alert_id", 0))
     await state.clear()
     view = await alerts.view(session, alert_id)
+    await uow.commit()  # the manager is no longer writing, whatever happens below
     if view is None or not view.is_open:
         await message.answer(_("al-already-resolved"))
         return
@@ -188,6 +195,7 @@ async def reply_text(
     await alerts.add_message(
         session, view.id, TO_PARTNER, message.from_user.id if message.from_user else None, text
     )
+    await uow.commit()
     if not outcome.complete:
         await message.reply(_("al-relay-partial", sent=str(outcome.sent), total=str(outcome.total)))
         return
@@ -201,12 +209,13 @@ async def reply_not_text(message: Message, _: Translate) -> None:
 
 async def partner_wrote(
     message: Message,
-    session: AsyncSession,
+    uow: UnitOfWork,
     partner: PartnerRef | None,
     services: Services,
     _: Translate,
 ) -> None:
     """A partner in an open conversation: their text goes to the managers' chat, under the alert."""
+    session = uow.session
     written = message_text(message)
     if partner is None or (written or "").startswith("/"):
         raise SkipHandler
@@ -220,6 +229,7 @@ async def partner_wrote(
     await alerts.add_message(
         session, view.id, FROM_PARTNER, message.from_user.id if message.from_user else None, text
     )
+    await uow.commit()  # the partner's words are kept before they are relayed
     managers_ = services.translator.bind(services.settings.default_locale)
     assert message.bot is not None
     who = fmt.partner_label(view.partner, managers_)
@@ -227,6 +237,7 @@ async def partner_wrote(
     outcome = await send_long(message.bot, view.chat_id, relay, reply_to=view.message_id)
     # Their name and words in the managers' chat: an erasure rewrites these (bot/erasure.py).
     await partner_posts.remember(session, [partner.id], view.chat_id, outcome.message_ids)
+    await uow.commit()
     if outcome.error is not None:
         log.warning(
             "Partner reply for alert %s relayed %d of %d parts: %s",

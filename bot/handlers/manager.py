@@ -37,6 +37,7 @@ from storage.export_kpis import export_kpis_to_path
 from storage.ids import parse_id
 from storage.models import utcnow
 from storage.repo import alerts, announcements, partner_posts
+from storage.unit_of_work import UnitOfWork
 
 COMMANDS = ("nps", "report", "digest", "alerts", "export", "announce")
 ALERTS_LISTED = 20
@@ -95,7 +96,7 @@ async def nps(
 async def report(
     message: Message,
     command: CommandObject,
-    session: AsyncSession,
+    uow: UnitOfWork,
     services: Services,
     locale: str,
     _: Translate,
@@ -110,12 +111,12 @@ async def report(
         await message.answer(_("report-usage"))
         return
     if campaign_id is None:
-        current = await current_campaign(session)
+        current = await current_campaign(uow.session)
         if current is None:
             await message.answer(_("report-empty"))
             return
         campaign_id = current.id
-    await session.commit()  # release our connection: the report opens its own sessions
+    await uow.commit()  # release our connection: the report opens its own sessions
     options = DigestOptions.from_settings(services.settings, locale)
     digest = await campaign_digest(services.reports, services.translator, options, campaign_id, full=True)
     if digest is None:
@@ -126,7 +127,7 @@ async def report(
     await remember_shown(services, digest, posted)  # an erasure edits the parts quoting a partner
 
 
-async def digest(message: Message, session: AsyncSession, services: Services, _: Translate) -> None:
+async def digest(message: Message, uow: UnitOfWork, services: Services, _: Translate) -> None:
     """Push the weekly digest to the managers' chat now."""
     from bot.digest.deliver import push_weekly  # matplotlib on first use, as above
 
@@ -134,7 +135,7 @@ async def digest(message: Message, session: AsyncSession, services: Services, _:
     if manager_chat is None:
         await message.answer(_("digest-no-chat"))
         return
-    await session.commit()  # the digest opens its own sessions
+    await uow.commit()  # the digest opens its own sessions
     try:
         await push_weekly(services)
     except TelegramAPIError as exc:
@@ -144,8 +145,9 @@ async def digest(message: Message, session: AsyncSession, services: Services, _:
         await message.answer(_("digest-sent"))
 
 
-async def open_alerts(message: Message, session: AsyncSession, settings: Settings, _: Translate) -> None:
+async def open_alerts(message: Message, uow: UnitOfWork, settings: Settings, _: Translate) -> None:
     """Open detractor alerts, key partners' first, then oldest first, with links to them."""
+    session = uow.session
     key = await key_partners(session)
     views, total = await alerts.open_alerts(session, limit=ALERTS_LISTED, first=key.ids)
     if not views:
@@ -170,6 +172,7 @@ async def open_alerts(message: Message, session: AsyncSession, settings: Setting
     listed = await message.answer("\n".join(lines), disable_web_page_preview=True)
     # It names partners: an erasure rewrites it (bot/erasure.py).
     await partner_posts.remember(session, [v.partner_id for v in views], listed.chat.id, [listed.message_id])
+    await uow.commit()
 
 
 KPIS = -1  # the "campaign" of /export kpis: every campaign's retention table
@@ -191,7 +194,7 @@ def _export_args(args: str | None) -> tuple[str, int | None] | None:
 
 
 async def export(
-    message: Message, command: CommandObject, session: AsyncSession, services: Services, _: Translate
+    message: Message, command: CommandObject, uow: UnitOfWork, services: Services, _: Translate
 ) -> None:
     """Answers as CSV (UTF-8 with BOM) or XLSX, all campaigns or one."""
     parsed = _export_args(command.args)
@@ -200,16 +203,16 @@ async def export(
         return
     kind, campaign_id = parsed
     if campaign_id == KPIS:
-        await _export_kpis(message, session, services, _, kind)
+        await _export_kpis(message, uow, services, _, kind)
         return
     title = None
     if campaign_id is not None:
-        info = await campaign_info(session, campaign_id)
+        info = await campaign_info(uow.session, campaign_id)
         if info is None:
             await message.answer(_("ex-unknown", id=str(campaign_id)))
             return
         title = info.title
-    await session.commit()  # the export streams on a session of its own
+    await uow.commit()  # the export streams on a session of its own
     folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="nps-export-"))
     try:
         stamp = utcnow().strftime("%Y%m%d-%H%M")
@@ -235,10 +238,10 @@ async def export(
 
 
 async def _export_kpis(
-    message: Message, session: AsyncSession, services: Services, _: Translate, kind: str
+    message: Message, uow: UnitOfWork, services: Services, _: Translate, kind: str
 ) -> None:
     """/export kpis: every campaign's retention table by NPS category."""
-    await session.commit()
+    await uow.commit()  # the export streams on a session of its own
     folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="nps-export-"))
     try:
         name = f"nps-kpis-{utcnow().strftime('%Y%m%d-%H%M')}.{kind}"
@@ -253,9 +256,10 @@ async def _export_kpis(
 
 
 async def announce(
-    message: Message, command: CommandObject, session: AsyncSession, state: FSMContext, _: Translate
+    message: Message, command: CommandObject, uow: UnitOfWork, state: FSMContext, _: Translate
 ) -> None:
     """Start an announcement to a campaign's respondents: the next message is its text."""
+    session = uow.session
     campaign_id = parse_id(command.args)
     if campaign_id is None:
         await message.answer(_("an-usage"))
@@ -270,6 +274,7 @@ async def announce(
         return
     await state.set_state(Announce.text)
     await state.set_data({"campaign_id": campaign_id})
+    await uow.commit()
     # ForceReply: with privacy mode on, a group only shows the bot replies to its own messages.
     await message.answer(
         _("an-prompt", n=str(len(audience)), title=fmt.clip(info.title, 80)),
@@ -277,16 +282,18 @@ async def announce(
     )
 
 
-async def announce_cancelled(message: Message, state: FSMContext, _: Translate) -> None:
+async def announce_cancelled(message: Message, uow: UnitOfWork, state: FSMContext, _: Translate) -> None:
     """Drop the announcement being written."""
     await state.clear()
+    await uow.commit()
     await message.answer(_("an-cancelled"))
 
 
 async def announce_text(
-    message: Message, session: AsyncSession, state: FSMContext, services: Services, _: Translate
+    message: Message, uow: UnitOfWork, state: FSMContext, services: Services, _: Translate
 ) -> None:
     """Store the announcement and queue it for every reachable respondent."""
+    session = uow.session
     text = (message_text(message) or "").strip()
     if len(text) > announcements.MAX_TEXT:
         await message.answer(_("an-too-long", length=len(text), max=str(announcements.MAX_TEXT)))
@@ -294,10 +301,12 @@ async def announce_text(
     campaign_id = int((await state.get_data()).get("campaign_id", 0))
     await state.clear()
     if await campaign_info(session, campaign_id) is None:
+        await uow.commit()  # the announcement being written is dropped
         await message.answer(_("an-unknown", id=str(campaign_id)))
         return
     user_id = message.from_user.id if message.from_user else None
     row_id, queued = await operations.announce(services, session, campaign_id, text, user_id)
+    await uow.commit()
     await message.answer(_("an-queued", id=str(row_id), n=str(queued)))
 
 

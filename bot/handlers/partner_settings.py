@@ -6,7 +6,6 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import operations
 from bot.callbacks import ConfirmCb, LanguageCb
@@ -19,15 +18,17 @@ from bot.staff import is_staff
 from bot.states import Survey
 from storage.repo import partners
 from storage.repo.partners import PartnerRef
+from storage.unit_of_work import UnitOfWork
 
 
-async def cancel(message: Message, state: FSMContext, _: Translate) -> None:
+async def cancel(message: Message, uow: UnitOfWork, state: FSMContext, _: Translate) -> None:
     """Leave the survey (what was answered stays) or whatever else is in progress."""
     current = await state.get_state()
     if current is None:
         await message.answer(_("cancel-nothing"))
         return
     await state.clear()
+    await uow.commit()
     in_survey = current.startswith(f"{Survey.__full_group_name__}:")
     await message.answer(_("cancel-done" if in_survey else "cancel-other"))
 
@@ -48,7 +49,7 @@ async def forget_me(message: Message, partner: PartnerRef | None, _: Translate) 
 async def confirmed(
     callback: CallbackQuery,
     callback_data: ConfirmCb,
-    session: AsyncSession,
+    uow: UnitOfWork,
     state: FSMContext,
     partner: PartnerRef | None,
     services: Services,
@@ -60,14 +61,15 @@ async def confirmed(
         return
     if callback_data.action == "stop":
         if callback_data.yes:
-            await partners.set_opted_out(session, partner.id, True)
+            await partners.set_opted_out(uow.session, partner.id, True)
             await state.clear()
         key = "stop-done" if callback_data.yes else "stop-kept"
     else:
         if callback_data.yes:
             # No state.clear(): erasure deleted the FSM keys, clearing would write one back.
-            await operations.forget_partner(services, session, partner.id)
+            await operations.forget_partner(services, uow.session, partner.id)
         key = "forget-done" if callback_data.yes else "forget-kept"
+    await uow.commit()
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.edit_text(_(key))
@@ -81,7 +83,7 @@ async def language(message: Message, _: Translate) -> None:
 async def language_chosen(
     callback: CallbackQuery,
     callback_data: LanguageCb,
-    session: AsyncSession,
+    uow: UnitOfWork,
     partner: PartnerRef | None,
     translator: Translator,
     settings: Settings,
@@ -91,6 +93,7 @@ async def language_chosen(
         await callback.answer(translator.get("ru", "bad-button"), show_alert=True)
         return
     user = callback.from_user
+    session = uow.session
     if partner is None:  # registered with the chosen language
         staff = await is_staff(callback.bot, session, settings, user.id)
         await partners.register(
@@ -103,6 +106,7 @@ async def language_chosen(
         )
     else:
         await partners.set_language(session, partner.id, callback_data.lang)
+    await uow.commit()
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.edit_text(translator.get(callback_data.lang, "language-set"))

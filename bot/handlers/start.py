@@ -14,20 +14,23 @@ from bot.staff import in_managers_chat, is_staff
 from storage.models.partner import STAFF
 from storage.repo import partners
 from storage.repo.partners import PartnerRef
+from storage.unit_of_work import UnitOfWork
 
 # "/start partner": an admin or manager who wants to be surveyed and counted as a partner too.
 OPT_IN_ARG = "partner"
 
 
 async def start_with_code(
-    message: Message, command: CommandObject, session: AsyncSession, locale: str, _: Translate
+    message: Message, command: CommandObject, uow: UnitOfWork, locale: str, _: Translate
 ) -> None:
     """Link the user to the partner record an admin created (invite code)."""
+    session = uow.session
     user = message.from_user
     assert user is not None
     code = (command.args or "").strip()
     if code.lower() == OPT_IN_ARG:
         await partners.opt_in(session, user.id, name=user.full_name, username=user.username, language=locale)
+        await uow.commit()
         await message.answer(_("start-opted-in"))
         await message.answer(_("start-welcome", name=html.quote(user.first_name)))
         return
@@ -39,13 +42,14 @@ async def start_with_code(
     partner = await partners.link_invite(
         session, target, user.id, name=user.full_name, username=user.username, language=locale
     )
+    await uow.commit()
     await message.answer(_("start-linked", partner=html.quote(partner.name or partner.external_id or "")))
     await message.answer(_("start-welcome", name=html.quote(user.first_name)))
 
 
 async def start(
     message: Message,
-    session: AsyncSession,
+    uow: UnitOfWork,
     partner: PartnerRef | None,
     settings: Settings,
     locale: str,
@@ -55,10 +59,11 @@ async def start(
     user = message.from_user
     assert user is not None
     was_out = partner is not None and (partner.opted_out or partner.blocked_at is not None)
-    staff = await is_staff(message.bot, session, settings, user.id)
+    staff = await is_staff(message.bot, uow.session, settings, user.id)
     record = await partners.register(
-        session, user.id, name=user.full_name, username=user.username, language=locale, staff=staff
+        uow.session, user.id, name=user.full_name, username=user.username, language=locale, staff=staff
     )
+    await uow.commit()
     if record.role == STAFF:
         await message.answer(_("start-staff", name=html.quote(user.first_name)))
         return

@@ -129,6 +129,7 @@ async def _check_campaign(
 
 async def start_survey(
     message: Message,
+    uow: UnitOfWork,
     session: AsyncSession,
     state: FSMContext,
     partner: PartnerRef | None,
@@ -160,9 +161,11 @@ async def start_survey(
     await state.set_state(survey.state_of(survey.score))
     data = SurveyData(campaign_id=campaign_id, round=round_)
     await save_survey_data(state, data)
+    await uow.commit()  # the partner and their survey state, before question 1 goes out
     sent = await message.answer(score_question(_), reply_markup=score_keyboard(campaign_id))
     # This round's question 1: a typed score, and the final thanks, edit this message.
     await save_survey_data(state, replace(data, question_message_id=sent.message_id))
+    await uow.commit()
 
 
 async def score_tapped(

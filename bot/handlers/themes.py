@@ -33,6 +33,7 @@ from storage import areas
 from storage.analytics.campaigns import campaign_info
 from storage.analytics.report import current_campaign
 from storage.repo import themes as stored
+from storage.unit_of_work import UnitOfWork
 
 COMMENT_CHARS = 1500
 
@@ -151,10 +152,9 @@ async def toggle(
                 raise
 
 
-async def done(
-    callback: CallbackQuery, callback_data: ThemeDoneCb, session: AsyncSession, _: Translate
-) -> None:
+async def done(callback: CallbackQuery, callback_data: ThemeDoneCb, uow: UnitOfWork, _: Translate) -> None:
     """Store the chosen areas as a person's tag, then show the next waiting comment."""
+    session = uow.session
     data = callback_data
     keys = keys_of(data.mask)
     valid = in_range(campaign_id=data.campaign_id, response_id=data.response_id, offset=data.offset)
@@ -170,7 +170,7 @@ async def done(
         return
     user_id = callback.from_user.id
     saved = await stored.tag_comment(session, comment, keys, user_id)
-    await session.commit()
+    await uow.commit()
     await callback.answer(_("themes-saved", areas=_names(saved, _)))
     await _page(callback, session, _, data.campaign_id, data.offset)  # the tagged one left the list
 

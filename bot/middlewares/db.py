@@ -1,9 +1,10 @@
 """One unit of work per update (storage/unit_of_work.py), and what happens when its handler fails.
 
 The handler gets ``uow`` (and its ``session``) in its data. It commits through ``uow.commit()``
-before it replies; whatever is still open when it returns (or was never marked in the journal)
-is committed here. A handler that fails, even after its first reply, is parked with its error:
-what it committed stays, nothing runs twice.
+before it replies (a reply before the commit of its writes is warned about by the request guard,
+bot/middlewares/requests.py); whatever is still open when it returns (its reads, writes after its
+last reply, or a journal mark never written) is committed here. A handler that fails, even
+after its first reply, is parked with its error: what it committed stays, nothing runs twice.
 """
 
 from __future__ import annotations

@@ -1,8 +1,12 @@
 """Policy for every call the bot makes to Telegram.
 
-- A handler commits its unit of work before it replies (storage/unit_of_work.py); a call made
-  with work still open commits it first, so nothing holds the database while we wait on the
-  network and no answer is ever behind its reply, even where a handler forgot the call.
+- A handler commits its unit of work explicitly before it replies (``await uow.commit()``,
+  storage/unit_of_work.py). The commit here is only a guard: a call made with work still open
+  commits it first, so nothing holds the database while we wait on the network and no answer is
+  ever behind its reply. When that open work holds writes, the handler forgot its commit: the
+  guard still commits (no answer may be lost) and logs a warning naming the call, on which the
+  test suite fails. An open read, or the journal mark of a read-only handler, is committed
+  without a word.
 - A call that creates a message takes a slot of the bot's send budget first (bot/send_budget.py):
   replies before bulk, within the ~30 messages/s Telegram allows the token across all processes,
   bulk at SEND_RATE (paid broadcasts too, which Telegram counts apart). This is the only place
@@ -43,6 +47,7 @@ T = TypeVar("T")
 MAX_REPLY_RETRIES = 5
 MAX_REPLY_WAIT = 30
 RETRY_AFTER_MARGIN = 0.2  # seconds added to retry_after: Telegram rounds it to whole seconds
+UNCOMMITTED_WARNING = "%s sent before the handler committed its work; call uow.commit() first"
 
 
 class CommitBeforeSend(BaseRequestMiddleware):
@@ -59,6 +64,8 @@ class CommitBeforeSend(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         uow = current_uow.get()
         if uow is not None and uow.has_pending():
+            if uow.has_writes():
+                log.warning(UNCOMMITTED_WARNING, type(method).__name__)
             await uow.commit()
         try:
             response = await self._send(make_request, bot, method)
