@@ -8,8 +8,10 @@ events each, queued in the answer's transactions), paced at ``--rate`` answers/s
 worker's HookSender delivers them to an aiohttp receiver on 127.0.0.1 that verifies every
 signature with standardwebhooks and answers after ``--delay`` seconds. Printed: events,
 deliveries/s while answers arrived and overall, the largest backlog, the time the last event
-waited after the last answer, duplicates and misses. Keeping up: deliveries/s >= 4 x rate and
-the backlog does not grow.
+waited after the last answer, duplicates and misses. Keeping up: every event delivered and the
+backlog does not grow, so the last event is out within 2 s of the last answer. The lag of one
+event is printed too but is not the verdict: a partner's four events go in order, so the fourth
+waits for three 200 ms requests before it (a real partner's steps are seconds apart).
 """
 
 from __future__ import annotations
@@ -98,9 +100,9 @@ async def run(answers: int, rate: float, delay: float, db_url: str) -> int:
     p95 = lags[int(len(lags) * 0.95)] if lags else 0.0
     worst = lags[-1] if lags else 0.0
     answered = answers / (arrived - start)
-    # Keeping up: every event arrives, verified, and none waits long behind the others (a
-    # sender falling behind would show a lag growing with the backlog).
-    ok = got == expected and rx.unverified == 0 and p95 < 2.0
+    # Keeping up: every event arrives, verified, and the backlog drains as the answers stop (a
+    # sender falling behind would end seconds, then minutes, after the last answer).
+    ok = got == expected and rx.unverified == 0 and done - arrived < 2.0
     name = db_url.split(":")[0]
     print(f"webhooks: {answers} answers paced at {rate:g}/s, receiver {delay * 1000:.0f} ms/request, {name}")
     print(
