@@ -14,8 +14,9 @@ async def remember(
     session: AsyncSession, partner_ids: Iterable[int], chat_id: int, message_ids: Iterable[int]
 ) -> None:
     """Record that each message shows each of the partners (the caller commits)."""
+    partners = sorted(set(partner_ids))  # read once: a generator would be spent after one message
     for message_id in message_ids:
-        for partner_id in sorted(set(partner_ids)):
+        for partner_id in partners:
             session.add(PartnerPost(partner_id=partner_id, chat_id=chat_id, message_id=message_id))
     await session.flush()
 
