@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import create_engine, create_sessionmaker
 from storage.models import Campaign, Delivery, Partner, Response, ResponseDriver, utcnow
 from storage.models import campaign as c
 from storage.models import delivery as d
@@ -100,3 +101,19 @@ async def invited(app: App, campaign_id: int) -> set[int]:
             .where(Delivery.campaign_id == campaign_id, Delivery.kind == d.INVITATION)
         )
         return {int(x or 0) for x in rows.all()}
+
+
+async def stored_answers(db_url: str) -> dict[int, tuple[int | None, str | None]]:
+    """Every stored answer by the partner's Telegram id: (score, comment), on an engine of its own
+    (the tests that kill a real bot process read its database from outside)."""
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as s:
+            rows = await s.execute(
+                select(Partner.telegram_id, Response.score, Response.comment).join(
+                    Response, Response.partner_id == Partner.id
+                )
+            )
+            return {int(t): (score, comment) for t, score, comment in rows.all()}
+    finally:
+        await engine.dispose()

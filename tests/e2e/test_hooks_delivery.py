@@ -197,9 +197,7 @@ async def test_many_answers_none_lost_through_failures_ordered_per_partner(
     assert receiver.unverified == 0
     seen = receiver.first_seen()
     assert len(seen) == expected  # exactly the expected events: none lost, none invented
-    by_partner: dict[str, list[str]] = {}
-    for r in seen:
-        by_partner.setdefault(r.data["external_id"], []).append(r.type)
+    by_partner = receiver.types_by_partner()
     for i in range(n):
         want = ["response.created", "response.updated", "response.completed"]
         if i % 2:
@@ -208,9 +206,7 @@ async def test_many_answers_none_lost_through_failures_ordered_per_partner(
             want.append("partner.opted_out")
         assert by_partner[f"E{i}"] == want
     # A repeat is always the same event: same id, same body.
-    bodies: dict[str, tuple[str, dict]] = {}
-    for r in receiver.received:
-        assert bodies.setdefault(r.msg_id, (r.type, r.data)) == (r.type, r.data)
+    assert receiver.repeats_identical()
     # The managers' chat heard once that the endpoint had been failing for an hour.
     texts = [m.get("text", "") for m in tg.chat_messages(MANAGER_CHAT_ID)]
     alerts = [t for t in texts if f"#{endpoint.id}" in t and "час" in t]

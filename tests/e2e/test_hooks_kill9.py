@@ -89,13 +89,8 @@ async def test_kill9_mid_delivery_loses_no_event(tg: FakeTelegram, tmp_path: Pat
     assert receiver.unverified == 0
     seen = receiver.first_seen()
     assert len(seen) == expected  # exactly the expected events: none lost, none invented
-    by_partner: dict[str, list[str]] = {}
-    for r in seen:
-        by_partner.setdefault(r.data["external_id"], []).append(r.type)
-    assert by_partner == {f"K{i}": KINDS for i in range(PARTNERS)}  # each partner's in order
-    bodies: dict[str, tuple[str, dict]] = {}
-    for r in receiver.received:  # a repeat is the same event: same webhook-id, same body
-        assert bodies.setdefault(r.msg_id, (r.type, r.data)) == (r.type, r.data)
+    assert receiver.types_by_partner() == {f"K{i}": KINDS for i in range(PARTNERS)}  # in order
+    assert receiver.repeats_identical()  # a repeat is the same event: same webhook-id, same body
     logs = bot.logs()
     assert "(a process that is gone) is taken over at once" in logs  # the worker lease: not after 15 s
     assert "webhook events a crashed sender left in flight" in logs  # taken back at once, not after LEASE

@@ -7,32 +7,15 @@ import random
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from bot.callbacks import ScoreCb
-from storage.db import create_engine, create_sessionmaker
-from storage.models import Partner, Response
 from tests.e2e.botprocess import BotProcess
 from tests.fakebot import FakeTelegram, SimUser
-from tests.helpers import TOKEN
+from tests.helpers import TOKEN, stored_answers
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 
 USERS = 30
-
-
-async def _stored(db_url: str) -> dict[int, tuple[int, str | None]]:
-    engine = create_engine(db_url)
-    try:
-        async with create_sessionmaker(engine)() as s:
-            rows = await s.execute(
-                select(Partner.telegram_id, Response.score, Response.comment).join(
-                    Response, Response.partner_id == Partner.id
-                )
-            )
-            return {int(t): (score, comment) for t, score, comment in rows.all()}
-    finally:
-        await engine.dispose()
 
 
 async def test_kill9_mid_conversations_loses_no_answer(tg: FakeTelegram, tmp_path: Path, db_url: str) -> None:
@@ -81,14 +64,14 @@ async def test_kill9_mid_conversations_loses_no_answer(tg: FakeTelegram, tmp_pat
         print("state at kills (confirmed offset, unconfirmed updates):", unfinished)
 
         async def all_stored() -> bool:
-            stored = await _stored(db_url)
+            stored = await stored_answers(db_url)
             return all(stored.get(uid) == exp for uid, exp in expected.items())
 
         for _ in range(300):
             if await all_stored():
                 break
             await asyncio.sleep(0.1)
-        stored = await _stored(db_url)
+        stored = await stored_answers(db_url)
         missing = {uid: exp for uid, exp in expected.items() if stored.get(uid) != exp}
         assert not missing, f"lost answers: {missing}\n{bot.logs()[-3000:]}"
         assert len(stored) == USERS  # one response per partner, no duplicates

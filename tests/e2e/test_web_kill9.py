@@ -21,10 +21,10 @@ from sqlalchemy import select
 
 from bot.callbacks import ScoreCb
 from storage.db import create_engine, create_sessionmaker
-from storage.models import InboxUpdate, Partner, Response
+from storage.models import InboxUpdate
 from tests.e2e.botprocess import BotProcess
 from tests.fakebot import FakeTelegram, SimUser
-from tests.helpers import TOKEN
+from tests.helpers import TOKEN, stored_answers
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 
@@ -41,20 +41,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-async def _answers(db_url: str) -> dict[int, tuple[int | None, str | None]]:
-    engine = create_engine(db_url)
-    try:
-        async with create_sessionmaker(engine)() as s:
-            rows = await s.execute(
-                select(Partner.telegram_id, Response.score, Response.comment).join(
-                    Response, Response.partner_id == Partner.id
-                )
-            )
-            return {int(t): (score, comment) for t, score, comment in rows.all()}
-    finally:
-        await engine.dispose()
 
 
 async def _unhandled(db_url: str, update_ids: list[int]) -> list[int]:
@@ -141,7 +127,9 @@ async def test_kill9_web_replica_acknowledged_answers_handled_soon_after_restart
         expected = {u.user_id: (10, f"комментарий {i} <b>&") for i, u in enumerate(users)}
 
         async def done() -> bool:
-            return all(_has(u, Q2) and _has(u, Q3) for u in users) and await _answers(db_url) == expected
+            return (
+                all(_has(u, Q2) and _has(u, Q3) for u in users) and await stored_answers(db_url) == expected
+            )
 
         for _ in range(600):
             if await done():
@@ -152,7 +140,7 @@ async def test_kill9_web_replica_acknowledged_answers_handled_soon_after_restart
             f"restart -> listening {listening - restarted:.1f} s; "
             f"listening -> every answer handled {handled - listening:.1f} s"
         )
-        assert await done(), f"answers: {await _answers(db_url)}\n{web.logs()[-4000:]}"
+        assert await done(), f"answers: {await stored_answers(db_url)}\n{web.logs()[-4000:]}"
         assert handled - listening <= LIMIT, web.logs()[-4000:]
         # Each partner was asked each question once: nothing replayed twice.
         for u in users:

@@ -104,6 +104,18 @@ class Receiver:
         self.redirected_hits += 1
         return web.Response(status=204)
 
+    def types_by_partner(self) -> dict[str, list[str]]:
+        """First-seen event types per partner ``external_id``, in arrival order."""
+        out: dict[str, list[str]] = {}
+        for r in self.first_seen():
+            out.setdefault(r.data["external_id"], []).append(r.type)
+        return out
+
+    def repeats_identical(self) -> bool:
+        """Whether every repeat is the same event: same webhook-id, same type and body."""
+        bodies: dict[str, tuple[str, dict[str, Any]]] = {}
+        return all(bodies.setdefault(r.msg_id, (r.type, r.data)) == (r.type, r.data) for r in self.received)
+
     def first_seen(self) -> list[Received]:
         """Deliveries without repeats (a repeat has the same webhook-id), in arrival order."""
         seen: set[str] = set()
