@@ -107,19 +107,24 @@ def _parser() -> argparse.ArgumentParser:
 async def _run(settings: Settings, role: str = "run") -> None:
     from bot.app import build_app, run_forever
 
-    await _upgrade(settings.database_url)
+    await _upgrade(settings.database_url, unless_at_head=True)
     app = build_app(settings, role=role)
     await run_forever(app)
 
 
-async def _upgrade(url: str, verbose: bool = False) -> None:
-    """Migrations, a database that cannot be reached or created turned into one line."""
+async def _upgrade(url: str, verbose: bool = False, *, unless_at_head: bool = False) -> None:
+    """Migrations, a database that cannot be reached or created turned into one line.
+
+    ``unless_at_head``: a database already at the scripts' head is left alone without starting
+    Alembic (the roles' start-up; ``nps-bot migrate`` always runs it)."""
     from sqlalchemy.exc import DBAPIError
 
     from bot.startup_errors import DatabaseUnavailable, database_line
-    from storage.migrate import upgrade_async
+    from storage.migrate import at_head, upgrade_async
 
     try:
+        if unless_at_head and await at_head(url):
+            return
         await upgrade_async(url, verbose=verbose)
     except (OSError, DBAPIError) as exc:
         raise DatabaseUnavailable(database_line(url, exc)) from None

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.migrate import alembic_config
+from storage.migrate import HEAD_REVISION
 
 
-def migration_heads(url: str) -> frozenset[str]:
-    """The head revisions of our migrations (read from files; no database needed)."""
-    return frozenset(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+def migration_heads() -> frozenset[str]:
+    """The head revision of our migrations (storage/migrate.py; no database, no Alembic)."""
+    return frozenset({HEAD_REVISION})
 
 
 async def schema_revisions(session: AsyncSession) -> frozenset[str]:

@@ -19,9 +19,18 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import column, func, insert, inspect, select, table, text
 from sqlalchemy.engine import Connection
 
+from bot.cli import _upgrade
 from storage.analytics.drivers import driver_stats
 from storage.db import create_engine, create_sessionmaker
-from storage.migrate import alembic_config, downgrade, script_heads, upgrade, upgrade_async
+from storage.migrate import (
+    HEAD_REVISION,
+    alembic_config,
+    at_head,
+    downgrade,
+    script_heads,
+    upgrade,
+    upgrade_async,
+)
 from storage.models import (
     Alert,
     AlertMessage,
@@ -183,12 +192,57 @@ def test_exactly_one_head_and_one_line_of_history() -> None:
     assert all(len(script.get_revision(rev).nextrev) <= 1 for rev in history)  # no branches
 
 
+def test_head_revision_names_the_scripts_head() -> None:
+    """Start-up trusts HEAD_REVISION to skip Alembic: a new migration must change it too."""
+    assert script_heads() == (HEAD_REVISION,), "set storage.migrate.HEAD_REVISION to the new head"
+
+
+async def test_start_up_runs_alembic_only_for_a_database_not_at_the_head(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="storage.migrate")
+    assert not await at_head(db_url)  # a new database: no alembic_version yet
+    await _upgrade(db_url, unless_at_head=True)
+    assert await at_head(db_url)
+    await asyncio.to_thread(downgrade, db_url, "0018")  # a database one release behind
+    assert not await at_head(db_url)
+    caplog.clear()
+    await _upgrade(db_url, unless_at_head=True)
+    assert [r.getMessage() for r in caplog.records] == [f"database migrated from 0018 to {HEAD_REVISION}"]
+    assert await at_head(db_url)
+
+
 async def test_upgrade_empty_database_matches_models(db_url: str) -> None:
     await upgrade_async(db_url)
     assert await _run_sync(db_url, _diff) == [], "models and migrations differ"
     tables = await _run_sync(db_url, lambda c: set(inspect(c).get_table_names()))
     assert set(Base.metadata.tables) <= tables
     assert set((await _run_sync(db_url, _column_types)).values()) == {"BIGINT"}
+
+
+# Partial indexes: the models name only their columns (storage/models/response.py says why),
+# and Alembic's comparison above does not look at a WHERE, so it is checked here.
+PARTIAL = {
+    "ix_responses_commented": "comment IS NOT NULL",
+    "ix_responses_quotes": "comment IS NOT NULL",
+    "ix_inbox_updates_held": "reply IS NOT NULL",
+}
+
+
+async def test_partial_indexes_keep_their_where(db_url: str) -> None:
+    await upgrade_async(db_url)
+
+    def definitions(conn: Connection) -> dict[str, str]:
+        if conn.dialect.name == "sqlite":
+            query = "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+        else:
+            query = "SELECT indexname, indexdef FROM pg_indexes"
+        return {name: sql for name, sql in conn.execute(text(query)) if name in PARTIAL}
+
+    found = await _run_sync(db_url, definitions)
+    for name, where in PARTIAL.items():
+        spelled = " ".join(found[name].replace("(", " ").replace(")", " ").split()).upper()
+        assert spelled.endswith(f"WHERE {where.upper()}"), (name, found[name])
 
 
 @sqlite_only

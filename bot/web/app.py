@@ -39,7 +39,7 @@ def create_web_app(services: Services, *, clock: Callable[[], datetime] = utcnow
     app = web.Application(client_max_size=MAX_BODY, middlewares=[api_auth_middleware(token)])
     app[SERVICES] = services
     app[CLOCK] = clock
-    app[HEADS] = migration_heads(settings.database_url)
+    app[HEADS] = migration_heads()
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     for add_routes in FEATURES:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime, utcnow
@@ -14,13 +14,9 @@ class InboxUpdate(Base):
     __tablename__ = "inbox_updates"
     __table_args__ = (
         Index("ix_inbox_updates_pending", "processed_at"),
-        # The few rows holding a reply that waits for its send slot (0012).
-        Index(
-            "ix_inbox_updates_held",
-            "lease_until",
-            sqlite_where=text("reply IS NOT NULL"),
-            postgresql_where=text("reply IS NOT NULL"),
-        ),
+        # The few rows holding a reply that waits for its send slot: partial, WHERE reply IS NOT
+        # NULL, in the migration only (0012; why: ix_responses_commented in response.py).
+        Index("ix_inbox_updates_held", "lease_until"),
     )
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

@@ -17,10 +17,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import upsert
 from storage.analytics.people import COLUMNS, PartnerRef
 from storage.models import Alert, AlertMessage, Campaign, Partner, Response, ResponseDriver, utcnow
 from storage.models.alert import OPEN, RESOLVED
@@ -65,10 +64,8 @@ class AlertView:
 
 def _insert_alert(session: AsyncSession, response_id: int) -> Any:
     """INSERT … ON CONFLICT (response_id) DO NOTHING RETURNING id, for SQLite and PostgreSQL."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return (
-        insert(Alert)
+        upsert.insert(session, Alert)
         .values(response_id=response_id, status=OPEN, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["response_id"])
         .returning(Alert.id)

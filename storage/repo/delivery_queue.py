@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import upsert
 from storage.models import Delivery, Partner, utcnow
 from storage.models import delivery as d
 from storage.models.base import UTCDateTime
@@ -23,12 +23,7 @@ from storage.repo.deliveries import CHUNK, has_answered
 
 def _insert_ignore(session: AsyncSession) -> Any:
     """INSERT INTO deliveries ... ON CONFLICT DO NOTHING for the session's backend."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        return sqlite.insert(Delivery).on_conflict_do_nothing()
-    if dialect == "postgresql":
-        return postgresql.insert(Delivery).on_conflict_do_nothing()
-    raise NotImplementedError(f"no INSERT ... ON CONFLICT DO NOTHING for {dialect}")
+    return upsert.insert(session, Delivery).on_conflict_do_nothing()
 
 
 def _rows_select(kind: str, campaign_id: int, ref: int, partner_ids: Select[Any]) -> Select[Any]:
