@@ -161,8 +161,14 @@ class App:
             await self.engine.dispose()
             raise
         log.info("Starting @%s (id=%s) as %s", me.username, me.id, self.role)
+        menus = None
         if self.role != "worker":
-            await register_commands(self.bot, self.services.settings, self.services.translator, managers)
+            # Published beside the receiver's start, not before it: nothing waits for the menus,
+            # and against Telegram they cost a round trip (best effort, bot/commands.py).
+            settings, translator = self.services.settings, self.services.translator
+            menus = asyncio.create_task(
+                register_commands(self.bot, settings, translator, managers), name="command-menus"
+            )
         try:
             if self.worker is not None:
                 await self.worker.start()
@@ -170,6 +176,9 @@ class App:
                 await start(self)
             await self.receiver.run()
         finally:
+            if menus is not None:
+                menus.cancel()  # only when stopped within a round trip of the start
+                await asyncio.gather(menus, return_exceptions=True)
             for stop in reversed(self.stoppers):
                 await self._quietly(stop(self))
             if self.worker is not None:

@@ -41,7 +41,7 @@ async def test_managers_menu_follows_the_supergroup_now_and_after_a_restart(
     tg: FakeTelegram, make_app: MakeApp, stop_app: Callable[[App], Awaitable[None]], admin: SimUser
 ) -> None:
     app = await make_app()
-    assert MANAGER_CHAT_ID in _menu_chats(tg)
+    await tg.wait_until(lambda: MANAGER_CHAT_ID in _menu_chats(tg), timeout=10)  # beside polling's start
     before = len(tg.calls_for("setMyCommands"))
     new_id, _ = await _upgrade(tg, admin)
     # Both languages' manager menus in the new chat, at once (the old id is gone for good).
@@ -52,6 +52,7 @@ async def test_managers_menu_follows_the_supergroup_now_and_after_a_restart(
     await stop_app(app)
     restart = len(tg.calls_for("setMyCommands"))
     await make_app()  # MANAGER_CHAT_ID still names the old group: the bot remembers the move
+    await tg.wait_until(lambda: _menu_chats(tg, restart).count(new_id) == 2, timeout=10)
     chats = _menu_chats(tg, restart)
     assert new_id in chats and MANAGER_CHAT_ID not in chats
 

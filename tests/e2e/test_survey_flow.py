@@ -214,6 +214,9 @@ async def test_detractor_gets_no_referral_link(make_app, make_user) -> None:
 
 
 async def test_command_menus_registered_in_both_languages(app: App, tg: FakeTelegram) -> None:
+    # Published beside polling's start: default, admin and managers' menus in ru and en, and
+    # the default one for other languages.
+    await tg.wait_until(lambda: len(tg.calls_for("setMyCommands")) >= 7, timeout=10)
     calls = tg.calls_for("setMyCommands")
     langs = {c.params.get("language_code") for c in calls}
     assert {"ru", "en"} <= langs
