@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from storage.migrate import upgrade_async
 from tests.e2e.botprocess import ROOT, BotProcess
 from tests.fakebot import FakeTelegram
 
@@ -54,9 +55,32 @@ async def test_database_path_that_cannot_be_created_is_one_line(tmp_path: Path) 
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     url = f"sqlite+aiosqlite:///{blocker}/data/nps.db"
-    code, lines = await _one_shot(tmp_path, "migrate", DATABASE_URL=url)
-    assert code == 1
-    assert len(lines) == 1 and "DATABASE_URL" in lines[0] and f"{blocker}/data/nps.db" in lines[0], lines
+    for command in ("migrate", "run"):  # run looks at the schema's revision before Alembic
+        code, lines = await _one_shot(tmp_path, command, DATABASE_URL=url)
+        assert code == 1
+        assert len(lines) == 1 and "DATABASE_URL" in lines[0] and f"{blocker}/data/nps.db" in lines[0], lines
+
+
+async def test_a_start_on_sqlite_at_head_loads_neither_alembic_nor_postgresql(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/nps.db"
+    await upgrade_async(url)
+    probe = (
+        "import asyncio, sys\n"
+        "from bot.cli import _import_app, _upgrade\n"
+        "from bot.config import load_settings\n"
+        "_import_app()\n"
+        "asyncio.run(_upgrade(sys.argv[1], unless_at_head=True))\n"
+        "from bot.app import build_app\n"
+        "build_app(load_settings())\n"  # with API_TOKEN: the HTTP server and its /readyz too
+        "print('LOADED', [m for m in ('alembic', 'sqlalchemy.dialects.postgresql') if m in sys.modules])\n"
+    )
+    env = BotProcess("http://127.0.0.1:9", url, tmp_path, API_TOKEN="a" * 32).env
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", probe, url, cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), 90)
+    assert "LOADED []" in out.decode(), (out.decode()[-300:], err.decode()[-1000:])
 
 
 async def test_quiet_start_logged_stop_and_a_classifier_trained_once(
