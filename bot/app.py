@@ -135,9 +135,10 @@ class App:
     # The HTTP server beside long polling (API_TOKEN or PUBLIC_URL set); the webhook receiver serves its own.
     web: WebServer | None = None
     report_engine: AsyncEngine | None = None
-    # Extra start/stop hooks (the CLI settles the heap last).
+    # Extra start/stop hooks, and what runs once start-up has finished (the classifier loaded).
     starters: list[Starter] = field(default_factory=list)
     stoppers: list[Starter] = field(default_factory=list)
+    ready_hooks: list[Callable[[], None]] = field(default_factory=list)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property

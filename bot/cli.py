@@ -105,10 +105,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _run(settings: Settings, role: str = "run") -> None:
+    import gc
+
     from bot.app import build_app, run_forever
 
     await _upgrade(settings.database_url)
     app = build_app(settings, role=role)
+    # What start-up built lives as long as the process: frozen, full collections skip it, now
+    # and again once the classifier is loaded (the problem measured: docs/internals.md, "The
+    # garbage collector"). Tests run apps without this: a test process's heap is not theirs.
+    gc.freeze()
+    app.ready_hooks.append(gc.freeze)
     await run_forever(app)
 
 

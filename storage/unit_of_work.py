@@ -25,11 +25,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from storage.repo import fsm_rows, inbox
+from storage.write_tracking import WriteTrackingSession
 
 
 @dataclass(slots=True)
@@ -63,33 +62,13 @@ class UnitOfWork:
     fsm: dict[str, FsmEntry] = field(default_factory=dict)
     fsm_changed: set[str] = field(default_factory=set)
     owed: OwedReply | None = None
-    wrote: bool = field(default=False, init=False)  # the open transaction holds a DML statement or flush
-
-    def __post_init__(self) -> None:
-        # Listeners on this unit's own session only (none at import), for :meth:`has_writes`, that
-        # is for the request guard's warning: no behaviour depends on them. They tell a write
-        # from a read on both databases through SQLAlchemy's public session events.
-        sync = self.session.sync_session
-        event.listen(sync, "do_orm_execute", self._on_execute)
-        event.listen(sync, "after_flush", self._on_flush)
-        event.listen(sync, "after_transaction_end", self._on_transaction_end)
-
-    def _on_execute(self, state: ORMExecuteState) -> None:
-        if state.is_insert or state.is_update or state.is_delete:
-            self.wrote = True
-
-    def _on_flush(self, _session: Session, _flush: UOWTransaction) -> None:
-        self.wrote = True
-
-    def _on_transaction_end(self, _session: Session, transaction: SessionTransaction) -> None:
-        if transaction.parent is None:  # committed or rolled back, by us or by a domain operation
-            self.wrote = False
 
     def has_writes(self) -> bool:
         """Whether the update changed something not yet committed (an open read is no change)."""
         session = self.session
+        sync = session.sync_session
         return (
-            self.wrote
+            (isinstance(sync, WriteTrackingSession) and sync.wrote)
             or bool(self.fsm_changed)
             or bool(session.new or session.deleted)
             or any(session.is_modified(obj) for obj in session.dirty)
