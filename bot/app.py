@@ -24,6 +24,7 @@ from bot.handlers import routers
 from bot.i18n import Translator
 from bot.managers_chat import effective_id
 from bot.middlewares.db import DbSessionMiddleware
+from bot.middlewares.fsm import UpdateFsmMiddleware
 from bot.middlewares.partner import PartnerLocaleMiddleware
 from bot.middlewares.requests import CommitBeforeSend
 from bot.middlewares.stale_queries import StaleQueries
@@ -78,10 +79,11 @@ def create_budget(
 
 def create_dispatcher(services: Services, *, turns: BaseMiddleware | None = None) -> Dispatcher:
     """Dispatcher with storage, middlewares and every router; dependencies as keyword data."""
+    storage = SQLAlchemyStorage(services.sessionmaker)
     dp = Dispatcher(
-        storage=SQLAlchemyStorage(services.sessionmaker),
-        # Registered below, after the session middleware, so FSM reads and writes go through
-        # the update's own session and commit together with the answer.
+        storage=storage,
+        # Replaced below, after the session middleware, by aiogram's FSM bound to each update's
+        # unit of work (bot/middlewares/fsm.py): the state commits together with the answer.
         disable_fsm=True,
         services=services,
         settings=services.settings,
@@ -92,7 +94,7 @@ def create_dispatcher(services: Services, *, turns: BaseMiddleware | None = None
     if turns is not None:  # webhook replicas: a partner's updates one at a time across them
         dp.update.outer_middleware(turns)
     dp.update.outer_middleware(DbSessionMiddleware(services.sessionmaker))
-    dp.update.outer_middleware(dp.fsm)
+    dp.update.outer_middleware(UpdateFsmMiddleware(dp.fsm, storage))
     dp.update.outer_middleware(PartnerLocaleMiddleware(services.translator))
     dp.include_routers(*routers(services.survey))
     return dp

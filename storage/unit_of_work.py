@@ -4,8 +4,8 @@ A handler receives it as ``uow``: it stores through ``uow.session`` (the reposit
 session), calls ``await uow.commit()``, then replies. Handlers commit explicitly: that call is
 the only place an update's work becomes durable, and it carries, in the same transaction:
 
-- the FSM changes the update made (aiogram's FSM storage keeps them on the unit of work,
-  :mod:`storage.fsm_storage`, so the survey's state goes with the answer it belongs to);
+- the FSM changes the update made (aiogram's FSM storage is bound to the unit of work for the
+  update, :mod:`storage.fsm_storage`, so the survey's state goes with the answer it belongs to);
 - the journal mark (first commit only): after ``kill -9`` the update is either replayed or its
   effects are stored, never neither, and a reply already sent is never sent again by a replay;
 - the reply the update owes, held on its journal row until it is out (bot/held_replies.py).
@@ -21,7 +21,7 @@ journal mark, silently.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +106,13 @@ class UnitOfWork:
         self.fsm.clear()
         self.fsm_changed.clear()
 
+    def forget_fsm(self, is_gone: Callable[[str], bool]) -> None:
+        """FSM keys that ``is_gone`` are being deleted in this transaction (erasure): a change not
+        written yet must not write them back, and what was read of them no longer holds."""
+        for key in [k for k in self.fsm if is_gone(k)]:
+            self.fsm_changed.discard(key)
+            del self.fsm[key]
+
     def _reply_for_commit(self) -> tuple[str | None, bool]:
         """What this commit does to the row: (the reply to write, whether to clear it), once each."""
         owed = self.owed
@@ -116,8 +123,3 @@ class UnitOfWork:
             return None, owed.text is None  # written by an earlier commit: clear it
         text, owed.text = owed.text, None
         return text, False
-
-
-# The update being handled, for the two parts aiogram calls without our handler data: its FSM
-# storage and the request middleware's guard. Handlers take ``uow`` as an argument instead.
-current_uow: ContextVar[UnitOfWork | None] = ContextVar("current_uow", default=None)
