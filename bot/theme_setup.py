@@ -27,7 +27,7 @@ from storage.repo import model_cache
 from storage.repo.themes import classify_missing, load_tags, tags_version
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.roles.shared import App
 
 log = logging.getLogger(__name__)
 CATCH_UP = timedelta(days=1)  # comments stored unclassified by a process that stopped early
