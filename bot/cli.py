@@ -110,6 +110,11 @@ async def _run(settings: Settings, role: str = "run") -> None:
 
     await _upgrade(settings.database_url, unless_at_head=True)
     app = build_app(settings, role=role)
+    # What start-up built lives as long as the process: frozen, full collections skip it, now
+    # and again once the classifier is loaded (the problem measured: docs/internals.md, "The
+    # garbage collector"). Tests run apps without this: a test process's heap is not theirs.
+    gc.freeze()
+    app.ready_hooks.append(gc.freeze)
     await run_forever(app)
 
 
@@ -185,7 +190,7 @@ def _import_app() -> None:
     growing heap cost 0.4-0.6 s of CPU, and the first one after it (the heap left in the young
     generation) ~0.2 s more. The imported heap (modules, classes: alive for good) is then
     frozen, so no later pass walks it; ~2,000 objects of import-time garbage stay with it
-    (docs/internals.md)."""
+    (docs/internals.md, "The garbage collector")."""
     gc.disable()
     try:
         import bot.app  # noqa: F401

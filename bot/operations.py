@@ -23,6 +23,7 @@ from bot.services import Services
 from storage.analytics.key_partners import key_partners
 from storage.models import Campaign, Partner
 from storage.repo import alerts, announcements, campaigns, delivery_queue, partner_posts, partners, privacy
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -139,9 +140,10 @@ async def announce(
     return row.id, queued
 
 
-async def erase(session: AsyncSession, partner_id: int) -> bool:
+async def erase(session: AsyncSession, partner_id: int, *, uow: UnitOfWork | None = None) -> bool:
     """Forget a partner (personal data and comments; scores stay anonymous), in the caller's
-    transaction; False when there is no such partner."""
+    transaction (that of ``uow`` when an update erases, so its unwritten FSM change of theirs
+    goes too); False when there is no such partner."""
     partner: Partner | None = await partners.get(session, partner_id)
     if partner is None:
         return False
@@ -149,22 +151,24 @@ async def erase(session: AsyncSession, partner_id: int) -> bool:
     quotes = await privacy.personal_strings(session, partner)
     await partners.erase(session, partner)
     # Their raw updates in the journal (and managers' updates quoting them), their FSM keys.
-    await privacy.forget_traces(session, telegram_id, quotes)
+    await privacy.forget_traces(session, telegram_id, quotes, uow)
     log.info("Partner %s erased", partner_id)
     return True
 
 
-async def forget_partner(services: Services, session: AsyncSession, partner_id: int) -> bool:
-    """:func:`erase`, commit, then edit the partner's alerts already posted in the managers' chat
-    and every other message that showed them (relays, prompts, lists) so that they no longer
-    show the partner's name or words; False when there is no such partner."""
+async def forget_partner(
+    services: Services, session: AsyncSession, partner_id: int, *, uow: UnitOfWork | None = None
+) -> bool:
+    """:func:`erase` (``uow`` as there), commit, then edit the partner's alerts already posted in
+    the managers' chat and every other message that showed them (relays, prompts, lists) so that
+    they no longer show the partner's name or words; False when there is no such partner."""
     from bot.erasure import redact_held, redact_posted_alerts, redact_posts  # Telegram-facing
 
     partner = await partners.get(session, partner_id)
     personal = await privacy.personal_strings(session, partner) if partner is not None else []
     posted = await alerts.posted_of_partner(session, partner_id)
     shown = await partner_posts.of_partner(session, partner_id)
-    if not await erase(session, partner_id):
+    if not await erase(session, partner_id, uow=uow):
         return False
     await session.commit()  # erased before anything is sent
     await redact_held(services, personal)

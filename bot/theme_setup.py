@@ -27,7 +27,7 @@ from storage.repo import model_cache
 from storage.repo.themes import classify_missing, load_tags, tags_version
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.roles.shared import App
 
 log = logging.getLogger(__name__)
 CATCH_UP = timedelta(days=1)  # comments stored unclassified by a process that stopped early
@@ -71,6 +71,9 @@ def install(app: App) -> None:
         except Exception:  # the bot still runs; --reclassify fills what is missing
             log.exception("Theme classifier warm-up failed")
             return
+        finally:
+            for hook in app.ready_hooks:  # start-up has finished, the model loaded or not
+                hook()
         log.info("Theme classifier ready (%s; %d tags learned, %d comments caught up)", how, count, caught_up)
         async with app.services.sessionmaker() as session:
             known = await tags_version(session)

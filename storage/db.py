@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import AsyncAdaptedQueuePool, QueuePool
 
 from storage.write_gate import WRITE_FIRST, WriteGate
+from storage.write_tracking import track_writes
 
 BUSY_TIMEOUT_MS = 30_000
 PING_IDLE = 10.0  # seconds: a PostgreSQL connection idle longer is pinged before use
@@ -213,5 +214,6 @@ async def open_pool(engine: AsyncEngine) -> None:
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Session factory; objects stay readable after commit (handlers commit before sending)."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Session factory; objects stay readable after commit (handlers commit before sending), and
+    each session tells whether its open transaction wrote (storage/write_tracking.py)."""
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=track_writes())

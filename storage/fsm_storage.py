@@ -1,16 +1,17 @@
 """aiogram FSM storage on SQLAlchemy.
 
-Inside an update it works through that update's unit of work (storage/unit_of_work.py): a key
-is read once per update and kept on the unit of work, and a change is written by the update's
+The storage an update's handlers see is bound to that update's unit of work
+(:meth:`SQLAlchemyStorage.bind`, done per update by bot/middlewares/fsm.py): a key is read once
+per update and kept on the unit of work, and a change is written by the update's
 ``uow.commit()``, so the state goes in the same transaction as the answer it belongs to, and a
-handler that sets the state and the data in several calls costs one statement. Outside an
-update it uses a short session of its own and writes at once. Writes are upserts: two
-processes handling one user never collide on the key.
+handler that sets the state and the data in several calls costs one statement. The unbound
+storage (the Dispatcher's, for use outside an update) uses a short session of its own and writes
+at once. Writes are upserts: two processes handling one user never collide on the key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -19,17 +20,7 @@ from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder,
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repo import fsm_rows
-from storage.unit_of_work import FsmEntry, UnitOfWork, current_uow
-
-
-def forget(uow: UnitOfWork | None, is_gone: Callable[[str], bool]) -> None:
-    """FSM rows whose keys ``is_gone`` are being deleted in this update (erasure): a change not
-    written yet must not write them back, and what was read of them no longer holds."""
-    if uow is None:
-        return
-    for key in [k for k in uow.fsm if is_gone(k)]:
-        uow.fsm_changed.discard(key)
-        del uow.fsm[key]
+from storage.unit_of_work import FsmEntry, UnitOfWork
 
 
 async def _read_entry(session: AsyncSession, key: str) -> FsmEntry:
@@ -38,13 +29,21 @@ async def _read_entry(session: AsyncSession, key: str) -> FsmEntry:
 
 
 class SQLAlchemyStorage(BaseStorage):
-    """FSM storage in the ``fsm_states`` table."""
+    """FSM storage in the ``fsm_states`` table; inside an update, through its ``uow``."""
 
     def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], key_builder: KeyBuilder | None = None
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        key_builder: KeyBuilder | None = None,
+        uow: UnitOfWork | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.keys = key_builder or DefaultKeyBuilder(with_destiny=True)
+        self.uow = uow
+
+    def bind(self, uow: UnitOfWork) -> SQLAlchemyStorage:
+        """This storage as the update of ``uow`` sees it: read through and written by ``uow``."""
+        return SQLAlchemyStorage(self.sessionmaker, self.keys, uow)
 
     @staticmethod
     async def _in_update(uow: UnitOfWork, key: str) -> FsmEntry:
@@ -55,8 +54,7 @@ class SQLAlchemyStorage(BaseStorage):
 
     async def _change(self, key: StorageKey, **values: Any) -> None:
         built = self.keys.build(key)
-        uow = current_uow.get()
-        if uow is None:
+        if self.uow is None:
             async with self.sessionmaker() as session:
                 entry = await _read_entry(session, built)
                 for name, value in values.items():
@@ -64,16 +62,15 @@ class SQLAlchemyStorage(BaseStorage):
                 await fsm_rows.upsert(session, [entry.row(built)])
                 await session.commit()
             return
-        entry = await self._in_update(uow, built)
+        entry = await self._in_update(self.uow, built)
         for name, value in values.items():
             setattr(entry, name, value)
-        uow.fsm_changed.add(built)  # written by the update's commit
+        self.uow.fsm_changed.add(built)  # written by the update's commit
 
     async def _read(self, key: StorageKey) -> FsmEntry:
         built = self.keys.build(key)
-        uow = current_uow.get()
-        if uow is not None:
-            return await self._in_update(uow, built)
+        if self.uow is not None:
+            return await self._in_update(self.uow, built)
         async with self.sessionmaker() as session:
             return await _read_entry(session, built)
 

@@ -4,8 +4,8 @@ A handler receives it as ``uow``: it stores through ``uow.session`` (the reposit
 session), calls ``await uow.commit()``, then replies. Handlers commit explicitly: that call is
 the only place an update's work becomes durable, and it carries, in the same transaction:
 
-- the FSM changes the update made (aiogram's FSM storage keeps them on the unit of work,
-  :mod:`storage.fsm_storage`, so the survey's state goes with the answer it belongs to);
+- the FSM changes the update made (aiogram's FSM storage is bound to the unit of work for the
+  update, :mod:`storage.fsm_storage`, so the survey's state goes with the answer it belongs to);
 - the journal mark (first commit only): after ``kill -9`` the update is either replayed or its
   effects are stored, never neither, and a reply already sent is never sent again by a replay;
 - the reply the update owes, held on its journal row until it is out (bot/held_replies.py).
@@ -21,15 +21,14 @@ journal mark, silently.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from storage.repo import fsm_rows, inbox
+from storage.write_tracking import WriteTrackingSession
 
 
 @dataclass(slots=True)
@@ -63,33 +62,13 @@ class UnitOfWork:
     fsm: dict[str, FsmEntry] = field(default_factory=dict)
     fsm_changed: set[str] = field(default_factory=set)
     owed: OwedReply | None = None
-    wrote: bool = field(default=False, init=False)  # the open transaction holds a DML statement or flush
-
-    def __post_init__(self) -> None:
-        # Listeners on this unit's own session only (none at import), for :meth:`has_writes`, that
-        # is for the request guard's warning: no behaviour depends on them. They tell a write
-        # from a read on both databases through SQLAlchemy's public session events.
-        sync = self.session.sync_session
-        event.listen(sync, "do_orm_execute", self._on_execute)
-        event.listen(sync, "after_flush", self._on_flush)
-        event.listen(sync, "after_transaction_end", self._on_transaction_end)
-
-    def _on_execute(self, state: ORMExecuteState) -> None:
-        if state.is_insert or state.is_update or state.is_delete:
-            self.wrote = True
-
-    def _on_flush(self, _session: Session, _flush: UOWTransaction) -> None:
-        self.wrote = True
-
-    def _on_transaction_end(self, _session: Session, transaction: SessionTransaction) -> None:
-        if transaction.parent is None:  # committed or rolled back, by us or by a domain operation
-            self.wrote = False
 
     def has_writes(self) -> bool:
         """Whether the update changed something not yet committed (an open read is no change)."""
         session = self.session
+        sync = session.sync_session
         return (
-            self.wrote
+            (isinstance(sync, WriteTrackingSession) and sync.wrote)
             or bool(self.fsm_changed)
             or bool(session.new or session.deleted)
             or any(session.is_modified(obj) for obj in session.dirty)
@@ -127,6 +106,13 @@ class UnitOfWork:
         self.fsm.clear()
         self.fsm_changed.clear()
 
+    def forget_fsm(self, is_gone: Callable[[str], bool]) -> None:
+        """FSM keys that ``is_gone`` are being deleted in this transaction (erasure): a change not
+        written yet must not write them back, and what was read of them no longer holds."""
+        for key in [k for k in self.fsm if is_gone(k)]:
+            self.fsm_changed.discard(key)
+            del self.fsm[key]
+
     def _reply_for_commit(self) -> tuple[str | None, bool]:
         """What this commit does to the row: (the reply to write, whether to clear it), once each."""
         owed = self.owed
@@ -137,8 +123,3 @@ class UnitOfWork:
             return None, owed.text is None  # written by an earlier commit: clear it
         text, owed.text = owed.text, None
         return text, False
-
-
-# The update being handled, for the two parts aiogram calls without our handler data: its FSM
-# storage and the request middleware's guard. Handlers take ``uow`` as an argument instead.
-current_uow: ContextVar[UnitOfWork | None] = ContextVar("current_uow", default=None)

@@ -8,15 +8,16 @@ import logging
 from aiogram.methods import SendMessage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.middlewares.requests import UNCOMMITTED_WARNING, CommitBeforeSend
+from bot.middlewares.requests import UNCOMMITTED_WARNING, CommitBeforeSend, current_uow
 from storage.repo import bot_state
-from storage.unit_of_work import UnitOfWork, current_uow
+from storage.unit_of_work import UnitOfWork
 
 KEY = "guard-test"
 
 
 async def _reply(uow: UnitOfWork) -> None:
-    """What a handler's ``message.answer`` goes through, as the update ``uow``."""
+    """What a handler's ``message.answer`` goes through, as the update ``uow`` (DbSessionMiddleware
+    sets ``current_uow`` for the guard)."""
 
     async def telegram(_bot: object, _method: object) -> str:
         return "sent"

@@ -67,7 +67,7 @@ async def confirmed(
     else:
         if callback_data.yes:
             # No state.clear(): erasure deleted the FSM keys, clearing would write one back.
-            await operations.forget_partner(services, uow.session, partner.id)
+            await operations.forget_partner(services, uow.session, partner.id, uow=uow)
         key = "forget-done" if callback_data.yes else "forget-kept"
     await uow.commit()
     await callback.answer()

@@ -17,8 +17,9 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.middlewares.requests import current_uow
 from storage.repo import inbox
-from storage.unit_of_work import UnitOfWork, current_uow
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class DbSessionMiddleware(BaseMiddleware):
         journaled = bool(data.get("journaled"))
         async with self.sessionmaker() as session:
             uow = UnitOfWork(session, event_.update_id if journaled else None)
-            token = current_uow.set(uow)  # for aiogram's FSM storage and request middleware only
+            token = current_uow.set(uow)  # for the request guard only (its comment says why)
             data["uow"] = uow
             data["session"] = session
             try:

@@ -6,7 +6,7 @@
   ever behind its reply. When that open work holds writes, the handler forgot its commit: the
   guard still commits (no answer may be lost) and logs a warning naming the call, on which the
   test suite fails. An open read, or the journal mark of a read-only handler, is committed
-  without a word.
+  without a word. The guard finds the update's unit of work in :data:`current_uow` (below).
 - A call that creates a message takes a slot of the bot's send budget first (bot/send_budget.py):
   replies before bulk, within the ~30 messages/s Telegram allows the token across all processes,
   bulk at SEND_RATE (paid broadcasts too, which Telegram counts apart). This is the only place
@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from aiogram import Bot
@@ -39,7 +40,7 @@ from bot import held_replies
 from bot.held_replies import HOLD_AFTER
 from bot.message_methods import MESSAGE_METHODS, counts_against_budget
 from bot.send_budget import BULK, PERMIT, SendBudget
-from storage.unit_of_work import current_uow
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -48,6 +49,12 @@ MAX_REPLY_RETRIES = 5
 MAX_REPLY_WAIT = 30
 RETRY_AFTER_MARGIN = 0.2  # seconds added to retry_after: Telegram rounds it to whole seconds
 UNCOMMITTED_WARNING = "%s sent before the handler committed its work; call uow.commit() first"
+
+# The unit of work of the update being handled, set by DbSessionMiddleware (bot/middlewares/db.py)
+# for this middleware alone: aiogram calls a Bot-session middleware with the bot and the method
+# only, no handler data, so this is the guard's only way to the update's work. No handler, filter
+# or storage reads it: they get ``uow`` (and ``state``, bound to it) as arguments.
+current_uow: ContextVar[UnitOfWork | None] = ContextVar("current_uow", default=None)
 
 
 class CommitBeforeSend(BaseRequestMiddleware):

@@ -1,6 +1,6 @@
-"""Receivers: how updates reach the handlers, journal first. Long polling or the webhook app.
+"""The ``web`` role (:func:`build`): the handlers behind the webhook receiver, journal first.
 
-The webhook app (roles ``web`` and ``run`` with WEBHOOK_URL) refuses a request without the right
+The webhook receiver (role ``web``, and ``run`` with WEBHOOK_URL) refuses a request without the right
 ``X-Telegram-Bot-Api-Secret-Token`` (401, nothing written); writes the update to the journal and
 commits before it answers 200 (so a 200 means "durable"; anything else makes Telegram retry);
 then hands it to the same ordered handling as polling. An update another replica journaled
@@ -15,7 +15,7 @@ import contextlib
 import hmac
 import logging
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
@@ -24,9 +24,13 @@ from aiogram.exceptions import TelegramBadRequest
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.config import Settings
 from bot.held_replies import send_held
 from bot.polling import DurablePolling, ordering_key
 from bot.roles.restart import reclaim_own
+from bot.roles.shared import App, BuildOptions, create_core, create_dispatcher
+from bot.roles.turns import PartnerTurns
+from bot.sending.engine import process_id
 from bot.services import Services
 from bot.startup import Backoff, until_done
 from bot.web.app import create_web_app
@@ -40,16 +44,7 @@ JOURNAL_LEASE = timedelta(seconds=15)  # a dead replica's journaled updates wait
 SWEEP_EVERY = 5.0  # seconds: renew our rows' lease, take over a dead replica's
 MAX_CONNECTIONS = 40  # Telegram's default: parallel requests it keeps open to us
 BODY_LIMIT = 1024 * 1024  # an update is a few kB; Telegram's own limit for a message is far below
-
-
-class Receiver(Protocol):
-    """Runs until :meth:`stop`; hands every update to the dispatcher, journal first."""
-
-    async def run(self) -> None:
-        """Receive until stopped."""
-
-    def stop(self) -> None:
-        """Begin a clean shutdown."""
+WEBHOOK_CONCURRENCY = 12  # updates handled at once by one webhook replica
 
 
 class WebhookReceiver:
@@ -204,3 +199,33 @@ def _update_of(body: bytes) -> dict[str, Any] | None:
     if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int) or raw["update_id"] < 0:
         return None
     return raw
+
+
+def webhook_receiving(services: Services, *, owner: str) -> tuple[Dispatcher, WebhookReceiver]:
+    """The handlers behind the webhook receiver, a partner's updates one at a time across
+    replicas (bot/roles/turns.py); ``owner`` names this process's journal claims and turns."""
+    dp = create_dispatcher(services, turns=PartnerTurns(services.sessionmaker, owner))
+    # An update holds a database connection while it runs: more at once than the pool has
+    # (10 + 5 overflow) would make the rest fail after the pool timeout instead of queueing.
+    handling = DurablePolling(services.bot, dp, services.sessionmaker, max_concurrency=WEBHOOK_CONCURRENCY)
+    return dp, WebhookReceiver(services, dp, handling, owner=owner)
+
+
+def build(settings: Settings, options: BuildOptions) -> App:
+    """``nps-bot web``: the webhook receiver + handlers; no worker part (``nps-bot worker`` sends)."""
+    if settings.webhook_url is None:
+        raise ValueError("nps-bot web receives updates by webhook: set WEBHOOK_URL and WEBHOOK_SECRET")
+    core = create_core(settings, options, shared_budget=True)
+    dp, receiver = webhook_receiving(core.services, owner=process_id())
+    app = App(
+        role="web",
+        services=core.services,
+        dispatcher=dp,
+        engine=core.engine,
+        receiver=receiver,
+        report_engine=core.report_engine,
+    )
+    from bot.theme_setup import install as install_themes
+
+    install_themes(app)  # the roles that receive updates classify the comments in them
+    return app

@@ -1,4 +1,5 @@
-"""The worker part: the bulk sender and the scheduled jobs, active in one process at a time.
+"""The ``worker`` role (:func:`build`), and the worker part it shares with ``run``: the bulk
+sender and the scheduled jobs, active in one process at a time.
 
 Every worker (and ``nps-bot run``) competes for the ``worker`` lease in the database
 (storage.repo.leases). The holder renews it every RENEW_EVERY seconds and runs the sender and
@@ -23,7 +24,9 @@ from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.config import Settings
 from bot.hooks.sender import HookSender
+from bot.roles.shared import App, BuildOptions, create_core
 from bot.sending.engine import SendingEngine
 from bot.services import Services
 from scheduler import runtime
@@ -168,3 +171,40 @@ class Worker:
             return
         if ran:
             log.info("Caught up on missed scheduled runs: %s", ", ".join(ran))
+
+
+def create_worker(services: Services, clock: Clock) -> Worker:
+    """The worker part; ``services.sender`` is its sender (operations notify and hold it)."""
+    worker = Worker(services, clock=clock)
+    services.sender = worker.sender
+    return worker
+
+
+class Idle:
+    """The receiver of a role that receives nothing (``worker``): waits for stop()."""
+
+    def __init__(self) -> None:
+        self._stopped = asyncio.Event()
+
+    async def run(self) -> None:
+        """Wait until stopped."""
+        await self._stopped.wait()
+
+    def stop(self) -> None:
+        """Begin a clean shutdown."""
+        self._stopped.set()
+
+
+def build(settings: Settings, options: BuildOptions) -> App:
+    """``nps-bot worker``: the worker part alone; no dispatcher, it handles no updates (module
+    routers belong to one dispatcher at a time)."""
+    core = create_core(settings, options, shared_budget=True)
+    return App(
+        role="worker",
+        services=core.services,
+        dispatcher=None,
+        engine=core.engine,
+        receiver=Idle(),
+        worker=create_worker(core.services, options.clock),
+        report_engine=core.report_engine,
+    )

@@ -92,9 +92,13 @@ async def enqueue(
     return msg_id
 
 
-async def response_event(session: AsyncSession, event_type: str, response_id: int) -> None:
-    """response.created / .updated / .completed with the response as it now stands."""
-    endpoints = await targets(session, event_type)
+async def response_event(
+    session: AsyncSession, event_type: str, response_id: int, endpoints: Sequence[int] | None = None
+) -> None:
+    """response.created / .updated / .completed with the response as it now stands
+    (``endpoints``: :func:`targets` read beforehand by a caller that has not written yet)."""
+    if endpoints is None:
+        endpoints = await targets(session, event_type)
     if not endpoints:
         return
     data = await response_feed.describe(session, response_id)

@@ -23,9 +23,8 @@ import orjson
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import fsm_storage
 from storage.models import Alert, AlertMessage, FsmRecord, InboxUpdate, Partner, Response
-from storage.unit_of_work import current_uow
+from storage.unit_of_work import UnitOfWork
 
 JOURNAL_RETENTION = timedelta(hours=24)
 _CHUNK = 500
@@ -109,15 +108,17 @@ async def forget_quotes(session: AsyncSession, quotes: list[str]) -> int:
     return deleted
 
 
-async def forget_fsm(session: AsyncSession, telegram_id: int) -> int:
-    """Delete every FSM key of this user (``fsm:<chat>:<user>:...``, private chat or group)."""
+async def forget_fsm(session: AsyncSession, telegram_id: int, uow: UnitOfWork | None = None) -> int:
+    """Delete every FSM key of this user (``fsm:<chat>:<user>:...``, private chat or group);
+    ``uow``: the update erasing, whose transaction ``session`` is, so that an FSM change of theirs
+    it holds unwritten (the partner's own /forget_me) is dropped, not written back by its commit."""
     wanted = str(telegram_id)
 
     def theirs(key: str) -> bool:
         return wanted in key.split(":")[1:]
 
-    uow = current_uow.get()  # erasure asked by the partner's own update: its unwritten change goes too
-    fsm_storage.forget(uow if uow is not None and uow.session is session else None, theirs)
+    if uow is not None:
+        uow.forget_fsm(theirs)
     keys = (await session.scalars(select(FsmRecord.key).where(FsmRecord.key.like(f"%:{wanted}%")))).all()
     mine = [k for k in keys if theirs(k)]
     if mine:
@@ -125,12 +126,15 @@ async def forget_fsm(session: AsyncSession, telegram_id: int) -> int:
     return len(mine)
 
 
-async def forget_traces(session: AsyncSession, telegram_id: int | None, quotes: list[str]) -> None:
-    """Journal rows and FSM keys of a partner being erased (in the caller's transaction);
-    ``quotes`` from :func:`personal_strings`, taken before the partner's rows were cleared."""
+async def forget_traces(
+    session: AsyncSession, telegram_id: int | None, quotes: list[str], uow: UnitOfWork | None = None
+) -> None:
+    """Journal rows and FSM keys of a partner being erased (in the caller's transaction, that of
+    ``uow`` when an update erases: :func:`forget_fsm`); ``quotes`` from :func:`personal_strings`,
+    taken before the partner's rows were cleared."""
     if telegram_id is not None:
         await forget_journal(session, telegram_id)
-        await forget_fsm(session, telegram_id)
+        await forget_fsm(session, telegram_id, uow)
     await forget_quotes(session, quotes)
 
 

@@ -161,6 +161,10 @@ async def record_score(
     and reopens the follow-ups. A None ``question_message_id`` keeps the one known; ``stage``
     is the step the response waits for next (bot/survey_definition.py)."""
     now = utcnow()
+    # Subscriptions read before the write: on SQLite the write holds the database's one write
+    # lock until the commit, and every statement inside it keeps the other answers waiting.
+    event = hook_events.RESPONSE_CREATED if existing is None else hook_events.RESPONSE_UPDATED
+    endpoints = await hook_events.targets(session, event)
     if existing is None:
         rid = await session.scalar(
             _INSERT,
@@ -177,7 +181,7 @@ async def record_score(
             },
         )
         assert rid is not None
-        await hook_events.response_event(session, hook_events.RESPONSE_CREATED, rid)
+        await hook_events.response_event(session, event, rid, endpoints)
         return Answer(rid, campaign_id, partner_id, score, stage, question_message_id, round_)
     qid = question_message_id if question_message_id is not None else existing.question_message_id
     # A second score replaces the first and reopens the follow-ups.
@@ -194,7 +198,7 @@ async def record_score(
             "completed_at": None,
         },
     )
-    await hook_events.response_event(session, hook_events.RESPONSE_UPDATED, existing.id)
+    await hook_events.response_event(session, event, existing.id, endpoints)
     return Answer(existing.id, campaign_id, partner_id, score, stage, qid, existing.round)
 
 
