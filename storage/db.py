@@ -106,7 +106,15 @@ def _install_sqlite_settings(engine: AsyncEngine) -> None:
     @event.listens_for(sync_engine, "commit")
     @event.listens_for(sync_engine, "rollback")
     def _on_end(conn: Any) -> None:
+        if conn.invalidated:  # its info is out of reach; the pool's invalidate event releases it
+            return
         _end(conn.info)
+
+    @event.listens_for(sync_engine, "invalidate")
+    def _on_invalidate(_dbapi_conn: Any, record: Any, _exc: BaseException | None) -> None:
+        # A statement interrupted (a task cancelled at shutdown) invalidates its connection: the
+        # transaction is gone with it, so is the turn, or every later write waits the gate's 30 s.
+        _end(record.info)
 
     @event.listens_for(sync_engine, "checkin")
     def _on_checkin(_dbapi_conn: Any, record: Any) -> None:

@@ -116,3 +116,29 @@ async def test_the_journal_write_goes_before_writers_already_waiting(tmp_path) -
         assert rows == ["holder", "journal", "handler"]
     finally:
         await engine.dispose()
+
+
+@sqlite_only
+async def test_an_invalidated_writer_gives_its_turn_back(db_url: str) -> None:
+    """A write cut off mid-transaction (a task cancelled at shutdown invalidates its connection)
+    must not keep the write turn: the next writer goes on at once, not after the gate's 30 s."""
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as setup:
+            await setup.execute(text("CREATE TABLE t (v INTEGER)"))
+            await setup.commit()
+        cut = await engine.connect()
+        await cut.execute(text("INSERT INTO t VALUES (1)"))  # holds the turn
+        await cut.invalidate()
+        await cut.close()
+
+        async def write() -> None:
+            async with engine.connect() as conn:
+                await conn.execute(text("INSERT INTO t VALUES (2)"))
+                await conn.commit()
+
+        await asyncio.wait_for(write(), 10)
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT v FROM t"))).scalars().all() == [2]
+    finally:
+        await engine.dispose()
