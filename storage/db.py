@@ -61,8 +61,8 @@ def ensure_sqlite_folder(url: str) -> None:
 
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
-# Connection info key, present while we are in a write transaction we began with BEGIN IMMEDIATE:
-# whether it holds this process's write turn (storage/write_gate.py).
+# Connection info key, present while we are in a write transaction we began with BEGIN IMMEDIATE
+# and hold this process's write turn (storage/write_gate.py).
 _IN_WRITE = "sqlite_write_transaction"
 
 
@@ -90,14 +90,13 @@ def _install_sqlite_settings(engine: AsyncEngine) -> None:
             return
         first = bool(context is not None and context.execution_options.get(WRITE_FIRST))
         # Awaiting on the loop from this synchronous hook: SQLAlchemy's documented run_async.
-        turn = conn.connection.dbapi_connection.run_async(lambda _raw: gate.acquire(first=first))
+        conn.connection.dbapi_connection.run_async(lambda _raw: gate.acquire(first=first))
         try:
             cursor.execute("BEGIN IMMEDIATE")
         except BaseException:
-            if turn:
-                gate.release()
+            gate.release()
             raise
-        conn.info[_IN_WRITE] = turn
+        conn.info[_IN_WRITE] = True
 
     def _end(info: dict[Any, Any]) -> None:
         if info.pop(_IN_WRITE, False):
@@ -119,6 +118,12 @@ def _install_sqlite_settings(engine: AsyncEngine) -> None:
     @event.listens_for(sync_engine, "checkin")
     def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
         # The pool rolled back whatever was left open; nothing of ours is open any more.
+        _end(record.info)
+
+    @event.listens_for(sync_engine, "detach")
+    def _on_detach(_dbapi_conn: Any, record: Any) -> None:
+        # A connection dropped unreturned (garbage-collected: SQLAlchemy terminates it, which ends
+        # its transaction) leaves the pool this way, with no rollback, invalidate or checkin.
         _end(record.info)
 
 

@@ -11,15 +11,22 @@ loop: the turn passes to the next writer the moment a transaction ends, and a st
 with ``execution_options(write_first=True)`` (the journal) goes before the handlers' writes.
 Other processes (``nps-bot import-partners``) still meet SQLite's busy handler, as before.
 
-A turn not given within ``timeout`` is not waited for any longer: the writer goes on to
-``BEGIN IMMEDIATE`` and SQLite's own ``busy_timeout``, which fails as it always did, so a
-writer that waits on a second write of its own task errs instead of hanging.
+A turn not given within ``timeout`` is taken over: the writer goes on to ``BEGIN IMMEDIATE``
+and SQLite's own ``busy_timeout`` (which fails as it always did, so a writer that waits on a
+second write of its own task errs instead of hanging), and the turn is now its own. A turn lost
+with its holder (a connection dropped without any event of ours) would otherwise keep the gate
+held for good, and every later write would wait out the whole timeout (CI: a test's writes
+after such a loss took 30 s each). The gate only orders writers; SQLite's lock keeps them apart,
+so a holder that was merely slow and gives its turn back late costs order, never data.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
+
+log = logging.getLogger(__name__)
 
 WRITE_FIRST = "write_first"  # execution option: this transaction goes before the others
 
@@ -38,22 +45,22 @@ class WriteGate:
         """Whether a writer has the turn."""
         return self._held
 
-    async def acquire(self, *, first: bool = False) -> bool:
-        """Wait for the turn; False if it did not come within ``timeout`` (not held then)."""
+    async def acquire(self, *, first: bool = False) -> None:
+        """Wait for the turn; take it over if it did not come within ``timeout``."""
         if not self._held:
             self._held = True
-            return True
+            return
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         (self._first if first else self._rest).append(turn)
         try:
             await asyncio.wait_for(turn, self.timeout)
         except TimeoutError:
-            return turn.done() and not turn.cancelled()  # given at the last moment: ours
+            if not (turn.done() and not turn.cancelled()):  # else given at the last moment
+                log.warning("SQLite write turn not given back within %.0f s; taken over", self.timeout)
         except BaseException:
             if turn.done() and not turn.cancelled():
                 self.release()  # given the turn just as we were cancelled: pass it on
             raise
-        return True
 
     def release(self) -> None:
         """End the current turn: the next waiter has it at once."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import warnings
 
 import pytest
 from sqlalchemy import text
@@ -20,10 +22,10 @@ async def _settle() -> None:
 async def test_turns_go_in_order_of_asking_write_first_ahead() -> None:
     gate = WriteGate(timeout=30)
     order: list[str] = []
-    assert await gate.acquire()
+    await gate.acquire()
 
     async def writer(name: str, first: bool = False) -> None:
-        assert await gate.acquire(first=first)
+        await gate.acquire(first=first)
         order.append(name)
         gate.release()
 
@@ -40,22 +42,29 @@ async def test_turns_go_in_order_of_asking_write_first_ahead() -> None:
 
 async def test_a_cancelled_waiter_does_not_keep_the_turn() -> None:
     gate = WriteGate(timeout=30)
-    assert await gate.acquire()
+    await gate.acquire()
     cancelled = asyncio.create_task(gate.acquire())
     after = asyncio.create_task(gate.acquire())
     await _settle()
     cancelled.cancel()
     await _settle()
     gate.release()
-    assert await asyncio.wait_for(after, 5)
+    await asyncio.wait_for(after, 5)
     gate.release()
     assert not gate.held
 
 
-async def test_a_turn_not_given_in_time_is_not_waited_for() -> None:
+async def test_a_turn_not_given_in_time_is_taken_over(caplog: pytest.LogCaptureFixture) -> None:
+    """A turn its holder never gives back costs one wait, not one per later write."""
     gate = WriteGate(timeout=0.05)
-    assert await gate.acquire()
-    assert await gate.acquire() is False  # goes on to SQLite's own busy_timeout
+    await gate.acquire()  # and never given back
+    await asyncio.wait_for(gate.acquire(), 5)  # waits out the timeout, then holds the turn
+    assert "not given back" in caplog.text
+    after = asyncio.create_task(gate.acquire())
+    await _settle()
+    assert not after.done()  # the next writer waits for the new holder, not the timeout
+    gate.release()
+    await asyncio.wait_for(after, 1)
     gate.release()
     assert not gate.held
 
@@ -131,6 +140,37 @@ async def test_an_invalidated_writer_gives_its_turn_back(db_url: str) -> None:
         await cut.execute(text("INSERT INTO t VALUES (1)"))  # holds the turn
         await cut.invalidate()
         await cut.close()
+
+        async def write() -> None:
+            async with engine.connect() as conn:
+                await conn.execute(text("INSERT INTO t VALUES (2)"))
+                await conn.commit()
+
+        await asyncio.wait_for(write(), 10)
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT v FROM t"))).scalars().all() == [2]
+    finally:
+        await engine.dispose()
+
+
+@sqlite_only
+async def test_a_connection_dropped_unreturned_gives_its_turn_back(db_url: str) -> None:
+    """A connection left open mid-write and garbage-collected (SQLAlchemy terminates it, which
+    ends its transaction) must not keep the write turn: the next writer goes on at once."""
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as setup:
+            await setup.execute(text("CREATE TABLE t (v INTEGER)"))
+            await setup.commit()
+
+        async def leak() -> None:
+            conn = await engine.connect()
+            await conn.execute(text("INSERT INTO t VALUES (1)"))  # holds the turn; never closed
+
+        await leak()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SQLAlchemy's own warning about the dropped connection
+            gc.collect()
 
         async def write() -> None:
             async with engine.connect() as conn:
