@@ -17,8 +17,7 @@ from bot.config import Settings
 from bot.middlewares.requests import UNCOMMITTED_WARNING
 from scheduler import runtime
 from storage.db import create_engine, create_sessionmaker
-from storage.migrate import upgrade_async
-from tests.dbs import drop_database, new_database
+from tests.dbs import drop_database, migrate, new_database
 from tests.fakebot import FakeTelegram, SimUser
 from tests.helpers import ADMIN_ID, BOT_ID, BOT_USERNAME, MANAGER_CHAT_ID, TOKEN
 
@@ -145,7 +144,7 @@ async def make_app(
         build_keys = ("request_timeout", "clock", "role", "survey", "translator")
         build_opts = {k: overrides.pop(k) for k in build_keys if k in overrides}
         settings = make_settings(**overrides)
-        await upgrade_async(settings.database_url)
+        await migrate(settings.database_url)
         app = build_app(settings, polling_timeout=1, **build_opts)
         # Started: polling asked for updates, the webhook is registered, or a worker has run its
         # first election round (active or standby).
@@ -203,7 +202,7 @@ async def sessionmaker(app: App) -> async_sessionmaker[AsyncSession]:
 @pytest.fixture
 async def db(db_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """A migrated database without the bot, for storage-level tests."""
-    await upgrade_async(db_url)
+    await migrate(db_url)
     engine = create_engine(db_url)
     try:
         yield create_sessionmaker(engine)

@@ -4,13 +4,24 @@ Unset: every test gets a fresh SQLite file in its tmp_path (the embedded default
 A PostgreSQL URL (``postgresql+asyncpg://postgres@127.0.0.1:5432/postgres``): it is the admin
 connection, and every test gets a fresh database created through it and dropped afterwards, so
 tests never see each other's rows, whichever order they run in.
+
+:func:`migrate` brings a new SQLite file to the head as a copy of one file migrated once per
+run: running the migrations cost ~0.2 s for each of ~450 tests. On PostgreSQL it runs them:
+``CREATE DATABASE ... TEMPLATE`` measured no faster there (0.23 s against 0.25 s). The
+migrations themselves are tested on their own, on empty databases (tests/test_migrations.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
+import contextlib
 import os
+import shutil
+import sqlite3
+import tempfile
+import threading
 import uuid
 from collections.abc import Coroutine
 from pathlib import Path
@@ -21,6 +32,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
+
+from storage.migrate import upgrade, upgrade_async
 
 ENV = "TEST_DATABASE_URL"
 T = TypeVar("T")
@@ -84,3 +97,41 @@ def drop_database(url: str) -> None:
         return
     # FORCE: a bot process killed with -9, or a pool a failed test left open, may still be connected.
     _run(_admin(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+
+
+_template_lock = threading.Lock()
+_template: list[str] = []  # the SQLite file migrated once for this run, made on first use
+
+
+def _sqlite_template() -> str:
+    with _template_lock:
+        if not _template:
+            folder = tempfile.mkdtemp(prefix="pp-template-")
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            path = os.path.join(folder, "head.db")
+            upgrade(f"sqlite+aiosqlite:///{path}")
+            with contextlib.closing(sqlite3.connect(path)) as conn:  # all of it in the one file
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            _template.append(path)
+        return _template[0]
+
+
+def _copy_of_template(path: str) -> bool:
+    """A new SQLite file at ``path`` as a copy of the run's migrated one; False if it exists."""
+    if os.path.exists(path):
+        return False
+    template = _sqlite_template()
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    shutil.copyfile(template, path)  # checkpointed: the file is the whole database
+    return True
+
+
+async def migrate(url: str) -> None:
+    """Bring the database at ``url`` to the head: a new SQLite file as a copy of the run's
+    migrated one (see the module's docstring), anything else through Alembic."""
+    parsed = make_url(url)
+    path = parsed.database
+    if parsed.get_backend_name() == "sqlite" and path and path != ":memory:":
+        if await asyncio.to_thread(_copy_of_template, path):
+            return
+    await upgrade_async(url)
