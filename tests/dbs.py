@@ -17,11 +17,11 @@ import asyncio
 import atexit
 import concurrent.futures
 import contextlib
+import functools
 import os
 import shutil
 import sqlite3
 import tempfile
-import threading
 import uuid
 from collections.abc import Coroutine
 from pathlib import Path
@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from storage.db import ensure_sqlite_folder
 from storage.migrate import upgrade, upgrade_async
 
 ENV = "TEST_DATABASE_URL"
@@ -99,30 +100,24 @@ def drop_database(url: str) -> None:
     _run(_admin(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
 
 
-_template_lock = threading.Lock()
-_template: list[str] = []  # the SQLite file migrated once for this run, made on first use
-
-
+@functools.cache
 def _sqlite_template() -> str:
-    with _template_lock:
-        if not _template:
-            folder = tempfile.mkdtemp(prefix="pp-template-")
-            atexit.register(shutil.rmtree, folder, ignore_errors=True)
-            path = os.path.join(folder, "head.db")
-            upgrade(f"sqlite+aiosqlite:///{path}")
-            with contextlib.closing(sqlite3.connect(path)) as conn:  # all of it in the one file
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            _template.append(path)
-        return _template[0]
+    """The SQLite file migrated once for this run, made on first use."""
+    folder = tempfile.mkdtemp(prefix="pp-template-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = os.path.join(folder, "head.db")
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    with contextlib.closing(sqlite3.connect(path)) as conn:  # all of it in the one file
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
 
 
-def _copy_of_template(path: str) -> bool:
+def _copy_of_template(url: str, path: str) -> bool:
     """A new SQLite file at ``path`` as a copy of the run's migrated one; False if it exists."""
     if os.path.exists(path):
         return False
-    template = _sqlite_template()
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    shutil.copyfile(template, path)  # checkpointed: the file is the whole database
+    ensure_sqlite_folder(url)
+    shutil.copyfile(_sqlite_template(), path)  # checkpointed: the file is the whole database
     return True
 
 
@@ -132,6 +127,6 @@ async def migrate(url: str) -> None:
     parsed = make_url(url)
     path = parsed.database
     if parsed.get_backend_name() == "sqlite" and path and path != ":memory:":
-        if await asyncio.to_thread(_copy_of_template, path):
+        if await asyncio.to_thread(_copy_of_template, url, path):
             return
     await upgrade_async(url)
