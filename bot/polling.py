@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.held_replies import send_held
-from bot.send_budget import PERMIT, HandlingPermit
+from bot.send_budget import HandlingPermit
 from bot.startup import Backoff, Sleep, TokenRejected, connect, describe, retry_delay, until_done
 from storage.repo import inbox
 
@@ -274,12 +274,13 @@ class DurablePolling:
         if previous is not None:
             await asyncio.wait({previous})
         async with HandlingPermit(self._sem) as permit:
-            PERMIT.set(permit)  # given back during each Telegram call (and its wait for a slot)
             if isinstance(parsed, ValidationError):
                 await self._park_unreadable(uid, parsed)
                 return
             try:
-                await self.dp.feed_update(self.bot, parsed, journaled=True)
+                # The permit is given back during each Telegram call and its wait for a slot
+                # (bot/middlewares/requests.py, through bot/middlewares/db.py).
+                await self.dp.feed_update(self.bot, parsed, journaled=True, permit=permit)
             except Exception:  # the error handler logged it; keep serving others
                 log.exception("Update %s failed", uid)
 

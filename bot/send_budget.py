@@ -7,12 +7,12 @@ everything), in the database (``send_budget`` row, storage/repo/send_budget.py) 
 replicas and the ``worker``.
 
 Priority: replies take the next free slot, however far the line reaches. Bulk sending (the
-outbox engine marks its calls with :data:`BULK`) takes a slot only when the line is free, so
-under a burst of partners answering, invitations wait until every reply is out; otherwise bulk
-runs at SEND_RATE and replies squeeze in between (a reply waits at most one bulk slot).
-Bulk never uses the catch-up slack, and its own pace (SEND_RATE, one sender per install: the
-worker) is kept here too, so every message's pacing is in this one place; the engine only
-spaces messages to the same chat (bot/sending/chat_spacer.py).
+outbox engine's own Bot, whose request middleware is made with ``bulk=True``) takes a slot only
+when the line is free, so under a burst of partners answering, invitations wait until every
+reply is out; otherwise bulk runs at SEND_RATE and replies squeeze in between (a reply waits
+at most one bulk slot). Bulk never uses the catch-up slack, and its own pace (SEND_RATE, one
+sender per install: the worker) is kept here too, so every message's pacing is in this one
+place; the engine only spaces messages to the same chat (bot/sending/chat_spacer.py).
 
 A line that fell idle may catch up ``slack`` seconds of unused slots (a short burst, far under
 the one second of messages Telegram's bucket holds, so late sends on a busy machine never add up
@@ -21,8 +21,9 @@ to a 429). A 429 pauses the whole line for its
 their own at Telegram and take no slot of the line, only the bulk pace; a 429 on one holds bulk.
 
 While a handler waits for its slot, and during every call to Telegram, it gives back its
-handling permit (:class:`HandlingPermit`, bot/middlewares/requests.py): a backlog of replies
-must not keep new answers from being stored.
+handling permit (:class:`HandlingPermit`, taken by bot/polling.py for each update and given back
+by bot/middlewares/requests.py): a backlog of replies must not keep new answers from being
+stored.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -41,7 +41,6 @@ Clock = Callable[[], float]
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 
-BULK: ContextVar[bool] = ContextVar("bulk_send", default=False)
 BULK_POLL_MAX = 1.0  # seconds a bulk sender waits before looking at a busy line again
 BUDGET_NAME = "bot"
 
@@ -210,6 +209,3 @@ class HandlingPermit:
         finally:
             await self.semaphore.acquire()  # cancelled here: not held, so not released twice
             self.held = True
-
-
-PERMIT: ContextVar[HandlingPermit | None] = ContextVar("handling_permit", default=None)

@@ -8,7 +8,7 @@ import logging
 from aiogram.methods import SendMessage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.middlewares.requests import UNCOMMITTED_WARNING, CommitBeforeSend, current_uow
+from bot.middlewares.requests import UNCOMMITTED_WARNING, CommitBeforeSend, UpdateScope, current_update
 from storage.repo import bot_state
 from storage.unit_of_work import UnitOfWork
 
@@ -17,17 +17,17 @@ KEY = "guard-test"
 
 async def _reply(uow: UnitOfWork) -> None:
     """What a handler's ``message.answer`` goes through, as the update ``uow`` (DbSessionMiddleware
-    sets ``current_uow`` for the guard)."""
+    sets ``current_update`` for the guard)."""
 
     async def telegram(_bot: object, _method: object) -> str:
         return "sent"
 
-    token = current_uow.set(uow)
+    token = current_update.set(UpdateScope(uow, None))
     try:
         method = SendMessage(chat_id=1, text="hi")
         assert await CommitBeforeSend()(telegram, None, method) == "sent"  # type: ignore[arg-type]
     finally:
-        current_uow.reset(token)
+        current_update.reset(token)
 
 
 async def _stored(db: async_sessionmaker[AsyncSession]) -> str | None:

@@ -153,19 +153,22 @@ async def test_a_task_started_by_a_handler_never_gives_away_the_handlers_permit(
     assert not sem.locked()  # released once at the end: nothing leaked, nothing doubled
 
 
-async def test_no_handling_permit_is_held_across_a_telegram_call() -> None:
+async def test_no_handling_permit_is_held_across_a_telegram_call(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
     """While a handler waits on Telegram, the next update gets its permit (a slow round trip must
     not stop answers from being stored), and the handler has it back afterwards."""
     import asyncio
 
     from aiogram.methods import AnswerCallbackQuery
 
-    from bot.middlewares.requests import CommitBeforeSend
-    from bot.send_budget import PERMIT, HandlingPermit
+    from bot.middlewares.requests import CommitBeforeSend, UpdateScope, current_update
+    from bot.send_budget import HandlingPermit
+    from storage.unit_of_work import UnitOfWork
 
     sem = asyncio.Semaphore(1)
-    async with HandlingPermit(sem) as permit:
-        PERMIT.set(permit)
+    async with db() as session, HandlingPermit(sem) as permit:
+        current_update.set(UpdateScope(UnitOfWork(session), permit))  # as bot/middlewares/db.py does
         next_update = asyncio.create_task(sem.acquire())
 
         async def telegram(_bot: object, _method: object) -> str:

@@ -17,7 +17,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.middlewares.requests import current_uow
+from bot.middlewares.requests import UpdateScope, current_update
 from storage.repo import inbox
 from storage.unit_of_work import UnitOfWork
 
@@ -40,7 +40,9 @@ class DbSessionMiddleware(BaseMiddleware):
         journaled = bool(data.get("journaled"))
         async with self.sessionmaker() as session:
             uow = UnitOfWork(session, event_.update_id if journaled else None)
-            token = current_uow.set(uow)  # for the request guard only (its comment says why)
+            # For the request middleware only (its comment says why); the permit is the polling
+            # receiver's share of its concurrency for this update (bot/polling.py), else None.
+            token = current_update.set(UpdateScope(uow, data.get("permit")))
             data["uow"] = uow
             data["session"] = session
             try:
@@ -54,7 +56,7 @@ class DbSessionMiddleware(BaseMiddleware):
                     await self._park(event_.update_id, exc)
                 raise
             finally:
-                current_uow.reset(token)
+                current_update.reset(token)
 
     async def _park(self, update_id: int, exc: Exception) -> None:
         """A handler bug must not replay forever: keep the update with its error instead."""

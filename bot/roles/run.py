@@ -28,7 +28,7 @@ def build(settings: Settings, options: BuildOptions) -> App:
     """``nps-bot run``: see the module docstring."""
     core = create_core(settings, options, shared_budget=False)  # one process sends everything
     services = core.services
-    worker = create_worker(services, options.clock)
+    worker = create_worker(core, options.clock)
     dp: Dispatcher
     receiver: Receiver
     web_server = None

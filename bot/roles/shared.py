@@ -65,12 +65,15 @@ class BuildOptions:
     translator: Translator | None  # its wording (bot/locales when None)
 
 
-def create_bot(settings: Settings, *, request_timeout: float = 60, budget: SendBudget | None = None) -> Bot:
-    """The Bot, pointed at TELEGRAM_API_URL, committing before every request, paced by ``budget``."""
+def create_bot(
+    settings: Settings, *, request_timeout: float = 60, budget: SendBudget | None = None, bulk: bool = False
+) -> Bot:
+    """The Bot, pointed at TELEGRAM_API_URL, committing before every request, paced by ``budget``;
+    ``bulk``: the bulk sender's, whose messages wait for a free line (bot/send_budget.py)."""
     pin_reply_classes()  # parsing a reply never rebuilds its class (bot/response_types.py)
     api = TelegramAPIServer.from_base(settings.telegram_api_url)
     session = AiohttpSession(api=api, timeout=request_timeout)
-    session.middleware(CommitBeforeSend(budget))
+    session.middleware(CommitBeforeSend(budget, bulk=bulk))
     session.middleware(StaleQueries())  # every button's late press (bot/middlewares/stale_queries.py)
     return Bot(
         token=settings.bot_token.get_secret_value(),
@@ -114,6 +117,14 @@ class Core:
     services: Services
     engine: AsyncEngine
     report_engine: AsyncEngine | None
+    budget: SendBudget  # the bot's send budget, which the bulk sender's Bot shares
+    request_timeout: float
+
+    def create_bulk_bot(self) -> Bot:
+        """A Bot for the bulk sender (bot/sending/engine.py): same token and budget, bulk's place
+        in the line."""
+        settings = self.services.settings
+        return create_bot(settings, request_timeout=self.request_timeout, budget=self.budget, bulk=True)
 
 
 def create_core(settings: Settings, options: BuildOptions, *, shared_budget: bool) -> Core:
@@ -137,7 +148,13 @@ def create_core(settings: Settings, options: BuildOptions, *, shared_budget: boo
         jobs=tuple(job_specs(settings)),
         survey=options.survey,
     )
-    return Core(services=services, engine=engine, report_engine=report_engine)
+    return Core(
+        services=services,
+        engine=engine,
+        report_engine=report_engine,
+        budget=budget,
+        request_timeout=options.request_timeout,
+    )
 
 
 class Receiver(Protocol):

@@ -22,11 +22,12 @@ import socket
 import time
 from datetime import timedelta
 
+from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
 from bot.hooks.sender import HookSender
-from bot.roles.shared import App, BuildOptions, create_core
+from bot.roles.shared import App, BuildOptions, Core, create_core
 from bot.sending.engine import SendingEngine
 from bot.services import Services
 from scheduler import runtime
@@ -66,13 +67,15 @@ class Worker:
     def __init__(
         self,
         services: Services,
+        bulk_bot: Bot,
         *,
         clock: Clock = utcnow,
         lease_ttl: float = LEASE_TTL,
         renew_every: float = RENEW_EVERY,
     ) -> None:
         self.services = services
-        self.sender = SendingEngine(services)
+        self.bulk_bot = bulk_bot
+        self.sender = SendingEngine(services, bulk_bot)
         self.holder = self.sender.owner  # one id for the process's lease and outbox claims
         self.hooks = HookSender(services, clock=clock, owner=self.holder)  # webhooks out
         self.jobs = JobRunner(services.sessionmaker, job_specs(services.settings), clock=clock)
@@ -101,6 +104,7 @@ class Worker:
                 log.exception("Could not release the worker lease; a standby takes over when it expires")
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self.bulk_bot.session.close()
 
     async def _end_dead_lease(self) -> None:
         """The first round: a lease held by a dead process of this host is ended at once."""
@@ -173,9 +177,10 @@ class Worker:
             log.info("Caught up on missed scheduled runs: %s", ", ".join(ran))
 
 
-def create_worker(services: Services, clock: Clock) -> Worker:
+def create_worker(core: Core, clock: Clock) -> Worker:
     """The worker part; ``services.sender`` is its sender (operations notify and hold it)."""
-    worker = Worker(services, clock=clock)
+    services = core.services
+    worker = Worker(services, core.create_bulk_bot(), clock=clock)
     services.sender = worker.sender
     return worker
 
@@ -205,6 +210,6 @@ def build(settings: Settings, options: BuildOptions) -> App:
         dispatcher=None,
         engine=core.engine,
         receiver=Idle(),
-        worker=create_worker(core.services, options.clock),
+        worker=create_worker(core, options.clock),
         report_engine=core.report_engine,
     )

@@ -3,7 +3,8 @@
 How a row travels: a short transaction flips up to ``window - in_flight`` pending rows to
 ``sending`` (the claim); each row then waits for its chat's one-per-second turn
 (bot.sending.chat_spacer) and a slot of the bot's send budget at SEND_RATE (taken by the request
-middleware: every message is paced there, bot/send_budget.py), is sent, and its outcome is
+middleware of the engine's own Bot, made for bulk: every message is paced there,
+bot/send_budget.py), is sent, and its outcome is
 stored with others in another short transaction. No session is ever open during a Telegram call.
 
 Errors: a 429 pauses ALL bulk sending for retry_after (in the send budget) and the row is
@@ -43,6 +44,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramForbiddenError,
@@ -51,7 +53,6 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
-from bot.send_budget import BULK
 from bot.sending.chat_spacer import ChatSpacer
 from bot.sending.contents import MessageContents
 from bot.sending.progress import ProgressBoard
@@ -96,6 +97,7 @@ class SendingEngine:
     def __init__(
         self,
         services: Services,
+        bot: Bot,
         *,
         window: int | None = None,
         poll_interval: float = 1.0,
@@ -109,6 +111,7 @@ class SendingEngine:
     ) -> None:
         settings = services.settings
         self.services = services
+        self.bot = bot  # the bulk sender's own: its messages wait for a free line (bot/send_budget.py)
         self.paid = settings.paid_broadcast
         self.chats = ChatSpacer()
         self.window = window or default_window(settings.send_rate)
@@ -355,14 +358,13 @@ class SendingEngine:
             return Outcome(job.id, job.partner_id, d.FAILED, error="announcement text missing")
         failures = 0
         limited = 0
-        BULK.set(True)  # this task's messages wait for a free line in the bot's send budget
         while True:
             await self.chats.acquire(job.chat_id)
             if job.kind != d.ANNOUNCEMENT and job.campaign_id in self._held:
                 return Outcome(job.id, job.partner_id, d.PENDING)  # back to the queue, unsent
             self._touched_telegram.add(job.id)
             try:
-                message = await self.services.bot.send_message(
+                message = await self.bot.send_message(
                     chat_id=job.chat_id,
                     text=text,
                     reply_markup=markup,
