@@ -9,6 +9,8 @@ import asyncio
 import signal
 from collections.abc import Callable
 
+from aiogram.client.session.aiohttp import AiohttpSession
+
 from bot.config import Settings
 from bot.i18n import Translator
 from bot.roles import run, web, worker
@@ -35,11 +37,13 @@ def build_app(
     clock: Clock = utcnow,
     survey: SurveyDefinition = SURVEY,
     translator: Translator | None = None,
+    session_class: type[AiohttpSession] = AiohttpSession,
 ) -> App:
     """Compose ``role`` from its typed parts (no I/O yet); see bot/roles/__init__.py.
 
     ``clock`` is the scheduler's time (tests move it); ``polling_timeout`` is getUpdates' long poll;
-    ``survey`` the survey partners answer, ``translator`` its wording (bot/locales by default).
+    ``survey`` the survey partners answer, ``translator`` its wording (bot/locales by default);
+    ``session_class`` the Bots' HTTP session (aiogram's; tests close theirs without its wait).
     """
     if role not in BUILDERS:
         raise ValueError(f"unknown role {role!r}; one of {', '.join(BUILDERS)}")
@@ -49,6 +53,7 @@ def build_app(
         clock=clock,
         survey=survey,
         translator=translator,
+        session_class=session_class,
     )
     return BUILDERS[role](settings, options)
 

@@ -63,16 +63,22 @@ class BuildOptions:
     clock: Clock  # the scheduler's time (tests move it)
     survey: SurveyDefinition  # the survey partners answer
     translator: Translator | None  # its wording (bot/locales when None)
+    session_class: type[AiohttpSession] = AiohttpSession  # the Bots' HTTP session (tests: the fake's)
 
 
 def create_bot(
-    settings: Settings, *, request_timeout: float = 60, budget: SendBudget | None = None, bulk: bool = False
+    settings: Settings,
+    *,
+    request_timeout: float = 60,
+    budget: SendBudget | None = None,
+    bulk: bool = False,
+    session_class: type[AiohttpSession] = AiohttpSession,
 ) -> Bot:
     """The Bot, pointed at TELEGRAM_API_URL, committing before every request, paced by ``budget``;
     ``bulk``: the bulk sender's, whose messages wait for a free line (bot/send_budget.py)."""
     pin_reply_classes()  # parsing a reply never rebuilds its class (bot/response_types.py)
     api = TelegramAPIServer.from_base(settings.telegram_api_url)
-    session = AiohttpSession(api=api, timeout=request_timeout)
+    session = session_class(api=api, timeout=request_timeout)
     session.middleware(CommitBeforeSend(budget, bulk=bulk))
     session.middleware(StaleQueries())  # every button's late press (bot/middlewares/stale_queries.py)
     return Bot(
@@ -118,13 +124,18 @@ class Core:
     engine: AsyncEngine
     report_engine: AsyncEngine | None
     budget: SendBudget  # the bot's send budget, which the bulk sender's Bot shares
-    request_timeout: float
+    options: BuildOptions
 
     def create_bulk_bot(self) -> Bot:
         """A Bot for the bulk sender (bot/sending/engine.py): same token and budget, bulk's place
         in the line."""
-        settings = self.services.settings
-        return create_bot(settings, request_timeout=self.request_timeout, budget=self.budget, bulk=True)
+        return create_bot(
+            self.services.settings,
+            request_timeout=self.options.request_timeout,
+            budget=self.budget,
+            bulk=True,
+            session_class=self.options.session_class,
+        )
 
 
 def create_core(settings: Settings, options: BuildOptions, *, shared_budget: bool) -> Core:
@@ -141,7 +152,12 @@ def create_core(settings: Settings, options: BuildOptions, *, shared_budget: boo
     budget = create_budget(settings, store)
     services = Services(
         settings=settings,
-        bot=create_bot(settings, request_timeout=options.request_timeout, budget=budget),
+        bot=create_bot(
+            settings,
+            request_timeout=options.request_timeout,
+            budget=budget,
+            session_class=options.session_class,
+        ),
         sessionmaker=sessionmaker,
         translator=options.translator or Translator(settings.default_locale),
         report_sessionmaker=create_sessionmaker(report_engine) if report_engine else None,
@@ -153,7 +169,7 @@ def create_core(settings: Settings, options: BuildOptions, *, shared_budget: boo
         engine=engine,
         report_engine=report_engine,
         budget=budget,
-        request_timeout=options.request_timeout,
+        options=options,
     )
 
 
@@ -203,7 +219,7 @@ class App:
         try:
             me = await self._connect()  # retries while Telegram is unreachable
         except BaseException:  # rejected token, or stopped before Telegram answered
-            await self.bot.session.close()
+            await self._close_bots()
             await self.engine.dispose()
             raise
         log.info("Starting @%s (id=%s) as %s", me.username, me.id, self.role)
@@ -229,10 +245,16 @@ class App:
                 await self._quietly(stop(self))
             if self.worker is not None:
                 await self._quietly(self.worker.stop())
-            await self.bot.session.close()
+            await self._close_bots()
             await self.engine.dispose()
             if self.report_engine is not None:
                 await self.report_engine.dispose()
+
+    async def _close_bots(self) -> None:
+        """Close the Bots' HTTP sessions at once: aiogram waits 0.25 s after closing each, for
+        TLS connections to wind down."""
+        bots = [self.bot] + ([self.worker.bulk_bot] if self.worker is not None else [])
+        await asyncio.gather(*(bot.session.close() for bot in bots))
 
     @staticmethod
     async def _quietly(step: Awaitable[None]) -> None:

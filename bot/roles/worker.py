@@ -74,7 +74,7 @@ class Worker:
         renew_every: float = RENEW_EVERY,
     ) -> None:
         self.services = services
-        self.bulk_bot = bulk_bot
+        self.bulk_bot = bulk_bot  # closed by the App, with its other Bot
         self.sender = SendingEngine(services, bulk_bot)
         self.holder = self.sender.owner  # one id for the process's lease and outbox claims
         self.hooks = HookSender(services, clock=clock, owner=self.holder)  # webhooks out
@@ -104,7 +104,6 @@ class Worker:
                 log.exception("Could not release the worker lease; a standby takes over when it expires")
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        await self.bulk_bot.session.close()
 
     async def _end_dead_lease(self) -> None:
         """The first round: a lease held by a dead process of this host is ended at once."""
