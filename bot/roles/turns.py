@@ -66,20 +66,25 @@ class PartnerTurns(BaseMiddleware):
         name = f"turn:{key}"
         await self._take_turn(name, key, event_.update_id)
         # A reply may wait long in the bot's send budget (a burst of answers): keep the turn.
-        keeper = asyncio.create_task(self._keep_turn(name), name=f"keep-{name}")
+        handled = asyncio.Event()
+        keeper = asyncio.create_task(self._keep_turn(name, handled), name=f"keep-{name}")
         try:
             return await handler(event_, data)
         finally:
-            keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
+            # Ended, not cancelled: a cancel inside a renewal's SQLite write could leave its lock
+            # on a connection nobody closes (bot/roles/worker.py, STOP_GRACE).
+            handled.set()
+            await keeper
             async with self.sessionmaker() as session:
                 await leases.release(session, name, self.owner)
 
-    async def _keep_turn(self, name: str) -> None:
-        """Renew the turn every third of its TTL while the update is being handled."""
+    async def _keep_turn(self, name: str, handled: asyncio.Event) -> None:
+        """Renew the turn every third of its TTL until the update is ``handled``."""
         while True:
-            await asyncio.sleep(self.ttl.total_seconds() / 3)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(handled.wait(), self.ttl.total_seconds() / 3)
+            if handled.is_set():
+                return
             try:
                 async with self.sessionmaker() as session:
                     await leases.acquire(session, name, self.owner, self.ttl, utcnow())
