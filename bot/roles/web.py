@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 JOURNAL_LEASE = timedelta(seconds=15)  # a dead replica's journaled updates wait this long
 SWEEP_EVERY = 5.0  # seconds: renew our rows' lease, take over a dead replica's
+STOP_GRACE = 5.0  # seconds a sweep in progress gets to end at stop (bot/roles/worker.py says why)
 MAX_CONNECTIONS = 40  # Telegram's default: parallel requests it keeps open to us
 BODY_LIMIT = 1024 * 1024  # an update is a few kB; Telegram's own limit for a message is far below
 WEBHOOK_CONCURRENCY = 12  # updates handled at once by one webhook replica
@@ -112,9 +113,11 @@ class WebhookReceiver:
             try:
                 await self._stop.wait()
             finally:
-                sweeper.cancel()
                 for task in self._senders:  # unsent ones stay held: another replica takes them
                     task.cancel()
+                if self._stop.is_set():  # a sweep in progress ends, not cut inside its write
+                    await asyncio.wait({sweeper}, timeout=STOP_GRACE)
+                sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
                 await asyncio.gather(*self._senders, return_exceptions=True)
@@ -128,7 +131,9 @@ class WebhookReceiver:
 
     async def _sweep(self) -> None:
         while True:
-            await asyncio.sleep(SWEEP_EVERY)
+            await self._sleep_unless_stopped(SWEEP_EVERY)
+            if self._stop.is_set():
+                return
             try:
                 await self._sweep_once()
             except Exception:
