@@ -107,3 +107,18 @@ async def cancel(task: asyncio.Task[object] | None) -> None:
         await task
     except asyncio.CancelledError:
         pass
+
+
+STOP_GRACE = 5.0  # seconds a background task that writes gets to end by itself at a stop
+
+
+async def finish(task: asyncio.Task[object] | None, grace: float = STOP_GRACE) -> None:
+    """Wait up to ``grace`` for a task already told to stop, then cancel it.
+
+    For tasks that write: a cancel inside a SQLite write could leave the write's lock on a
+    connection nobody closes (SQLAlchemy's terminate of the cancelled connection races
+    aiosqlite's close()), and the next write waited out the 30 s busy timeout: a 30 s stop in
+    about 1 run in 5 of tests/e2e/test_durability.py (docs/internals.md, "Database")."""
+    if task is not None and not task.done():
+        await asyncio.wait({task}, timeout=grace)
+    await cancel(task)

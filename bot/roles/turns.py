@@ -72,7 +72,7 @@ class PartnerTurns(BaseMiddleware):
             return await handler(event_, data)
         finally:
             # Ended, not cancelled: a cancel inside a renewal's SQLite write could leave its lock
-            # on a connection nobody closes (bot/roles/worker.py, STOP_GRACE).
+            # on a connection nobody closes (scheduler/runner.py, finish).
             handled.set()
             await keeper
             async with self.sessionmaker() as session:

@@ -34,6 +34,7 @@ from bot.sending.engine import process_id
 from bot.services import Services
 from bot.startup import Backoff, until_done
 from bot.web.app import create_web_app
+from scheduler.runner import STOP_GRACE, finish
 from storage.models import utcnow
 from storage.repo import inbox, inbox_claims
 
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 JOURNAL_LEASE = timedelta(seconds=15)  # a dead replica's journaled updates wait this long
 SWEEP_EVERY = 5.0  # seconds: renew our rows' lease, take over a dead replica's
-STOP_GRACE = 5.0  # seconds a sweep in progress gets to end at stop (bot/roles/worker.py says why)
 MAX_CONNECTIONS = 40  # Telegram's default: parallel requests it keeps open to us
 BODY_LIMIT = 1024 * 1024  # an update is a few kB; Telegram's own limit for a message is far below
 WEBHOOK_CONCURRENCY = 12  # updates handled at once by one webhook replica
@@ -115,11 +115,8 @@ class WebhookReceiver:
             finally:
                 for task in self._senders:  # unsent ones stay held: another replica takes them
                     task.cancel()
-                if self._stop.is_set():  # a sweep in progress ends, not cut inside its write
-                    await asyncio.wait({sweeper}, timeout=STOP_GRACE)
-                sweeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
+                # Stopped: a sweep in progress ends, not cut inside its write; else cancelled.
+                await finish(sweeper, grace=STOP_GRACE if self._stop.is_set() else 0)
                 await asyncio.gather(*self._senders, return_exceptions=True)
         finally:
             await runner.cleanup()  # no new requests; those in progress are answered

@@ -32,7 +32,7 @@ from bot.roles.shared import App, BuildOptions, Core, create_core
 from bot.sending.engine import SendingEngine
 from bot.services import Services
 from scheduler import runtime
-from scheduler.runner import Clock, JobRunner, cancel
+from scheduler.runner import Clock, JobRunner, finish
 from scheduler.setup import create_scheduler, job_specs
 from storage.models import utcnow
 from storage.repo import leases
@@ -42,11 +42,6 @@ log = logging.getLogger(__name__)
 LEADER = "worker"
 LEASE_TTL = 15.0
 RENEW_EVERY = 5.0
-# How long stop() lets an election round or a catch-up end by itself before cancelling it. A
-# task cancelled inside a SQLite write could leave that write's lock on a connection nobody
-# closes (aiosqlite's close racing SQLAlchemy's terminate), and the next write waited out the
-# 30 s busy timeout: seen as a 30 s stop in tests/e2e/test_durability.py, 1 run in ~6.
-STOP_GRACE = 5.0
 
 
 def _dead_here(holder: str) -> bool:
@@ -103,7 +98,7 @@ class Worker:
     async def stop(self) -> None:
         """Leave the election, stop the parts, and give the lease up for a standby."""
         self._leaving.set()
-        await _end(self._election)
+        await finish(self._election)  # its round's write is not cut in two
         if self.active:
             await self._step_down()
             try:
@@ -171,7 +166,7 @@ class Worker:
 
     async def _step_down(self) -> None:
         self.active = False
-        await _end(self._catch_up)
+        await finish(self._catch_up)
         if self.scheduler.running:
             self.scheduler.pause()
         await self.hooks.stop()
@@ -186,13 +181,6 @@ class Worker:
             return
         if ran:
             log.info("Caught up on missed scheduled runs: %s", ", ".join(ran))
-
-
-async def _end(task: asyncio.Task[None] | None) -> None:
-    """Let ``task`` end by itself for up to STOP_GRACE (its write is not cut in two), then cancel it."""
-    if task is not None and not task.done():
-        await asyncio.wait({task}, timeout=STOP_GRACE)
-        await cancel(task)
 
 
 def create_worker(core: Core, clock: Clock) -> Worker:
